@@ -1,0 +1,43 @@
+import ArgumentParser
+import TallyStore
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Summarise what the store holds.",
+        discussion: """
+        Rows per record kind with their date ranges, files loaded and rejected, quarantined
+        rows, and the last batch.
+
+        Examples:
+          tally status
+          tally status --db store.sqlite --format json
+        """
+    )
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let status = try store.open(mustExist: true).status()
+        if format == .json {
+            print(try Format.json(status))
+            return
+        }
+        var out = ["Store \(status.path) (schema version \(status.schemaVersion))"]
+        let rows = status.kinds.map { k in [k.kind, Format.count(k.rows), k.first ?? "-", k.last ?? "-"] }
+        out += Format.table(["KIND", "ROWS", "FIRST", "LAST"], rows, rightAligned: [1])
+            .split(separator: "\n").map { "  " + $0 }
+        out.append("Files: \(Format.count(status.filesLoaded)) loaded, \(Format.count(status.filesRejected)) rejected; "
+            + "\(Format.count(status.duplicates)) duplicate rows skipped; \(Format.count(status.quarantined)) rows quarantined")
+        if let b = status.lastBatch {
+            out.append("Last batch: #\(b.id), \(b.startedAt), \(b.files) file\(b.files == 1 ? "" : "s"), "
+                + "tally \(b.toolVersion), time zone \(b.timeZone)")
+        } else {
+            out.append("Nothing loaded yet: `tally ingest FILE...`")
+        }
+        print(out.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,190 @@
+import CCSV
+
+/// One row as the reader delivers it: trimmed field bytes and the line it starts on.
+///
+/// A row is only valid inside the handler it is passed to; copy what you keep.
+public struct CSVRow {
+    let reader: CSVReader
+    /// 1-based line number of the row's first line in the file.
+    public let line: Int
+
+    public var count: Int { reader.fieldCount }
+
+    /// Bytes of field `i` (unquoted, unescaped, surrounding spaces of unquoted fields trimmed).
+    @inline(__always)
+    public func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: reader.buffer + reader.starts[i], count: reader.ends[i] - reader.starts[i])
+    }
+
+    public func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
+
+    /// True when the row ended inside a quoted field that was never closed (end of file).
+    public var endsInOpenQuote: Bool { reader.openQuoteAtEnd }
+}
+
+/// Streaming RFC 4180 reader over libcsv's callback API.
+///
+/// Feed it bytes in chunks of any size; it calls `handler` once per record with the line
+/// number of the record's first line (quoted fields may span lines; LF, CRLF and lone CR
+/// all end a line; blank lines are skipped but counted). A leading UTF-8 BOM is skipped.
+/// Field storage is one growing buffer reused for every row: no allocation per row.
+public final class CSVReader {
+    public typealias Handler = (CSVRow) throws -> Void
+
+    var parser = csv_parser()
+    var buffer: UnsafeMutablePointer<UInt8>
+    var capacity: Int
+    var used = 0
+    var starts: UnsafeMutablePointer<Int>
+    var ends: UnsafeMutablePointer<Int>
+    var fieldCapacity: Int
+    var fieldCount = 0
+
+    var line = 1
+    var rowStartLine = 1
+    var lastTerminatorWasCR = false
+    var lastFieldByteWasCR = false
+    var openQuoteAtEnd = false
+    var started = false
+    var failure: Error?
+    let handler: Handler
+
+    /// Rows delivered so far (the header included).
+    public private(set) var rowsDelivered = 0
+
+    public init(handler: @escaping Handler) {
+        self.handler = handler
+        capacity = 1 << 12
+        buffer = .allocate(capacity: capacity)
+        fieldCapacity = 64
+        starts = .allocate(capacity: fieldCapacity)
+        ends = .allocate(capacity: fieldCapacity)
+        // Trimming of spaces and tabs around unquoted fields is libcsv's default.
+        csv_init(&parser, UInt8(CSV_APPEND_NULL | CSV_REPALL_NL))
+    }
+
+    deinit {
+        csv_free(&parser)
+        buffer.deallocate()
+        starts.deallocate()
+        ends.deallocate()
+    }
+
+    /// Parses a chunk; rethrows the first error the handler threw (later rows are ignored).
+    public func feed(_ chunk: UnsafeRawBufferPointer) throws {
+        guard var base = chunk.baseAddress, failure == nil else { try rethrow(); return }
+        var length = chunk.count
+        if !started {
+            started = true
+            if length >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF {
+                base += 3
+                length -= 3
+            }
+        }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        let consumed = csv_parse(&parser, base, length, fieldCallback, rowCallback, context)
+        try rethrow()
+        if consumed != length {
+            throw CSVReaderError.libcsv(String(cString: csv_strerror(csv_error(&parser))))
+        }
+    }
+
+    /// Delivers the last row if the input did not end with a newline.
+    public func finish() throws {
+        guard failure == nil else { try rethrow(); return }
+        // libcsv's states: 2 = inside a field; `quoted` = that field opened with a quote.
+        openQuoteAtEnd = parser.pstate == 2 && parser.quoted != 0
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        csv_fini(&parser, fieldCallback, rowCallback, context)
+        try rethrow()
+    }
+
+    func rethrow() throws {
+        if let f = failure { throw f }
+    }
+
+    @inline(__always)
+    func appendField(_ data: UnsafeMutableRawPointer?, _ length: Int) {
+        if fieldCount == 0 { rowStartLine = line }
+        if fieldCount == fieldCapacity { growFields() }
+        if used + length > capacity { growBuffer(used + length) }
+        starts[fieldCount] = used
+        if length > 0, let data {
+            let src = data.assumingMemoryBound(to: UInt8.self)
+            (buffer + used).update(from: src, count: length)
+            // Quoted fields may hold line breaks: keep the line count true.
+            var k = 0
+            while k < length {
+                let c = src[k]
+                if c == 0x0A { if !lastFieldByteWasCR { line += 1 }; lastFieldByteWasCR = false }
+                else if c == 0x0D { line += 1; lastFieldByteWasCR = true }
+                else { lastFieldByteWasCR = false }
+                k += 1
+            }
+            lastFieldByteWasCR = false
+        }
+        used += length
+        ends[fieldCount] = used
+        fieldCount += 1
+    }
+
+    @inline(__always)
+    func endRow(_ terminator: Int32) {
+        if fieldCount == 0 {
+            // A line break outside any record: a blank line, or the LF of a CRLF.
+            if !(terminator == 0x0A && lastTerminatorWasCR) && terminator >= 0 { line += 1 }
+            lastTerminatorWasCR = terminator == 0x0D
+            return
+        }
+        if failure == nil {
+            rowsDelivered += 1
+            do { try handler(CSVRow(reader: self, line: rowStartLine)) } catch { failure = error }
+        }
+        if terminator == 0x0D || terminator == 0x0A { line += 1 }
+        lastTerminatorWasCR = terminator == 0x0D
+        fieldCount = 0
+        used = 0
+    }
+
+    func growBuffer(_ needed: Int) {
+        var c = capacity
+        while c < needed { c *= 2 }
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        b.update(from: buffer, count: used)
+        buffer.deallocate()
+        buffer = b
+        capacity = c
+    }
+
+    func growFields() {
+        let c = fieldCapacity * 2
+        let s = UnsafeMutablePointer<Int>.allocate(capacity: c)
+        let e = UnsafeMutablePointer<Int>.allocate(capacity: c)
+        s.update(from: starts, count: fieldCount)
+        e.update(from: ends, count: fieldCount)
+        starts.deallocate()
+        ends.deallocate()
+        starts = s
+        ends = e
+        fieldCapacity = c
+    }
+}
+
+public enum CSVReaderError: Error, CustomStringConvertible {
+    case libcsv(String)
+    public var description: String {
+        switch self {
+        case .libcsv(let m): return "CSV parser error: \(m)"
+        }
+    }
+}
+
+private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ context: UnsafeMutableRawPointer?) {
+    let reader = Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue()
+    if reader.failure == nil { reader.appendField(data, length) }
+}
+
+private func rowCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
+    let reader = Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue()
+    reader.endRow(terminator)
+}

@@ -1,0 +1,206 @@
+/// Where a validator reads a row's fields from: the CSV reader's buffer, or a test's strings.
+public protocol FieldSource {
+    /// Number of fields in the row.
+    var fieldCount: Int { get }
+    /// Bytes of field `i`, trimmed; valid until the next row.
+    func field(_ i: Int) -> UnsafeBufferPointer<UInt8>
+}
+
+/// One problem with a row: the column, the offending value (shortened) and why.
+public struct RowProblem: Error, Equatable, Sendable {
+    public var column: String
+    public var value: String
+    public var reason: String
+
+    public init(column: String, value: String, reason: String) {
+        self.column = column
+        self.value = value
+        self.reason = reason
+    }
+
+    /// Longest value kept in a problem report, in characters.
+    public static let maxValueLength = 60
+
+    static func shortened(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        let s = String(decoding: b, as: UTF8.self)
+        return s.count > maxValueLength ? String(s.prefix(maxValueLength)) + "…" : s
+    }
+}
+
+/// A validated row in typed slots, one per schema column, reused from row to row.
+///
+/// `ints` holds the typed value: `int` as is, `bool` as 0/1, `date` as days since 1970-01-01,
+/// `timestamp` as UTC microseconds, `enumeration` as the index of the value, `set` as a bit
+/// mask of the listed values. `text` points at the field's bytes (strings, dates and the
+/// original timestamp text) and is valid only while the source row is.
+public struct ValidatedRow {
+    public var isNull: [Bool]
+    public var ints: [Int64]
+    public var text: [UnsafeBufferPointer<UInt8>]
+
+    public init(columnCount: Int) {
+        isNull = Array(repeating: true, count: columnCount)
+        ints = Array(repeating: 0, count: columnCount)
+        text = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: columnCount)
+    }
+}
+
+/// Checks rows of one CSV file against a record schema, given the file's header.
+public struct RowValidator {
+    public let schema: RecordSchema
+    public let zone: ZoneOffsets
+    /// For each schema column, the index of its field in the file, or -1 when the optional
+    /// column is absent from the file.
+    public let fieldIndex: [Int]
+    /// Schema columns missing from the header that are required; non-empty means the
+    /// file cannot be loaded.
+    public let missingRequired: [String]
+    /// Header names that are not schema columns (ignored, reported once).
+    public let unknownColumns: [String]
+    public let headerCount: Int
+    let allowed: [[[UInt8]]]
+    let takedownIndices: (requested: Int, resolved: Int, outcome: Int)?
+
+    public init(schema: RecordSchema, header: [String], zone: ZoneOffsets) {
+        self.schema = schema
+        self.zone = zone
+        let names = header.map { $0.trimmingSpaces }
+        headerCount = names.count
+        fieldIndex = schema.columns.map { c in names.firstIndex(of: c.name) ?? -1 }
+        missingRequired = zip(schema.columns, fieldIndex).filter { $0.0.required && $0.1 < 0 }.map { $0.0.name }
+        let known = Set(schema.columns.map(\.name))
+        unknownColumns = names.filter { !known.contains($0) }
+        allowed = schema.columns.map { c in
+            switch c.kind {
+            case .enumeration(let v), .set(let v): return v.map { Array($0.utf8) }
+            default: return []
+            }
+        }
+        if schema.kind == .takedowns {
+            takedownIndices = (schema.index(of: "requested_at")!, schema.index(of: "resolved_at")!,
+                               schema.index(of: "outcome")!)
+        } else {
+            takedownIndices = nil
+        }
+    }
+
+    /// Fills `row` from `source`; returns the problems (empty when the row is valid). The
+    /// first problem is the one reported; the rest are counted in it.
+    public func validate<S: FieldSource>(_ source: S, into row: inout ValidatedRow) -> [RowProblem] {
+        var problems: [RowProblem] = []
+        for (c, spec) in schema.columns.enumerated() {
+            let fi = fieldIndex[c]
+            let bytes = fi >= 0 && fi < source.fieldCount ? source.field(fi) : UnsafeBufferPointer(start: nil, count: 0)
+            row.text[c] = bytes
+            if bytes.count == 0 {
+                row.isNull[c] = true
+                row.ints[c] = 0
+                if spec.required {
+                    problems.append(RowProblem(column: spec.name, value: "", reason: "required value is missing"))
+                } else if let d = spec.defaultBool {
+                    row.isNull[c] = false
+                    row.ints[c] = d ? 1 : 0
+                }
+                continue
+            }
+            row.isNull[c] = false
+            if let problem = parse(bytes, column: c, spec: spec, into: &row) {
+                problems.append(problem)
+            }
+        }
+        if problems.isEmpty, let t = takedownIndices, let p = crossCheckTakedown(row, t) {
+            problems.append(p)
+        }
+        return problems
+    }
+
+    @inline(__always)
+    func parse(_ bytes: UnsafeBufferPointer<UInt8>, column c: Int, spec: ColumnSpec,
+               into row: inout ValidatedRow) -> RowProblem? {
+        func problem(_ reason: String? = nil) -> RowProblem {
+            RowProblem(column: spec.name, value: RowProblem.shortened(bytes),
+                       reason: reason ?? "expected \(spec.kind.expectation)")
+        }
+        switch spec.kind {
+        case .string:
+            return nil
+        case .date:
+            guard let d = FieldParser.date(bytes) else { return problem() }
+            row.ints[c] = d
+        case .timestamp:
+            switch FieldParser.timestamp(bytes, zone: zone) {
+            case .success(let us): row.ints[c] = us
+            case .failure(.malformed): return problem()
+            case .failure(.nonexistentLocalTime):
+                return problem("local time does not exist in \(zone.identifier) (skipped by a daylight-saving change); give an offset")
+            }
+        case .bool:
+            guard let v = FieldParser.bool(bytes) else { return problem() }
+            row.ints[c] = v ? 1 : 0
+        case let .int(lo, hi):
+            guard let v = FieldParser.int(bytes) else { return problem() }
+            if let lo, v < lo { return problem() }
+            if let hi, v > hi { return problem() }
+            row.ints[c] = v
+        case .enumeration:
+            guard let k = Self.match(bytes, allowed[c]) else { return problem() }
+            row.ints[c] = Int64(k)
+        case .set:
+            var mask: Int64 = 0
+            var start = 0
+            var i = 0
+            while i <= bytes.count {
+                if i == bytes.count || bytes[i] == 0x3B {
+                    var s = start, e = i
+                    while s < e, bytes[s] == 0x20 || bytes[s] == 0x09 { s += 1 }
+                    while e > s, bytes[e - 1] == 0x20 || bytes[e - 1] == 0x09 { e -= 1 }
+                    if e > s {
+                        let item = UnsafeBufferPointer(rebasing: bytes[s..<e])
+                        guard let k = Self.match(item, allowed[c]) else {
+                            return problem("unknown value '\(RowProblem.shortened(item))'; expected \(spec.kind.expectation)")
+                        }
+                        mask |= 1 << k
+                    }
+                    start = i + 1
+                }
+                i += 1
+            }
+            row.ints[c] = mask
+            if mask == 0 { row.isNull[c] = true }
+        }
+        return nil
+    }
+
+    /// Index of the allowed value equal to `bytes` ignoring ASCII letter case.
+    @inline(__always)
+    static func match(_ bytes: UnsafeBufferPointer<UInt8>, _ values: [[UInt8]]) -> Int? {
+        outer: for (k, v) in values.enumerated() where v.count == bytes.count {
+            for j in 0..<v.count {
+                var ch = bytes[j]
+                if ch >= 0x41 && ch <= 0x5A { ch |= 0x20 }
+                if ch != v[j] { continue outer }
+            }
+            return k
+        }
+        return nil
+    }
+
+    func crossCheckTakedown(_ row: ValidatedRow, _ t: (requested: Int, resolved: Int, outcome: Int)) -> RowProblem? {
+        let outcome = RecordSchema.outcomes[Int(row.ints[t.outcome])]
+        let hasResolved = !row.isNull[t.resolved]
+        let resolvedText = RowProblem.shortened(row.text[t.resolved])
+        if hasResolved && row.ints[t.resolved] < row.ints[t.requested] {
+            return RowProblem(column: "resolved_at", value: resolvedText,
+                              reason: "resolved_at is before requested_at (\(RowProblem.shortened(row.text[t.requested])))")
+        }
+        if outcome == "pending" && hasResolved {
+            return RowProblem(column: "resolved_at", value: resolvedText,
+                              reason: "a pending request must not have resolved_at")
+        }
+        if (outcome == "removed" || outcome == "blocked") && !hasResolved {
+            return RowProblem(column: "resolved_at", value: "",
+                              reason: "outcome \(outcome) requires resolved_at")
+        }
+        return nil
+    }
+}

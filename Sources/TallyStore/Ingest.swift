@@ -1,0 +1,283 @@
+import Foundation
+import Crypto
+import TallyCore
+import TallyCSV
+
+public struct IngestOptions: Sendable {
+    /// The record kind; detected from the header when nil.
+    public var kind: RecordKind?
+    public var encoding: TextEncoding = .utf8
+    /// Zone of timestamps written without an offset.
+    public var timeZone: String = Tally.defaultTimeZone
+    /// Called about five times a second during a load.
+    public var progress: (@Sendable (IngestProgress) -> Void)?
+    /// Testing: throw after this many data rows of a file, as a failure mid-file would.
+    public var failAfterRows: Int?
+    /// Testing: end the process abruptly (no rollback) after this many data rows of a file.
+    public var crashAfterRows: Int?
+
+    public init() {}
+}
+
+public enum IngestError: Error, CustomStringConvertible {
+    case unknownTimeZone(String)
+    case simulatedFailure(row: Int)
+
+    public var description: String {
+        switch self {
+        case .unknownTimeZone(let z): return "unknown time zone '\(z)' (expected an IANA name such as Asia/Seoul)"
+        case .simulatedFailure(let r): return "simulated failure after row \(r)"
+        }
+    }
+}
+
+/// A reason to refuse a whole file: nothing of it is loaded.
+struct FileRejection: Error {
+    let message: String
+}
+
+extension Store {
+    /// Loads each file in its own transaction and reports on every one; a rejected file
+    /// does not stop the others. Throws only for problems of the store itself.
+    public func ingest(_ paths: [String], options: IngestOptions = IngestOptions()) throws -> IngestReport {
+        guard let zone = ZoneOffsets(identifier: options.timeZone) else {
+            throw IngestError.unknownTimeZone(options.timeZone)
+        }
+        var report = IngestReport(batch: nil, files: [])
+        for path in paths {
+            report.files.append(try ingestFile(path, options: options, zone: zone, batch: &report.batch))
+        }
+        if let batch = report.batch {
+            try db.execute("UPDATE batches SET finished_at = '\(Self.now())' WHERE id = \(batch)")
+        }
+        return report
+    }
+
+    func startBatch(_ options: IngestOptions) throws -> Int {
+        let s = try db.prepare("""
+            INSERT INTO batches (started_at, tool_version, time_zone, encoding) VALUES (?, ?, ?, ?)
+            """)
+        try s.bind([.text(Self.now()), .text(Tally.version), .text(options.timeZone), .text(options.encoding.rawValue)])
+        try s.step()
+        return Int(db.lastInsertRowID)
+    }
+
+    static func now() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+
+    func ingestFile(_ path: String, options: IngestOptions, zone: ZoneOffsets, batch: inout Int?) throws -> FileReport {
+        var report = FileReport(path: path, status: .loaded)
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            report.status = .rejected
+            report.error = "cannot read the file: " + Self.readErrorReason(path)
+            return report
+        }
+        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        report.sha256 = digest
+
+        if let previous = try db.scalarInt(
+            "SELECT batch_id FROM files WHERE sha256 = ? AND status = 'loaded'", [.text(digest)]) {
+            report.status = .alreadyLoaded
+            report.loadedInBatch = previous
+            report.kind = try db.scalarText("SELECT kind FROM files WHERE sha256 = ? AND status = 'loaded'", [.text(digest)])
+            return report
+        }
+        if batch == nil { batch = try startBatch(options) }
+        let batchID = batch!
+
+        do {
+            let text = try Self.decodeText(data, encoding: options.encoding)
+            try db.transaction {
+                try text.withUnsafeBytes { bytes in
+                    try load(bytes, path: path, sha256: digest, batch: batchID, options: options,
+                             zone: zone, report: &report)
+                }
+            }
+        } catch let rejection as FileRejection {
+            report = FileReport(path: path, status: .rejected)
+            report.sha256 = digest
+            report.error = rejection.message
+            try recordRejection(report, bytes: data.count, batch: batchID)
+        }
+        return report
+    }
+
+    static func readErrorReason(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory" }
+        if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+        return "read error"
+    }
+
+    /// The file as UTF-8 bytes, or a rejection saying why it is not text of that encoding.
+    static func decodeText(_ data: Data, encoding: TextEncoding) throws -> Data {
+        try data.withUnsafeBytes { raw -> Data in
+            if raw.count == 0 { throw FileRejection(message: "no header: the file is empty") }
+            if let nul = TextEncoding.firstNUL(raw) {
+                throw FileRejection(message: "not a text file (a NUL byte on line \(TextEncoding.line(ofOffset: nul, in: raw)))")
+            }
+            switch encoding {
+            case .utf8:
+                if let bad = TextEncoding.firstInvalidUTF8(raw) {
+                    throw FileRejection(message: "not UTF-8 (first invalid byte on line \(TextEncoding.line(ofOffset: bad, in: raw))); "
+                        + "if it is a Korean spreadsheet export, try --encoding cp949")
+                }
+                return data
+            case .cp949:
+                do {
+                    return Data(try encoding.toUTF8(raw))
+                } catch EncodingError.invalid(_, let offset) {
+                    throw FileRejection(message: "not valid cp949 (line \(TextEncoding.line(ofOffset: offset, in: raw)))")
+                }
+            }
+        }
+    }
+
+    func recordRejection(_ report: FileReport, bytes: Int, batch: Int) throws {
+        let s = try db.prepare("""
+            INSERT INTO files (batch_id, path, sha256, bytes, kind, status, error) VALUES (?, ?, ?, ?, ?, 'rejected', ?)
+            """)
+        try s.bind([.int(Int64(batch)), .text(report.path), .text(report.sha256 ?? ""), .int(Int64(bytes)),
+                    report.kind.map { .text($0) } ?? .null, .text(report.error ?? "")])
+        try s.step()
+    }
+
+    /// Parses, validates and writes one file's rows; runs inside the file's transaction.
+    func load(_ bytes: UnsafeRawBufferPointer, path: String, sha256: String, batch: Int,
+              options: IngestOptions, zone: ZoneOffsets, report: inout FileReport) throws {
+        let insertFile = try db.prepare("""
+            INSERT INTO files (batch_id, path, sha256, bytes, status) VALUES (?, ?, ?, ?, 'loaded')
+            """)
+        try insertFile.bind([.int(Int64(batch)), .text(path), .text(sha256), .int(Int64(bytes.count))])
+        try insertFile.step()
+        let fileID = db.lastInsertRowID
+        let quarantine = try db.prepare("""
+            INSERT INTO quarantine (file_id, line, column_name, value, reason) VALUES (?, ?, ?, ?, ?)
+            """)
+
+        var detectedKind: RecordKind?
+        var validator: RowValidator?
+        var writer: RecordWriter?
+        var row = ValidatedRow(columnCount: 0)
+        var counts = (read: 0, loaded: 0, duplicates: 0, quarantined: 0)
+        let started = Date()
+        var lastProgress = started
+        let chunkSize = 1 << 20
+        var fed = 0
+
+        func quarantineRow(line: Int, column: String?, value: String, reason: String) throws {
+            counts.quarantined += 1
+            quarantine.reset()
+            try quarantine.bind([.int(fileID), .int(Int64(line)), column.map { .text($0) } ?? .null,
+                                 .text(value), .text(reason)])
+            try quarantine.step()
+        }
+
+        let reader = CSVReader { csvRow in
+            guard let v = validator, let w = writer else {
+                let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
+                let (kind, val) = try Self.checkHeader(header, options: options, zone: zone)
+                detectedKind = kind
+                validator = val
+                writer = try RecordWriter(db: self.db, schema: kind.schema)
+                row = ValidatedRow(columnCount: kind.schema.columns.count)
+                return
+            }
+            counts.read += 1
+            if let n = options.failAfterRows, counts.read > n { throw IngestError.simulatedFailure(row: n) }
+            if let n = options.crashAfterRows, counts.read > n { _exit(70) }
+            if csvRow.endsInOpenQuote {
+                try quarantineRow(line: csvRow.line, column: nil, value: "",
+                                  reason: "a quoted field opened on this line is never closed (end of file reached)")
+                return
+            }
+            if csvRow.count != v.headerCount {
+                try quarantineRow(line: csvRow.line, column: nil, value: "",
+                                  reason: "the row has \(csvRow.count) fields, the header has \(v.headerCount)")
+                return
+            }
+            let problems = v.validate(csvRow, into: &row)
+            if let first = problems.first {
+                var reason = first.reason
+                if problems.count > 1 {
+                    reason += " (and \(problems.count - 1) more: " + problems.dropFirst().map(\.column).joined(separator: ", ") + ")"
+                }
+                try quarantineRow(line: csvRow.line, column: first.column, value: first.value, reason: reason)
+                return
+            }
+            switch try w.write(row, fileID: fileID, line: csvRow.line, db: self.db) {
+            case .inserted: counts.loaded += 1
+            case .duplicate: counts.duplicates += 1
+            case let .conflict(otherPath, otherLine):
+                let key = v.schema.key
+                let value = csvRow.string(v.fieldIndex[v.schema.keyIndex])
+                let origin = otherPath == path ? "line \(otherLine) of this file" : "\(otherPath) line \(otherLine)"
+                try quarantineRow(line: csvRow.line, column: key, value: value,
+                                  reason: "conflict: \(key) '\(value)' was already loaded from \(origin) with different content; "
+                                      + "corrections need an explicit revision")
+            }
+            if counts.read & 0xFFFF == 0, let progress = options.progress {
+                let now = Date()
+                if now.timeIntervalSince(lastProgress) >= 0.2 {
+                    lastProgress = now
+                    progress(IngestProgress(path: path, rows: counts.read, bytesDone: fed, bytesTotal: bytes.count,
+                                            seconds: now.timeIntervalSince(started)))
+                }
+            }
+        }
+        while fed < bytes.count {
+            let end = min(fed + chunkSize, bytes.count)
+            try reader.feed(UnsafeRawBufferPointer(rebasing: bytes[fed..<end]))
+            fed = end
+        }
+        try reader.finish()
+        guard let validator else { throw FileRejection(message: "no header: the file has no rows") }
+        report.kind = detectedKind?.rawValue
+        report.unknownColumns = validator.unknownColumns
+
+        report.rowsRead = counts.read
+        report.loaded = counts.loaded
+        report.duplicates = counts.duplicates
+        report.quarantined = counts.quarantined
+        precondition(counts.read == counts.loaded + counts.duplicates + counts.quarantined)
+        let update = try db.prepare("""
+            UPDATE files SET kind = ?, rows_read = ?, loaded = ?, duplicates = ?, quarantined = ?, unknown_columns = ?
+            WHERE id = ?
+            """)
+        try update.bind([.text(report.kind ?? ""), .int(Int64(counts.read)), .int(Int64(counts.loaded)),
+                         .int(Int64(counts.duplicates)), .int(Int64(counts.quarantined)),
+                         report.unknownColumns.isEmpty ? .null : .text(report.unknownColumns.joined(separator: ",")),
+                         .int(fileID)])
+        try update.step()
+    }
+
+    /// Decides the record kind and checks the header; rejects the file when it cannot be loaded.
+    static func checkHeader(_ header: [String], options: IngestOptions, zone: ZoneOffsets) throws -> (RecordKind, RowValidator) {
+        var seen = Set<String>()
+        for name in header where !name.isEmpty {
+            if !seen.insert(name).inserted {
+                throw FileRejection(message: "column '\(name)' appears twice in the header")
+            }
+        }
+        guard let kind = options.kind ?? RecordSchema.detect(header: header) else {
+            let keys = RecordKind.allCases.map { $0.schema.key }.joined(separator: ", ")
+            throw FileRejection(message: "cannot tell the record kind: the header has none (or several) of \(keys); give --kind")
+        }
+        let validator = RowValidator(schema: kind.schema, header: header, zone: zone)
+        if !validator.missingRequired.isEmpty {
+            let list = validator.missingRequired.map { "'\($0)'" }.joined(separator: ", ")
+            let noun = validator.missingRequired.count == 1 ? "column" : "columns"
+            throw FileRejection(message: "missing required \(noun) \(list) for \(kind.rawValue)")
+        }
+        return (kind, validator)
+    }
+}
+
+extension CSVRow: FieldSource {
+    public var fieldCount: Int { count }
+}

@@ -1,0 +1,82 @@
+/// What happened to one input file. `rows_read = loaded + duplicates + quarantined` always.
+public struct FileReport: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        /// Rows were read; each was loaded, counted as a duplicate, or quarantined.
+        case loaded
+        /// A file with the same SHA-256 was loaded before; nothing was done.
+        case alreadyLoaded = "already_loaded"
+        /// The whole file was refused (see `error`); nothing was loaded from it.
+        case rejected
+    }
+
+    public var path: String
+    public var sha256: String?
+    public var kind: String?
+    public var status: Status
+    public var rowsRead = 0
+    public var loaded = 0
+    public var duplicates = 0
+    public var quarantined = 0
+    public var rejected: Bool { status == .rejected }
+    public var error: String?
+    public var unknownColumns: [String] = []
+    /// For `already_loaded`: the batch that loaded it.
+    public var loadedInBatch: Int?
+
+    public init(path: String, status: Status) {
+        self.path = path
+        self.status = status
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, sha256, kind, status, rowsRead = "rows_read", loaded, duplicates, quarantined
+        case rejected, error, unknownColumns = "unknown_columns", loadedInBatch = "loaded_in_batch"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(status, forKey: .status)
+        try c.encode(rowsRead, forKey: .rowsRead)
+        try c.encode(loaded, forKey: .loaded)
+        try c.encode(duplicates, forKey: .duplicates)
+        try c.encode(quarantined, forKey: .quarantined)
+        try c.encode(rejected, forKey: .rejected)
+        try c.encode(error, forKey: .error)
+        try c.encode(unknownColumns, forKey: .unknownColumns)
+        try c.encodeIfPresent(loadedInBatch, forKey: .loadedInBatch)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.decode(String.self, forKey: .path)
+        sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind)
+        status = try c.decode(Status.self, forKey: .status)
+        rowsRead = try c.decode(Int.self, forKey: .rowsRead)
+        loaded = try c.decode(Int.self, forKey: .loaded)
+        duplicates = try c.decode(Int.self, forKey: .duplicates)
+        quarantined = try c.decode(Int.self, forKey: .quarantined)
+        error = try c.decodeIfPresent(String.self, forKey: .error)
+        unknownColumns = try c.decodeIfPresent([String].self, forKey: .unknownColumns) ?? []
+        loadedInBatch = try c.decodeIfPresent(Int.self, forKey: .loadedInBatch)
+    }
+}
+
+/// The result of one `ingest` call.
+public struct IngestReport: Codable, Equatable, Sendable {
+    /// The batch that recorded this call, or nil when every file was already loaded.
+    public var batch: Int?
+    public var files: [FileReport]
+}
+
+/// Progress of a long load, for a terminal.
+public struct IngestProgress: Sendable {
+    public var path: String
+    public var rows: Int
+    public var bytesDone: Int
+    public var bytesTotal: Int
+    public var seconds: Double
+}

@@ -1,0 +1,198 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An error from SQLite, with the statement or action that failed.
+public struct SQLiteError: Error, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+    public let context: String
+    public var description: String { "SQLite error \(code) (\(context)): \(message)" }
+}
+
+/// A thin, explicit wrapper over one SQLite connection.
+///
+/// Files are created owner-only (0600): SQLite's journal and WAL files inherit the mode of
+/// the database file.
+public final class Database {
+    let handle: OpaquePointer
+    public let path: String
+
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        if !readOnly && path != ":memory:" {
+            // Create the file ourselves so that it is 0600 whatever the umask.
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            if fd < 0 {
+                throw SQLiteError(code: SQLITE_CANTOPEN, message: String(cString: strerror(errno)), context: "open \(path)")
+            }
+            close(fd)
+        }
+        var h: OpaquePointer?
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &h, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let h else {
+            let message = h.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            if let h { sqlite3_close_v2(h) }
+            throw SQLiteError(code: rc, message: message, context: "open \(path)")
+        }
+        handle = h
+        sqlite3_busy_timeout(h, 5_000)
+        sqlite3_extended_result_codes(h, 1)
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let message = err.map { String(cString: $0) } ?? lastMessage
+            sqlite3_free(err)
+            throw SQLiteError(code: rc, message: message, context: String(sql.prefix(80)))
+        }
+    }
+
+    public func prepare(_ sql: String) throws -> Statement {
+        try Statement(database: self, sql: sql)
+    }
+
+    /// Runs `body` inside one transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var userVersion: Int {
+        get throws { try scalarInt("PRAGMA user_version") ?? 0 }
+    }
+
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// First column of the first row as an integer, or nil when there is no row or it is null.
+    public func scalarInt(_ sql: String, _ args: [SQLValue] = []) throws -> Int? {
+        let s = try prepare(sql)
+        try s.bind(args)
+        return try s.step() && !s.isNull(0) ? Int(s.int(0)) : nil
+    }
+
+    public func scalarText(_ sql: String, _ args: [SQLValue] = []) throws -> String? {
+        let s = try prepare(sql)
+        try s.bind(args)
+        return try s.step() ? s.text(0) : nil
+    }
+}
+
+/// A value bound to or read from a statement, for the non-hot paths.
+public enum SQLValue: Equatable, Sendable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+}
+
+/// A prepared statement. Bind, step, read; `reset` to reuse.
+public final class Statement {
+    let handle: OpaquePointer
+    unowned let database: Database
+
+    init(database: Database, sql: String) throws {
+        var h: OpaquePointer?
+        let rc = sqlite3_prepare_v2(database.handle, sql, -1, &h, nil)
+        guard rc == SQLITE_OK, let h else {
+            throw SQLiteError(code: rc, message: database.lastMessage, context: String(sql.prefix(120)))
+        }
+        handle = h
+        self.database = database
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// Steps once; true when a row is available, false when done.
+    @discardableResult
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        throw SQLiteError(code: rc, message: database.lastMessage, context: String(cString: sqlite3_sql(handle)))
+    }
+
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    public func bind(_ values: [SQLValue]) throws {
+        for (i, v) in values.enumerated() { try bind(v, at: Int32(i + 1)) }
+    }
+
+    public func bind(_ v: SQLValue, at i: Int32) throws {
+        let rc: Int32
+        switch v {
+        case .null: rc = sqlite3_bind_null(handle, i)
+        case .int(let x): rc = sqlite3_bind_int64(handle, i, x)
+        case .double(let x): rc = sqlite3_bind_double(handle, i, x)
+        case .text(let s): rc = sqlite3_bind_text(handle, i, s, -1, SQLITE_TRANSIENT)
+        }
+        try check(rc)
+    }
+
+    @inline(__always)
+    public func bindNull(_ i: Int32) { sqlite3_bind_null(handle, i) }
+    @inline(__always)
+    public func bindInt(_ x: Int64, _ i: Int32) { sqlite3_bind_int64(handle, i, x) }
+    /// Binds bytes that SQLite copies (they may change after the call).
+    @inline(__always)
+    public func bindText(_ b: UnsafeBufferPointer<UInt8>, _ i: Int32) {
+        b.withMemoryRebound(to: CChar.self) { p in
+            if let base = p.baseAddress {
+                sqlite3_bind_text(handle, i, base, Int32(p.count), SQLITE_TRANSIENT)
+            } else {
+                sqlite3_bind_text(handle, i, "", 0, nil)
+            }
+        }
+    }
+    /// Binds a C string that outlives the statement's use of it.
+    @inline(__always)
+    public func bindStatic(_ p: UnsafePointer<CChar>, _ i: Int32) {
+        sqlite3_bind_text(handle, i, p, -1, nil)
+    }
+
+    public var columnCount: Int { Int(sqlite3_column_count(handle)) }
+    public func columnName(_ i: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(i))) }
+    public func isNull(_ i: Int) -> Bool { sqlite3_column_type(handle, Int32(i)) == SQLITE_NULL }
+    public func int(_ i: Int) -> Int64 { sqlite3_column_int64(handle, Int32(i)) }
+    public func double(_ i: Int) -> Double { sqlite3_column_double(handle, Int32(i)) }
+    public func text(_ i: Int) -> String? {
+        guard let p = sqlite3_column_text(handle, Int32(i)) else { return nil }
+        return String(cString: p)
+    }
+    public func value(_ i: Int) -> SQLValue {
+        switch sqlite3_column_type(handle, Int32(i)) {
+        case SQLITE_INTEGER: return .int(int(i))
+        case SQLITE_FLOAT: return .double(double(i))
+        case SQLITE_NULL: return .null
+        default: return .text(text(i) ?? "")
+        }
+    }
+
+    func check(_ rc: Int32) throws {
+        if rc != SQLITE_OK {
+            throw SQLiteError(code: rc, message: database.lastMessage, context: "bind")
+        }
+    }
+}
+
+/// SQLite's "copy this now" destructor, which the C macro cannot express in Swift.
+let SQLITE_TRANSIENT = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -1,0 +1,110 @@
+import TallyCore
+
+/// The store's tables, derived from the record contract, and the migrations that build them.
+///
+/// Record tables hold one row per loaded record, keyed by the record's `*_id`:
+/// - `string`, `enum` and `set` columns as TEXT (enums lower-case; sets in the contract's
+///   order, `;`-separated), `date` as TEXT `YYYY-MM-DD`, `bool` and `int` as INTEGER;
+/// - a `timestamp` column as INTEGER microseconds since 1970-01-01T00:00Z (UTC), plus
+///   `<name>_text` with the text as it stood in the file;
+/// - `file_id` and `line`: where the record came from; `row_hash`: a fingerprint of the
+///   normalised content, which tells a repeated record from a conflicting one.
+///
+/// The schema version is `PRAGMA user_version`; each migration moves it up by one.
+public enum StoreSchema {
+    public static let version = migrations.count
+
+    /// SQL column names and types of a record kind's table, in order (without provenance).
+    public static func columns(of schema: RecordSchema) -> [(name: String, type: String)] {
+        schema.columns.flatMap { c -> [(String, String)] in
+            switch c.kind {
+            case .timestamp: return [(c.name, "INTEGER"), (c.name + "_text", "TEXT")]
+            case .bool, .int: return [(c.name, "INTEGER")]
+            default: return [(c.name, "TEXT")]
+            }
+        }
+    }
+
+    static func createTable(_ schema: RecordSchema) -> String {
+        let cols = columns(of: schema).map { c -> String in
+            let notNull = schema.columns.first { $0.name == c.name }?.required == true ? " NOT NULL" : ""
+            return "  \(c.name) \(c.type)\(notNull)" + (c.name == schema.key ? " PRIMARY KEY" : "")
+        }
+        return """
+        CREATE TABLE \(schema.kind.rawValue) (
+        \(cols.joined(separator: ",\n")),
+          file_id INTEGER NOT NULL REFERENCES files(id),
+          line INTEGER NOT NULL,
+          row_hash INTEGER NOT NULL
+        );
+        """
+    }
+
+    /// Migration `i` takes the store from version `i` to `i + 1`.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE batches (
+          id INTEGER PRIMARY KEY,
+          started_at TEXT NOT NULL,
+          finished_at TEXT,
+          tool_version TEXT NOT NULL,
+          time_zone TEXT NOT NULL,
+          encoding TEXT NOT NULL
+        );
+        CREATE TABLE files (
+          id INTEGER PRIMARY KEY,
+          batch_id INTEGER NOT NULL REFERENCES batches(id),
+          path TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          bytes INTEGER NOT NULL,
+          kind TEXT,
+          status TEXT NOT NULL CHECK (status IN ('loaded', 'rejected')),
+          rows_read INTEGER NOT NULL DEFAULT 0,
+          loaded INTEGER NOT NULL DEFAULT 0,
+          duplicates INTEGER NOT NULL DEFAULT 0,
+          quarantined INTEGER NOT NULL DEFAULT 0,
+          unknown_columns TEXT,
+          error TEXT
+        );
+        CREATE UNIQUE INDEX files_loaded_sha256 ON files(sha256) WHERE status = 'loaded';
+        CREATE TABLE quarantine (
+          id INTEGER PRIMARY KEY,
+          file_id INTEGER NOT NULL REFERENCES files(id),
+          line INTEGER NOT NULL,
+          column_name TEXT,
+          value TEXT,
+          reason TEXT NOT NULL
+        );
+        CREATE INDEX quarantine_file ON quarantine(file_id, line);
+        """
+        + createTable(.arrests) + createTable(.victims) + createTable(.takedowns),
+    ]
+
+    /// Brings a store up to the current version; refuses one written by a newer Tally.
+    static func migrate(_ db: Database) throws {
+        let current = try db.userVersion
+        if current > version {
+            throw StoreError.newerSchema(found: current, supported: version)
+        }
+        for v in current..<version {
+            try db.transaction {
+                try db.execute(migrations[v])
+                try db.execute("PRAGMA user_version = \(v + 1)")
+            }
+        }
+    }
+}
+
+public enum StoreError: Error, CustomStringConvertible {
+    case newerSchema(found: Int, supported: Int)
+    case notAStore(String)
+
+    public var description: String {
+        switch self {
+        case let .newerSchema(found, supported):
+            return "the store has schema version \(found), this tally supports up to \(supported); upgrade tally"
+        case .notAStore(let path):
+            return "\(path) is not a Tally store (not an SQLite database)"
+        }
+    }
+}
