@@ -45,7 +45,9 @@ public final class CSVReader {
     var lastTerminatorWasCR = false
     var lastFieldByteWasCR = false
     var openQuoteAtEnd = false
-    var started = false
+    /// Bytes held back while deciding whether the input starts with a BOM.
+    var head: [UInt8] = []
+    var headDecided = false
     var failure: Error?
     let handler: Handler
 
@@ -72,19 +74,28 @@ public final class CSVReader {
 
     /// Parses a chunk; rethrows the first error the handler threw (later rows are ignored).
     public func feed(_ chunk: UnsafeRawBufferPointer) throws {
-        guard var base = chunk.baseAddress, failure == nil else { try rethrow(); return }
-        var length = chunk.count
-        if !started {
-            started = true
-            if length >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF {
-                base += 3
-                length -= 3
-            }
+        guard failure == nil else { try rethrow(); return }
+        var rest = chunk
+        if !headDecided {
+            // The BOM may arrive split across chunks: hold bytes until it is clear.
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            var k = 0
+            while head.count < 3 && k < rest.count { head.append(rest[k]); k += 1 }
+            rest = UnsafeRawBufferPointer(rebasing: rest[k...])
+            if head == Array(bom.prefix(head.count)) && head.count < 3 { return }
+            headDecided = true
+            if head != bom { try head.withUnsafeBytes { try parse($0) } }
+            head = []
         }
+        try parse(rest)
+    }
+
+    func parse(_ raw: UnsafeRawBufferPointer) throws {
+        guard let base = raw.baseAddress, raw.count > 0 else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
-        let consumed = csv_parse(&parser, base, length, fieldCallback, rowCallback, context)
+        let consumed = csv_parse(&parser, base, raw.count, fieldCallback, rowCallback, context)
         try rethrow()
-        if consumed != length {
+        if consumed != raw.count {
             throw CSVReaderError.libcsv(String(cString: csv_strerror(csv_error(&parser))))
         }
     }
@@ -92,6 +103,10 @@ public final class CSVReader {
     /// Delivers the last row if the input did not end with a newline.
     public func finish() throws {
         guard failure == nil else { try rethrow(); return }
+        if !headDecided {
+            headDecided = true
+            try head.withUnsafeBytes { try parse($0) }
+        }
         // libcsv's states: 2 = inside a field; `quoted` = that field opened with a quote.
         openQuoteAtEnd = parser.pstate == 2 && parser.quoted != 0
         let context = Unmanaged.passUnretained(self).toOpaque()

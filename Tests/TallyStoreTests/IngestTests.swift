@@ -1,0 +1,312 @@
+import Foundation
+import Testing
+import TallyCore
+@testable import TallyStore
+
+@Suite struct IngestRuleTests {
+    /// One bad row per rule, each on a known line, among good rows.
+    @Test func everyBadRowIsQuarantinedWithLineColumnAndReason() throws {
+        let box = Sandbox()
+        let path = box.write("takedowns.csv", """
+        \(takedownHeader)
+        T1,Telegram,overseas,image,regulator,ai,2024-08-01T10:00:00+09:00,2024-08-02T10:00:00+09:00,removed
+        T2,,overseas,image,regulator,ai,2024-08-01T10:00:00+09:00,,pending
+        T3,X,abroad,image,regulator,ai,2024-08-01T10:00:00+09:00,,pending
+        T4,X,overseas,image,regulator,ai,2024-08-01,,pending
+        T5,X,overseas,image,regulator,ai,2024-08-02T10:00:00+09:00,2024-08-01T10:00:00+09:00,refused
+        T6,X,overseas,image,regulator,ai,2024-08-02T10:00:00+09:00,2024-08-03T10:00:00+09:00,pending
+        T7,X,overseas,image,regulator,ai,2024-08-02T10:00:00+09:00,,removed
+        "T8","multi
+        line",overseas,image,regulator,ai,2024-08-02T10:00:00+09:00,,PENDING
+        T9,X,overseas
+
+        T10,X,overseas,image,regulator,ai,2024-08-02T10:00:00Z,,pending,surplus
+
+        """)
+        let store = try box.store()
+        let report = try store.ingest([path])
+        let f = try #require(report.files.first)
+        #expect(f.status == .loaded)
+        #expect(f.kind == "takedowns")
+        #expect(f.rowsRead == 10)
+        #expect(f.loaded == 2)
+        #expect(f.quarantined == 8)
+        #expect(f.rowsRead == f.loaded + f.duplicates + f.quarantined)
+
+        let q = try store.quarantined()
+        #expect(q.map(\.line) == [3, 4, 5, 6, 7, 8, 11, 13])
+        #expect(q.map { $0.column ?? "-" } == ["platform", "platform_origin", "requested_at", "resolved_at",
+                                              "resolved_at", "resolved_at", "-", "-"])
+        #expect(q[0].reason == "required value is missing")
+        #expect(q[1].reason == "expected one of domestic, overseas")
+        #expect(q[1].value == "abroad")
+        #expect(q[2].reason.hasPrefix("expected a timestamp"))
+        #expect(q[3].reason == "resolved_at is before requested_at (2024-08-02T10:00:00+09:00)")
+        #expect(q[4].reason == "a pending request must not have resolved_at")
+        #expect(q[5].reason == "outcome removed requires resolved_at")
+        #expect(q[6].reason == "the row has 3 fields, the header has 9")
+        #expect(q[7].reason == "the row has 10 fields, the header has 9")
+        #expect(q.allSatisfy { $0.file == path })
+
+        // The multi-line quoted row was loaded, with its enum lower-cased and its line kept.
+        #expect(try box.rows(store, "SELECT platform, outcome, line FROM takedowns WHERE request_id = 'T8'")
+                == [["multi\nline", "pending", "9"]])
+    }
+
+    /// Stored instants checked against SQLite's own date functions (an independent parser).
+    @Test func timestampsAreStoredAsUTCInstants() throws {
+        let box = Sandbox()
+        let path = box.write("t.csv", """
+        \(takedownHeader)
+        A,X,,,police,,2024-08-31T20:00:00Z,2024-09-01T05:00:00.5+09:00,removed
+        B,X,,,police,,2024-08-31T15:00:00-05:00,2024-09-01 05:00:00Z,removed
+        C,X,,,police,,2024-09-01 05:00,,pending
+        D,X,,,police,,2024-09-01T05:00:07.25,,pending
+
+        """)
+        let store = try box.store()
+        _ = try store.ingest([path])
+        // SQLite's own parser reads texts without an offset as UTC; Tally reads them as Seoul
+        // time, nine hours ahead. julianday() is a double: allow 1 ms of rounding.
+        let diffs = try box.rows(store, """
+            SELECT request_id, round((requested_at - (julianday(requested_at_text) - 2440587.5) * 86400000000) / 1000)
+            FROM takedowns ORDER BY request_id
+            """)
+        let nineHoursInMs = String(Double(-9 * 3600 * 1000))
+        #expect(diffs == [["A", "0.0"], ["B", "0.0"], ["C", nineHoursInMs], ["D", nineHoursInMs]])
+        #expect(try box.rows(store, """
+            SELECT requested_at = (SELECT requested_at FROM takedowns WHERE request_id = 'A') FROM takedowns
+            WHERE request_id IN ('B', 'C') ORDER BY request_id
+            """) == [["1"], ["1"]], "20:00Z, 15:00-05:00 and 05:00 Seoul (no offset) are one instant")
+        #expect(try box.rows(store, "SELECT resolved_at - requested_at FROM takedowns ORDER BY request_id")
+                == [["500000"], [String(9 * 3600 * 1_000_000)], ["NULL"], ["NULL"]])
+        #expect(try box.rows(store, "SELECT requested_at % 1000000 FROM takedowns WHERE request_id = 'D'") == [["250000"]])
+    }
+
+    @Test func otherTimeZoneForTimestampsWithoutOffset() throws {
+        let box = Sandbox()
+        let path = box.write("t.csv", "\(takedownHeader)\nA,X,,,police,,2024-07-01 12:00,,pending\nB,X,,,police,,2024-03-31 02:30,,pending\n")
+        var options = IngestOptions()
+        options.timeZone = "Europe/Berlin"
+        let store = try box.store()
+        let report = try store.ingest([path], options: options)
+        #expect(report.files[0].loaded == 1)
+        #expect(try box.rows(store, "SELECT requested_at FROM takedowns") == [[String(utc(2024, 7, 1, 10))]])
+        #expect(try store.quarantined().first?.reason.contains("does not exist in Europe/Berlin") == true)
+        #expect(try box.rows(store, "SELECT time_zone FROM batches") == [["Europe/Berlin"]])
+    }
+
+    @Test func victimsAndArrestsAreTyped() throws {
+        let box = Sandbox()
+        let v = box.write("v.csv", """
+        region,victim_id,contacted_on,age,gender,channel,services
+        서울,V1,2024-01-05,16,FEMALE,hotline,counseling;Deletion
+        ,V2,2024-01-06,,,website,
+        Busan,V3,2024-01-07,17,female,visit,"legal; medical"
+
+        """)
+        let a = box.write("a.csv", """
+        arrest_id,arrested_on,agency,offense,suspect_age,victim_minor,undercover,confessed,proceeds_seized_krw
+        A1,2024-02-01,Seoul,create,15,yes,,n,0
+        A2,2024-02-02,Gyeonggi-Nambu,Distribute,,,TRUE,,2500000
+
+        """)
+        let store = try box.store()
+        let report = try store.ingest([v, a])
+        #expect(report.files.map(\.kind) == ["victims", "arrests"])
+        #expect(try box.rows(store, "SELECT victim_id, contacted_on, age, gender, services, region FROM victims ORDER BY victim_id") == [
+            ["V1", "2024-01-05", "16", "female", "deletion;counseling", "서울"],
+            ["V2", "2024-01-06", "NULL", "NULL", "NULL", "NULL"],
+            ["V3", "2024-01-07", "17", "female", "legal;medical", "Busan"],
+        ])
+        #expect(try box.rows(store, "SELECT arrest_id, offense, suspect_age, victim_minor, undercover, confessed, proceeds_seized_krw FROM arrests ORDER BY 1") == [
+            ["A1", "create", "15", "1", "0", "0", "0"],
+            ["A2", "distribute", "NULL", "NULL", "1", "NULL", "2500000"],
+        ])
+    }
+}
+
+func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
+    Int64(CivilDate.days(year: y, month: m, day: d) * 86_400 + h * 3600) * 1_000_000
+}
+
+@Suite struct DuplicateAndConflictTests {
+    @Test func sameKeySameContentIsADuplicateOtherContentAConflict() throws {
+        let box = Sandbox()
+        let first = box.write("aug.csv", """
+        \(takedownHeader)
+        T1,X,overseas,image,police,ai,2024-08-01T10:00:00+09:00,2024-08-01T12:00:00+09:00,removed
+        T2,X,overseas,image,police,ai,2024-08-01T10:00:00+09:00,,pending
+
+        """)
+        // T1 again, the same instants written in UTC and letters in another case: a duplicate.
+        // T2 again with an outcome: a conflict. T3 twice in the same file, the second different.
+        let second = box.write("aug-again.csv", """
+        \(takedownHeader)
+        T1,X,Overseas,IMAGE,police,ai,2024-08-01T01:00:00Z,2024-08-01T03:00:00Z,removed
+        T2,X,overseas,image,police,ai,2024-08-01T10:00:00+09:00,2024-08-02T10:00:00+09:00,removed
+        T3,Naver,domestic,image,police,ai,2024-08-01T10:00:00+09:00,,pending
+        T3,Naver,domestic,image,police,ai,2024-08-01T10:00:00+09:00,,pending
+        T3,Naver,domestic,video,police,ai,2024-08-01T10:00:00+09:00,,pending
+
+        """)
+        let store = try box.store()
+        _ = try store.ingest([first])
+        let f = try store.ingest([second]).files[0]
+        #expect((f.rowsRead, f.loaded, f.duplicates, f.quarantined) == (5, 1, 2, 2))
+        let q = try store.quarantined(file: "aug-again.csv")
+        #expect(q.map(\.line) == [3, 6])
+        #expect(q[0].column == "request_id" && q[0].value == "T2")
+        #expect(q[0].reason.contains("already loaded from \(first) line 3 with different content"))
+        #expect(q[1].reason.contains("already loaded from line 4 of this file"))
+        // Nothing was overwritten.
+        #expect(try box.rows(store, "SELECT outcome FROM takedowns WHERE request_id = 'T2'") == [["pending"]])
+        #expect(try box.rows(store, "SELECT content_kind FROM takedowns WHERE request_id = 'T3'") == [["image"]])
+    }
+}
+
+@Suite struct TransactionTests {
+    func fileWith(_ n: Int, _ box: Sandbox, name: String = "t.csv") -> String {
+        var text = takedownHeader + "\n"
+        for i in 0..<n { text += "R\(i),X,,,police,,2024-08-01T10:00:00Z,,pending\n" }
+        return box.write(name, text)
+    }
+
+    @Test func failureMidFileLeavesTheStoreAsItWas() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([fileWith(3, box, name: "before.csv")])
+        let before = try box.rows(store, "SELECT (SELECT count(*) FROM takedowns), (SELECT count(*) FROM files), (SELECT count(*) FROM quarantine)")
+
+        let path = box.write("big.csv", (try String(contentsOfFile: fileWith(50, box))) + "bad,row\n")
+        var options = IngestOptions()
+        options.failAfterRows = 20
+        #expect(throws: IngestError.self) { try store.ingest([path], options: options) }
+        #expect(try box.rows(store, "SELECT (SELECT count(*) FROM takedowns), (SELECT count(*) FROM files), (SELECT count(*) FROM quarantine)") == before)
+
+        // The failed file was not recorded as loaded: loading it again works in full.
+        let f = try store.ingest([path]).files[0]
+        #expect(f.status == .loaded)
+        #expect((f.rowsRead, f.loaded, f.quarantined) == (51, 47, 1 + 0), "R0–R2 are duplicates of before.csv")
+        #expect(f.duplicates == 3)
+    }
+
+    @Test func reIngestingTheSameFileIsANoOp() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        let path = fileWith(10, box)
+        let first = try store.ingest([path])
+        #expect(first.batch == 1)
+        let again = try store.ingest([path])
+        #expect(again.batch == nil, "no batch is recorded for a call that changed nothing")
+        #expect(again.files[0].status == .alreadyLoaded)
+        #expect(again.files[0].loadedInBatch == 1)
+        #expect(again.files[0].sha256 == first.files[0].sha256)
+        #expect(try box.count(store, "takedowns") == 10)
+        #expect(try box.count(store, "files") == 1)
+        #expect(try box.count(store, "batches") == 1)
+        // A copy under another name has the same SHA-256: also a no-op.
+        let copy = box.write("copy.csv", try String(contentsOfFile: path))
+        #expect(try store.ingest([copy]).files[0].status == .alreadyLoaded)
+    }
+}
+
+@Suite struct RejectionTests {
+    @Test func wholeFileRejectionsNameTheCauseAndOthersStillLoad() throws {
+        let box = Sandbox()
+        let empty = box.write("empty.csv", "")
+        let binary = box.write("binary.csv", bytes: [0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0x0A])
+        let korean: [UInt8] = Array("victim_id,contacted_on,channel,region\nV1,2024-01-01,hotline,".utf8) + [0xBC, 0xAD, 0xBF, 0xEF, 0x0A]
+        let cp949 = box.write("cp949.csv", bytes: korean)
+        let missing = box.write("missing.csv", "request_id,requested_by,requested_at,outcome\nT1,police,2024-01-01T00:00Z,pending\n")
+        let unknown = box.write("unknown.csv", "id,name\n1,x\n")
+        let twice = box.write("twice.csv", "victim_id,contacted_on,channel,channel\n")
+        let good = box.write("good.csv", "\(takedownHeader)\nT1,X,,,police,,2024-01-01T00:00Z,,pending\n")
+        let store = try box.store()
+        let report = try store.ingest([empty, binary, cp949, missing, "/no/such/file.csv", unknown, twice, good])
+        let errors = report.files.map { $0.error ?? "" }
+        #expect(report.files.map(\.status) == [.rejected, .rejected, .rejected, .rejected, .rejected, .rejected, .rejected, .loaded])
+        #expect(errors[0] == "no header: the file is empty")
+        #expect(errors[1] == "not a text file (a NUL byte on line 1)")
+        #expect(errors[2] == "not UTF-8 (first invalid byte on line 2); if it is a Korean spreadsheet export, try --encoding cp949")
+        #expect(errors[3] == "missing required column 'platform' for takedowns")
+        #expect(errors[4] == "cannot read the file: no such file")
+        #expect(errors[5] == "cannot tell the record kind: the header has none (or several) of arrest_id, victim_id, request_id; give --kind")
+        #expect(errors[6] == "column 'channel' appears twice in the header")
+        #expect(try box.count(store, "takedowns") == 1)
+        #expect(try box.count(store, "victims") == 0)
+        #expect(try box.rows(store, "SELECT count(*) FROM files WHERE status = 'rejected'") == [["6"]])
+
+        // The rejected cp949 file loads with --encoding cp949.
+        var options = IngestOptions()
+        options.encoding = .cp949
+        let retry = try store.ingest([cp949], options: options)
+        #expect(retry.files[0].status == .loaded)
+        #expect(try box.rows(store, "SELECT region FROM victims") == [["서울"]])
+    }
+
+    @Test func kindGivenExplicitlyMustMatchTheHeader() throws {
+        let box = Sandbox()
+        let path = box.write("v.csv", "victim_id,contacted_on,channel\nV1,2024-01-01,hotline\n")
+        var options = IngestOptions()
+        options.kind = .arrests
+        let f = try box.store().ingest([path], options: options).files[0]
+        #expect(f.error == "missing required columns 'arrest_id', 'arrested_on', 'agency', 'offense' for arrests")
+    }
+
+    @Test func headerOnlyFileLoadsNothing() throws {
+        let box = Sandbox()
+        let f = try box.store().ingest([box.write("h.csv", "\u{FEFF}\(takedownHeader)\r\n")]).files[0]
+        #expect(f.status == .loaded)
+        #expect(f.rowsRead == 0)
+    }
+}
+
+@Suite struct StoreFileTests {
+    @Test func storeIsOwnerOnlyAndVersioned() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        let mode = try FileManager.default.attributesOfItem(atPath: box.storePath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try store.db.userVersion == StoreSchema.version)
+        #expect(StoreSchema.version >= 1)
+    }
+
+    @Test func newerStoreIsRefused() throws {
+        let box = Sandbox()
+        try box.store().db.execute("PRAGMA user_version = 99")
+        #expect(throws: StoreError.self) { try box.store() }
+    }
+
+    @Test func nonDatabaseIsRefusedClearly() throws {
+        let box = Sandbox()
+        let path = box.write("not.sqlite", String(repeating: "this is not a database\n", count: 100))
+        do {
+            _ = try Store(path: path)
+            Issue.record("opened a text file as a store")
+        } catch let e as StoreError {
+            #expect(e.description.contains("is not a Tally store"))
+        }
+    }
+
+    @Test func statusSummarisesTheStore() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([box.write("t.csv", """
+        \(takedownHeader)
+        T1,X,,,police,,2024-01-31T20:00:00Z,,pending
+        T2,X,,,police,,2024-03-01T00:00:00+09:00,,pending
+        T3,X,,,police,,bad,,pending
+
+        """)])
+        let s = try store.status()
+        let t = try #require(s.kinds.first { $0.kind == "takedowns" })
+        #expect(t.rows == 2)
+        #expect(t.first == "2024-01-31T20:00:00Z")
+        #expect(t.last == "2024-02-29T15:00:00Z")
+        #expect(s.quarantined == 1)
+        #expect(s.filesLoaded == 1)
+        #expect(s.lastBatch?.files == 1)
+        #expect(s.lastBatch?.timeZone == "Asia/Seoul")
+    }
+}
