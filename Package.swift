@@ -41,6 +41,6 @@ let package = Package(
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite"]),
-        .testTarget(name: "TallyCLITests", dependencies: ["TallyStore", "CSQLite"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallyStore", "TallyCore"]),
     ]
 )

@@ -77,7 +77,8 @@ public enum TextEncoding: String, CaseIterable, Sendable {
 
     /// Offset of the first NUL byte, which no text file holds, or nil.
     public static func firstNUL(_ b: UnsafeRawBufferPointer) -> Int? {
-        b.firstIndex(of: 0)
+        guard let base = b.baseAddress, let hit = memchr(base, 0, b.count) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
     }
 
     /// 1-based line number of a byte offset.

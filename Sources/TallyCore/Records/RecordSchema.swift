@@ -46,6 +46,25 @@ public enum FieldKind: Sendable, Equatable {
     }
 }
 
+/// The kind of a column without its payload: a trivial value for per-row loops.
+public enum KindCode: UInt8, Sendable {
+    case string, date, timestamp, bool, int, enumeration, set
+}
+
+extension FieldKind {
+    public var code: KindCode {
+        switch self {
+        case .string: return .string
+        case .date: return .date
+        case .timestamp: return .timestamp
+        case .bool: return .bool
+        case .int: return .int
+        case .enumeration: return .enumeration
+        case .set: return .set
+        }
+    }
+}
+
 public struct ColumnSpec: Sendable {
     public let name: String
     public let kind: FieldKind

@@ -59,6 +59,12 @@ public struct RowValidator {
     public let unknownColumns: [String]
     public let headerCount: Int
     let allowed: [[[UInt8]]]
+    // Per column, as trivial values for the per-row loop.
+    let codes: [KindCode]
+    let required: [Bool]
+    let defaults: [Int8]  // -1: none, else 0/1
+    let lows: [Int64]
+    let highs: [Int64]
     let takedownIndices: (requested: Int, resolved: Int, outcome: Int)?
 
     public init(schema: RecordSchema, header: [String], zone: ZoneOffsets) {
@@ -76,6 +82,11 @@ public struct RowValidator {
             default: return []
             }
         }
+        codes = schema.columns.map(\.kind.code)
+        required = schema.columns.map(\.required)
+        defaults = schema.columns.map { c in c.defaultBool.map { $0 ? 1 : 0 } ?? -1 }
+        lows = schema.columns.map { c in if case let .int(lo, _) = c.kind { return lo ?? .min }; return .min }
+        highs = schema.columns.map { c in if case let .int(_, hi) = c.kind { return hi ?? .max }; return .max }
         if schema.kind == .takedowns {
             takedownIndices = (schema.index(of: "requested_at")!, schema.index(of: "resolved_at")!,
                                schema.index(of: "outcome")!)
@@ -88,23 +99,24 @@ public struct RowValidator {
     /// first problem is the one reported; the rest are counted in it.
     public func validate<S: FieldSource>(_ source: S, into row: inout ValidatedRow) -> [RowProblem] {
         var problems: [RowProblem] = []
-        for (c, spec) in schema.columns.enumerated() {
+        let n = source.fieldCount
+        for c in 0..<codes.count {
             let fi = fieldIndex[c]
-            let bytes = fi >= 0 && fi < source.fieldCount ? source.field(fi) : UnsafeBufferPointer(start: nil, count: 0)
+            let bytes = fi >= 0 && fi < n ? source.field(fi) : UnsafeBufferPointer(start: nil, count: 0)
             row.text[c] = bytes
             if bytes.count == 0 {
                 row.isNull[c] = true
                 row.ints[c] = 0
-                if spec.required {
-                    problems.append(RowProblem(column: spec.name, value: "", reason: "required value is missing"))
-                } else if let d = spec.defaultBool {
+                if required[c] {
+                    problems.append(RowProblem(column: schema.columns[c].name, value: "", reason: "required value is missing"))
+                } else if defaults[c] >= 0 {
                     row.isNull[c] = false
-                    row.ints[c] = d ? 1 : 0
+                    row.ints[c] = Int64(defaults[c])
                 }
                 continue
             }
             row.isNull[c] = false
-            if let problem = parse(bytes, column: c, spec: spec, into: &row) {
+            if let problem = parse(bytes, column: c, into: &row) {
                 problems.append(problem)
             }
         }
@@ -115,35 +127,28 @@ public struct RowValidator {
     }
 
     @inline(__always)
-    func parse(_ bytes: UnsafeBufferPointer<UInt8>, column c: Int, spec: ColumnSpec,
-               into row: inout ValidatedRow) -> RowProblem? {
-        func problem(_ reason: String? = nil) -> RowProblem {
-            RowProblem(column: spec.name, value: RowProblem.shortened(bytes),
-                       reason: reason ?? "expected \(spec.kind.expectation)")
-        }
-        switch spec.kind {
+    func parse(_ bytes: UnsafeBufferPointer<UInt8>, column c: Int, into row: inout ValidatedRow) -> RowProblem? {
+        switch codes[c] {
         case .string:
             return nil
         case .date:
-            guard let d = FieldParser.date(bytes) else { return problem() }
+            guard let d = FieldParser.date(bytes) else { return problem(c, bytes) }
             row.ints[c] = d
         case .timestamp:
             switch FieldParser.timestamp(bytes, zone: zone) {
             case .success(let us): row.ints[c] = us
-            case .failure(.malformed): return problem()
+            case .failure(.malformed): return problem(c, bytes)
             case .failure(.nonexistentLocalTime):
-                return problem("local time does not exist in \(zone.identifier) (skipped by a daylight-saving change); give an offset")
+                return problem(c, bytes, "local time does not exist in \(zone.identifier) (skipped by a daylight-saving change); give an offset")
             }
         case .bool:
-            guard let v = FieldParser.bool(bytes) else { return problem() }
+            guard let v = FieldParser.bool(bytes) else { return problem(c, bytes) }
             row.ints[c] = v ? 1 : 0
-        case let .int(lo, hi):
-            guard let v = FieldParser.int(bytes) else { return problem() }
-            if let lo, v < lo { return problem() }
-            if let hi, v > hi { return problem() }
+        case .int:
+            guard let v = FieldParser.int(bytes), v >= lows[c], v <= highs[c] else { return problem(c, bytes) }
             row.ints[c] = v
         case .enumeration:
-            guard let k = Self.match(bytes, allowed[c]) else { return problem() }
+            guard let k = Self.match(bytes, allowed[c]) else { return problem(c, bytes) }
             row.ints[c] = Int64(k)
         case .set:
             var mask: Int64 = 0
@@ -157,7 +162,7 @@ public struct RowValidator {
                     if e > s {
                         let item = UnsafeBufferPointer(rebasing: bytes[s..<e])
                         guard let k = Self.match(item, allowed[c]) else {
-                            return problem("unknown value '\(RowProblem.shortened(item))'; expected \(spec.kind.expectation)")
+                            return problem(c, bytes, "unknown value '\(RowProblem.shortened(item))'; expected \(schema.columns[c].kind.expectation)")
                         }
                         mask |= 1 << k
                     }
@@ -169,6 +174,13 @@ public struct RowValidator {
             if mask == 0 { row.isNull[c] = true }
         }
         return nil
+    }
+
+    /// The problem of column `c`: by default, that the value is not what the kind expects.
+    func problem(_ c: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ reason: String? = nil) -> RowProblem {
+        let spec = schema.columns[c]
+        return RowProblem(column: spec.name, value: RowProblem.shortened(bytes),
+                          reason: reason ?? "expected \(spec.kind.expectation)")
     }
 
     /// Index of the allowed value equal to `bytes` ignoring ASCII letter case.
@@ -186,21 +198,24 @@ public struct RowValidator {
     }
 
     func crossCheckTakedown(_ row: ValidatedRow, _ t: (requested: Int, resolved: Int, outcome: Int)) -> RowProblem? {
-        let outcome = RecordSchema.outcomes[Int(row.ints[t.outcome])]
+        let outcome = row.ints[t.outcome]  // index into RecordSchema.outcomes
         let hasResolved = !row.isNull[t.resolved]
-        let resolvedText = RowProblem.shortened(row.text[t.resolved])
         if hasResolved && row.ints[t.resolved] < row.ints[t.requested] {
-            return RowProblem(column: "resolved_at", value: resolvedText,
+            return RowProblem(column: "resolved_at", value: RowProblem.shortened(row.text[t.resolved]),
                               reason: "resolved_at is before requested_at (\(RowProblem.shortened(row.text[t.requested])))")
         }
-        if outcome == "pending" && hasResolved {
-            return RowProblem(column: "resolved_at", value: resolvedText,
+        if outcome == Self.pending && hasResolved {
+            return RowProblem(column: "resolved_at", value: RowProblem.shortened(row.text[t.resolved]),
                               reason: "a pending request must not have resolved_at")
         }
-        if (outcome == "removed" || outcome == "blocked") && !hasResolved {
+        if (outcome == Self.removed || outcome == Self.blocked) && !hasResolved {
             return RowProblem(column: "resolved_at", value: "",
-                              reason: "outcome \(outcome) requires resolved_at")
+                              reason: "outcome \(RecordSchema.outcomes[Int(outcome)]) requires resolved_at")
         }
         return nil
     }
+
+    static let removed = Int64(RecordSchema.outcomes.firstIndex(of: "removed")!)
+    static let blocked = Int64(RecordSchema.outcomes.firstIndex(of: "blocked")!)
+    static let pending = Int64(RecordSchema.outcomes.firstIndex(of: "pending")!)
 }

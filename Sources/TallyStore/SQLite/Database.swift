@@ -152,12 +152,13 @@ public final class Statement {
     public func bindNull(_ i: Int32) { sqlite3_bind_null(handle, i) }
     @inline(__always)
     public func bindInt(_ x: Int64, _ i: Int32) { sqlite3_bind_int64(handle, i, x) }
-    /// Binds bytes that SQLite copies (they may change after the call).
+    /// Binds bytes without copying them: they must stay unchanged until the statement has
+    /// been stepped and reset (the ingest binds from the CSV reader's row buffer, then steps).
     @inline(__always)
     public func bindText(_ b: UnsafeBufferPointer<UInt8>, _ i: Int32) {
         b.withMemoryRebound(to: CChar.self) { p in
             if let base = p.baseAddress {
-                sqlite3_bind_text(handle, i, base, Int32(p.count), SQLITE_TRANSIENT)
+                sqlite3_bind_text(handle, i, base, Int32(p.count), nil)
             } else {
                 sqlite3_bind_text(handle, i, "", 0, nil)
             }

@@ -24,6 +24,8 @@ final class RecordWriter {
     let enumStrings: [[UnsafeMutablePointer<CChar>]]
     var setStrings: [Int64: UnsafeMutablePointer<CChar>] = [:]
     let provenanceIndex: Int32
+    let codes: [KindCode]
+    let setValues: [[String]]
 
     init(db: Database, schema: RecordSchema) throws {
         self.schema = schema
@@ -43,6 +45,8 @@ final class RecordWriter {
             return []
         }
         provenanceIndex = Int32(names.count - 2)
+        codes = schema.columns.map(\.kind.code)
+        setValues = schema.columns.map { c in if case .set(let v) = c.kind { return v }; return [] }
     }
 
     deinit {
@@ -54,14 +58,14 @@ final class RecordWriter {
     func write(_ row: ValidatedRow, fileID: Int64, line: Int, db: Database) throws -> Outcome {
         var hash = FNV1a()
         var p: Int32 = 1
-        for (c, spec) in schema.columns.enumerated() {
-            let isTimestamp = spec.kind == .timestamp
+        for c in 0..<codes.count {
+            let code = codes[c]
             if row.isNull[c] {
                 insert.bindNull(p)
-                if isTimestamp { insert.bindNull(p + 1) }
+                if code == .timestamp { insert.bindNull(p + 1) }
                 hash.mixNull()
             } else {
-                switch spec.kind {
+                switch code {
                 case .string, .date:
                     insert.bindText(row.text[c], p)
                     hash.mix(row.text[c])
@@ -75,12 +79,12 @@ final class RecordWriter {
                 case .enumeration:
                     insert.bindStatic(enumStrings[c][Int(row.ints[c])], p)
                     hash.mix(row.ints[c])
-                case .set(let values):
-                    insert.bindStatic(setString(mask: row.ints[c], values: values), p)
+                case .set:
+                    insert.bindStatic(setString(mask: row.ints[c], values: setValues[c]), p)
                     hash.mix(row.ints[c])
                 }
             }
-            p += isTimestamp ? 2 : 1
+            p += code == .timestamp ? 2 : 1
         }
         insert.bindInt(fileID, provenanceIndex)
         insert.bindInt(Int64(line), provenanceIndex + 1)

@@ -148,6 +148,10 @@ extension Store {
     }
 
     /// Parses, validates and writes one file's rows; runs inside the file's transaction.
+    ///
+    /// Two threads share the work: a parser thread reads the CSV with libcsv and validates
+    /// each row into a `RowBatch`; this thread, which owns the SQLite connection, writes the
+    /// batches in file order. Either side stopping stops the other.
     func load(_ bytes: UnsafeRawBufferPointer, path: String, sha256: String, batch: Int,
               options: IngestOptions, zone: ZoneOffsets, report: inout FileReport) throws {
         let insertFile = try db.prepare("""
@@ -160,15 +164,16 @@ extension Store {
             INSERT INTO quarantine (file_id, line, column_name, value, reason) VALUES (?, ?, ?, ?, ?)
             """)
 
-        var detectedKind: RecordKind?
+        let parser = RowParser(bytes: bytes, options: options, zone: zone)
+        parser.start()
+        defer { parser.stop() }
+
         var validator: RowValidator?
         var writer: RecordWriter?
         var row = ValidatedRow(columnCount: 0)
         var counts = (read: 0, loaded: 0, duplicates: 0, quarantined: 0)
         let started = Date()
         var lastProgress = started
-        let chunkSize = 1 << 20
-        var fed = 0
 
         func quarantineRow(line: Int, column: String?, value: String, reason: String) throws {
             counts.quarantined += 1
@@ -178,67 +183,57 @@ extension Store {
             try quarantine.step()
         }
 
-        let reader = CSVReader { csvRow in
-            guard let v = validator, let w = writer else {
-                let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
-                let (kind, val) = try Self.checkHeader(header, options: options, zone: zone)
-                detectedKind = kind
-                validator = val
-                writer = try RecordWriter(db: self.db, schema: kind.schema)
+        loop: while let message = parser.output.receive() {
+            switch message {
+            case let .header(kind, v):
+                validator = v
+                writer = try RecordWriter(db: db, schema: kind.schema)
                 row = ValidatedRow(columnCount: kind.schema.columns.count)
-                return
-            }
-            counts.read += 1
-            if let n = options.failAfterRows, counts.read > n { throw IngestError.simulatedFailure(row: n) }
-            if let n = options.crashAfterRows, counts.read > n { _exit(70) }
-            if csvRow.endsInOpenQuote {
-                try quarantineRow(line: csvRow.line, column: nil, value: "",
-                                  reason: "a quoted field opened on this line is never closed (end of file reached)")
-                return
-            }
-            if csvRow.count != v.headerCount {
-                try quarantineRow(line: csvRow.line, column: nil, value: "",
-                                  reason: "the row has \(csvRow.count) fields, the header has \(v.headerCount)")
-                return
-            }
-            let problems = v.validate(csvRow, into: &row)
-            if let first = problems.first {
-                var reason = first.reason
-                if problems.count > 1 {
-                    reason += " (and \(problems.count - 1) more: " + problems.dropFirst().map(\.column).joined(separator: ", ") + ")"
+                report.kind = kind.rawValue
+                report.unknownColumns = v.unknownColumns
+            case .rows(let b):
+                guard let w = writer, let v = validator else { break }
+                try b.bytes.withUnsafeBufferPointer { base in
+                    for i in 0..<b.count {
+                        counts.read += 1
+                        if let n = options.failAfterRows, counts.read > n { throw IngestError.simulatedFailure(row: n) }
+                        if let n = options.crashAfterRows, counts.read > n { _exit(70) }
+                        let line = b.lines[i]
+                        let p = b.problemIndex[i]
+                        if p >= 0 {
+                            let problem = b.problems[Int(p)]
+                            try quarantineRow(line: line, column: problem.column, value: problem.value, reason: problem.reason)
+                            continue
+                        }
+                        b.load(i, into: &row, base: base)
+                        switch try w.write(row, fileID: fileID, line: line, db: db) {
+                        case .inserted: counts.loaded += 1
+                        case .duplicate: counts.duplicates += 1
+                        case let .conflict(otherPath, otherLine):
+                            let key = v.schema.key
+                            let value = String(decoding: row.text[v.schema.keyIndex], as: UTF8.self)
+                            let origin = otherPath == path ? "line \(otherLine) of this file" : "\(otherPath) line \(otherLine)"
+                            try quarantineRow(line: line, column: key, value: value,
+                                              reason: "conflict: \(key) '\(value)' was already loaded from \(origin) with different content; "
+                                                  + "corrections need an explicit revision")
+                        }
+                    }
                 }
-                try quarantineRow(line: csvRow.line, column: first.column, value: first.value, reason: reason)
-                return
-            }
-            switch try w.write(row, fileID: fileID, line: csvRow.line, db: self.db) {
-            case .inserted: counts.loaded += 1
-            case .duplicate: counts.duplicates += 1
-            case let .conflict(otherPath, otherLine):
-                let key = v.schema.key
-                let value = csvRow.string(v.fieldIndex[v.schema.keyIndex])
-                let origin = otherPath == path ? "line \(otherLine) of this file" : "\(otherPath) line \(otherLine)"
-                try quarantineRow(line: csvRow.line, column: key, value: value,
-                                  reason: "conflict: \(key) '\(value)' was already loaded from \(origin) with different content; "
-                                      + "corrections need an explicit revision")
-            }
-            if counts.read & 0xFFFF == 0, let progress = options.progress {
-                let now = Date()
-                if now.timeIntervalSince(lastProgress) >= 0.2 {
-                    lastProgress = now
-                    progress(IngestProgress(path: path, rows: counts.read, bytesDone: fed, bytesTotal: bytes.count,
-                                            seconds: now.timeIntervalSince(started)))
+                parser.recycle(b)
+                if let progress = options.progress {
+                    let now = Date()
+                    if now.timeIntervalSince(lastProgress) >= 0.2 {
+                        lastProgress = now
+                        progress(IngestProgress(path: path, rows: counts.read, bytesDone: parser.bytesFed,
+                                                bytesTotal: bytes.count, seconds: now.timeIntervalSince(started)))
+                    }
                 }
+            case .end(let error):
+                if let error { throw error }
+                break loop
             }
         }
-        while fed < bytes.count {
-            let end = min(fed + chunkSize, bytes.count)
-            try reader.feed(UnsafeRawBufferPointer(rebasing: bytes[fed..<end]))
-            fed = end
-        }
-        try reader.finish()
-        guard let validator else { throw FileRejection(message: "no header: the file has no rows") }
-        report.kind = detectedKind?.rawValue
-        report.unknownColumns = validator.unknownColumns
+        guard validator != nil else { throw FileRejection(message: "no header: the file has no rows") }
 
         report.rowsRead = counts.read
         report.loaded = counts.loaded
@@ -278,6 +273,4 @@ extension Store {
     }
 }
 
-extension CSVRow: FieldSource {
-    public var fieldCount: Int { count }
-}
+

@@ -1,0 +1,51 @@
+# Tally — the two commands a new machine needs:
+#   make demo   installs what is missing, builds, loads the sample data, shows what was loaded
+#   make test   installs what is missing, runs every test
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+
+DEBIAN_PACKAGES := libcsv-dev libsqlite3-dev sqlite3 libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils
+SWIFT ?= swift
+OUT ?= out
+DB ?= $(OUT)/demo.sqlite
+TALLY := .build/release/tally
+
+.PHONY: deps build demo test sample bench-ingest clean
+
+## deps: install the Debian packages Tally needs, if any is missing (root, or sudo).
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## build: the release `tally` binary at .build/release/tally
+build: deps
+	$(SWIFT) build -c release --product tally
+
+## demo: load the shipped sample into $(DB) and summarise it
+demo: build
+	@mkdir -p $(OUT)
+	@rm -f $(DB)
+	$(TALLY) ingest --db $(DB) Data/sample/*.csv
+	$(TALLY) status --db $(DB)
+
+## test: every unit and end-to-end test
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## sample: regenerate Data/sample with the deterministic generator
+sample:
+	$(SWIFT) run -c release tally-sample --out Data/sample
+
+## bench-ingest: 1,000,000 takedown rows into the store, against DuckDB's read_csv
+bench-ingest: build
+	Benchmarks/ingest.sh
+
+clean:
+	rm -rf .build $(OUT)

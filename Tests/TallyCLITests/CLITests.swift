@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@Suite struct CLIBasicsTests {
+    @Test func versionAndHelp() throws {
+        let v = try tally("--version")
+        #expect(v.status == 0)
+        #expect(v.stdout.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
+        let help = try tally("--help")
+        #expect(help.status == 0)
+        for command in ["ingest", "status", "quarantine"] { #expect(help.stdout.contains(command)) }
+        let ingestHelp = try tally("ingest", "--help")
+        #expect(ingestHelp.stdout.contains("Examples:"))
+        #expect(ingestHelp.stdout.contains("--encoding"))
+    }
+
+    @Test func badArgumentsGetAClearMessageNotATrace() throws {
+        let dir = TempDir()
+        let r = try tally("ingest", "--encoding", "latin1", "--db", dir.path("s.sqlite"), "x.csv")
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("unknown encoding 'latin1'; expected utf-8 or cp949"))
+        let z = try tally("ingest", "--tz", "Asia/Nowhere", "--db", dir.path("s.sqlite"), "x.csv")
+        #expect(z.stderr.contains("unknown time zone 'Asia/Nowhere'"))
+        let missing = try tally("status", "--db", dir.path("none.sqlite"))
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no store at"))
+        #expect(!FileManager.default.fileExists(atPath: dir.path("none.sqlite")), "status does not create a store")
+        for r in [r, z, missing] { #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack")) }
+    }
+}
+
+@Suite struct CLIIngestTests {
+    @Test func rejectedFileExitsOneAndOthersStillLoad() throws {
+        let dir = TempDir()
+        let bad = dir.write("bad.csv", "request_id,platform\nT1,X\n")
+        let good = dir.write("good.csv", "victim_id,contacted_on,channel\nV1,2024-01-01,hotline\nV2,2024-01-01,fax\n")
+        let r = try tally("ingest", "--db", dir.path("s.sqlite"), bad, good)
+        #expect(r.status == 1)
+        let errorLines = r.stderr.split(separator: "\n")
+        #expect(errorLines == ["error: \(bad): missing required columns 'requested_by', 'requested_at', 'outcome' for takedowns"])
+        #expect(r.stdout.contains("1 row quarantined"))
+        let q = try tally("quarantine", "--db", dir.path("s.sqlite"))
+        #expect(q.stdout.contains("good.csv:3"))
+        #expect(q.stdout.contains("expected one of hotline, website, visit, referral"))
+    }
+
+    @Test func killedMidFileLeavesTheStoreAsItWas() throws {
+        let dir = TempDir()
+        let db = dir.path("s.sqlite")
+        var text = "request_id,platform,requested_by,requested_at,outcome\n"
+        for i in 0..<5_000 { text += "R\(i),X,police,2024-05-01T10:00:00Z,pending\n" }
+        let file = dir.write("t.csv", text)
+        let small = dir.write("v.csv", "victim_id,contacted_on,channel\nV1,2024-01-01,hotline\n")
+        #expect(try tally("ingest", "--db", db, small).status == 0)
+
+        // The process dies abruptly (no rollback, no cleanup) after 3,000 rows.
+        let crashed = try tally("ingest", "--db", db, file, environment: ["TALLY_TEST_CRASH_AFTER_ROWS": "3000"])
+        #expect(crashed.status == 70)
+        #expect(try sqlite3(db, "SELECT (SELECT count(*) FROM takedowns) || ',' || (SELECT count(*) FROM files) || ',' || (SELECT count(*) FROM victims)") == "0,1,1")
+
+        let retry = try tally("ingest", "--db", db, "--format", "json", file)
+        #expect(retry.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(retry.stdout.utf8)) as! [String: Any]
+        let f = (json["files"] as! [[String: Any]])[0]
+        #expect(f["loaded"] as? Int == 5_000)
+        #expect(try sqlite3(db, "SELECT count(*) FROM takedowns") == "5000")
+    }
+
+    @Test func storeFromEnvironmentAndOwnerOnlyPermissions() throws {
+        let dir = TempDir()
+        let db = dir.path("env.sqlite")
+        let file = dir.write("v.csv", "victim_id,contacted_on,channel\nV1,2024-01-01,hotline\n")
+        let r = try tally("ingest", file, environment: ["TALLY_DB": db])
+        #expect(r.status == 0)
+        #expect(r.stderr.isEmpty, "no progress noise when stderr is not a terminal")
+        let mode = try FileManager.default.attributesOfItem(atPath: db)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let s = try tally("status", environment: ["TALLY_DB": db])
+        #expect(s.stdout.range(of: #"victims\s+1\s"#, options: .regularExpression) != nil, "\(s.stdout)")
+    }
+
+    @Test func defaultStoreIsInTheCurrentFolder() throws {
+        let dir = TempDir()
+        let file = dir.write("v.csv", "victim_id,contacted_on,channel\nV1,2024-01-01,hotline\n")
+        #expect(try tally("ingest", file, cwd: dir.url).status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.path("tally.sqlite")))
+    }
+}
+
+/// The shipped sample, loaded by the built binary, checked against sqlite3's own CSV import.
+@Suite struct SampleEndToEndTests {
+    @Test func sampleLoadsCompletelyAndReproducesThePublicFigures() throws {
+        let dir = TempDir()
+        let db = dir.path("sample.sqlite")
+        for f in sampleFiles { try #require(FileManager.default.fileExists(atPath: f), "missing \(f)") }
+        let r = try run(tallyBinary, ["ingest", "--db", db, "--format", "json"] + sampleFiles)
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let files = json["files"] as! [[String: Any]]
+        #expect(files.count == 3)
+
+        // Independent: sqlite3 imports the raw CSV files itself.
+        let raw = dir.path("raw.sqlite")
+        for (kind, path) in zip(["arrests", "victims", "takedowns"], sampleFiles) {
+            _ = try sqlite3(raw, ".import --csv \(path) raw_\(kind)")
+        }
+        for (file, kind) in zip(files, ["arrests", "victims", "takedowns"]) {
+            let read = file["rows_read"] as! Int
+            #expect(file["kind"] as? String == kind)
+            #expect(file["status"] as? String == "loaded")
+            #expect(read == (file["loaded"] as! Int) + (file["duplicates"] as! Int) + (file["quarantined"] as! Int))
+            #expect(file["quarantined"] as? Int == 0, "the sample is clean")
+            #expect(String(read) == (try sqlite3(raw, "SELECT count(*) FROM raw_\(kind)")))
+            #expect((file["sha256"] as? String)?.count == 64)
+        }
+
+        // 781 victims January–August 2024, 288 of them minors (under 19); 387 arrests January–September.
+        let fromRaw = try sqlite3(raw, """
+            SELECT count(*) || ',' || sum(CAST(age AS INTEGER) < 19 AND age <> '') || ',' || sum(age = '')
+            FROM raw_victims WHERE contacted_on BETWEEN '2024-01-01' AND '2024-08-31'
+            """)
+        let fromStore = try sqlite3(db, """
+            SELECT count(*) || ',' || sum(age < 19) || ',' || sum(age IS NULL)
+            FROM victims WHERE contacted_on BETWEEN '2024-01-01' AND '2024-08-31'
+            """)
+        #expect(fromRaw == "781,288,0")
+        #expect(fromStore == fromRaw)
+        #expect(try sqlite3(db, "SELECT count(*) FROM arrests WHERE arrested_on BETWEEN '2024-01-01' AND '2024-09-30'") == "387")
+
+        // Loading the same files again changes nothing.
+        let again = try run(tallyBinary, ["ingest", "--db", db] + sampleFiles)
+        #expect(again.status == 0)
+        #expect(again.stdout.components(separatedBy: "already loaded in batch 1").count == 4)
+        #expect(try sqlite3(db, "SELECT count(*) FROM batches") == "1")
+
+        let status = try tally("status", "--db", db, "--format", "json")
+        let s = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
+        #expect(s["files_loaded"] as? Int == 3)
+        #expect(s["quarantined"] as? Int == 0)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// The package's root folder (…/Tests/TallyCLITests/Support.swift → …).
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// The `tally` binary built beside the test bundle.
+let tallyBinary: String = {
+    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    var dir = exe.deletingLastPathComponent()
+    // The bundle may be a folder (….xctest/…) on some platforms: climb to the build folder.
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("tally").path) && dir.path != "/" {
+        dir = dir.deletingLastPathComponent()
+    }
+    return dir.appendingPathComponent("tally").path
+}()
+
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a program to completion with the given environment additions.
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+         cwd: URL? = nil) throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "TALLY_DB")
+    for (k, v) in environment { env[k] = v }
+    p.environment = env
+    if let cwd { p.currentDirectoryURL = cwd }
+    // Outputs go to files: no pipe can fill up and block the child.
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("tally-run-\(UUID().uuidString)")
+    let outURL = base.appendingPathExtension("out"), errURL = base.appendingPathExtension("err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    try out.close()
+    try err.close()
+    return RunResult(status: p.terminationStatus,
+                     stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                     stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+}
+
+func tally(_ arguments: String..., environment: [String: String] = [:], cwd: URL? = nil) throws -> RunResult {
+    try run(tallyBinary, arguments, environment: environment, cwd: cwd)
+}
+
+/// sqlite3's own CSV import and SQL: a computation independent of Tally's reader and store.
+func sqlite3(_ database: String, _ script: String) throws -> String {
+    let r = try run("/usr/bin/sqlite3", ["-batch", "-noheader", "-list", database, "-cmd", script, ".quit"])
+    if r.status != 0 { throw SQLiteCLIError(message: r.stderr) }
+    return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+struct SQLiteCLIError: Error { let message: String }
+
+final class TempDir {
+    let url: URL
+    init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("tally-cli-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    @discardableResult
+    func write(_ name: String, _ text: String) -> String {
+        FileManager.default.createFile(atPath: path(name), contents: Data(text.utf8))
+        return path(name)
+    }
+}
+
+let sampleFiles = ["arrests-2024.csv", "victims-2024.csv", "takedowns-2024.csv"]
+    .map { packageRoot.appendingPathComponent("Data/sample/\($0)").path }
