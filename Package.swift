@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "tally-sample", targets: ["TallySample"]),
         .library(name: "TallyCore", targets: ["TallyCore"]),
         .library(name: "TallyStore", targets: ["TallyStore"]),
+        .library(name: "TallyEngine", targets: ["TallyEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,13 +20,18 @@ let package = Package(
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
 
-        // Record contract: field kinds, schemas, validation, time zones. No I/O.
-        .target(name: "TallyCore"),
+        // Calendar and time-zone arithmetic on integers (no Foundation in loops).
+        .target(name: "TallyTime"),
+        // Record contract: field kinds, schemas, validation. No I/O.
+        .target(name: "TallyCore", dependencies: ["TallyTime"]),
+        // Columnar in-memory engine: typed columns, filters, group-by, quantiles, joins.
+        // Knows nothing of arrests or platforms.
+        .target(name: "TallyEngine", dependencies: ["TallyTime"]),
         // Streaming CSV reading over libcsv, with line numbers, BOM and encodings.
         .target(name: "TallyCSV", dependencies: ["CCSV"]),
         // The SQLite store: schema, migrations, ingest, quarantine, provenance.
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "CSQLite",
+            "TallyCore", "TallyCSV", "TallyEngine", "CSQLite",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The `tally` command-line program.
@@ -39,6 +45,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
+        .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "CSQLite"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallyStore", "TallyCore"]),

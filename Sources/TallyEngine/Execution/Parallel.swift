@@ -1,0 +1,42 @@
+import Dispatch
+
+/// Splits `0..<count` into one chunk per core when the input is large enough to pay for
+/// the threads (above `threshold` rows), else runs one chunk on the calling thread.
+public enum Parallel {
+    /// Rows above which scans use every core.
+    nonisolated(unsafe) public static var threshold = 1_000_000
+    public static let cores = max(1, min(8, ProcessInfo_activeProcessorCount()))
+
+    public static func chunks(_ count: Int) -> [Range<Int>] {
+        let k = count > threshold ? cores : 1
+        let size = (count + k - 1) / max(k, 1)
+        return (0..<k).map { c in min(count, c * size)..<min(count, (c + 1) * size) }
+    }
+
+    /// Runs `body` for each chunk, concurrently when there are several.
+    public static func run(_ chunks: [Range<Int>], _ body: (Int, Range<Int>) -> Void) {
+        if chunks.count == 1 {
+            body(0, chunks[0])
+        } else {
+            // The chunks touch disjoint rows and outputs; `concurrentPerform` returns only
+            // when all are done, so `body` does not outlive this call.
+            withoutActuallyEscaping(body) { escapable in
+                let box = UncheckedSendable(escapable)
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { box.value($0, chunks[$0]) }
+            }
+        }
+    }
+}
+
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+#if canImport(Glibc)
+import Glibc
+func ProcessInfo_activeProcessorCount() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+#else
+import Foundation
+func ProcessInfo_activeProcessorCount() -> Int { ProcessInfo.processInfo.activeProcessorCount }
+#endif

@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Owner of a block of memory that column data lives in: a heap allocation, or a region of
+/// a memory-mapped cache file. Columns keep their owner alive; the memory goes with it.
+public final class Storage: @unchecked Sendable {
+    public let base: UnsafeMutableRawPointer
+    public let byteCount: Int
+    private let release: (UnsafeMutableRawPointer, Int) -> Void
+
+    /// A zeroed heap block, 64-byte aligned.
+    public init(byteCount: Int) {
+        let n = max(byteCount, 1)
+        base = .allocate(byteCount: n, alignment: 64)
+        base.initializeMemory(as: UInt8.self, repeating: 0, count: n)
+        self.byteCount = byteCount
+        release = { p, _ in p.deallocate() }
+    }
+
+    /// Memory owned elsewhere, released by `release` when the last column lets go.
+    public init(base: UnsafeMutableRawPointer, byteCount: Int,
+                release: @escaping (UnsafeMutableRawPointer, Int) -> Void) {
+        self.base = base
+        self.byteCount = byteCount
+        self.release = release
+    }
+
+    deinit { release(base, byteCount) }
+}
+
+/// A typed view of part of a `Storage`: contiguous values for the hot loops.
+public struct Buffer<T>: @unchecked Sendable {
+    public let storage: Storage
+    public let offset: Int
+    public let count: Int
+
+    public init(storage: Storage, offset: Int = 0, count: Int) {
+        precondition(offset + count * MemoryLayout<T>.stride <= storage.byteCount || count == 0)
+        self.storage = storage
+        self.offset = offset
+        self.count = count
+    }
+
+    /// A new zeroed buffer of `count` values.
+    public init(zeroed count: Int) {
+        self.init(storage: Storage(byteCount: count * MemoryLayout<T>.stride), count: count)
+    }
+
+    public init(_ values: [T]) {
+        self.init(zeroed: values.count)
+        values.withUnsafeBufferPointer { src in
+            if let s = src.baseAddress { mutablePointer.update(from: s, count: values.count) }
+        }
+    }
+
+    @inline(__always)
+    public var pointer: UnsafePointer<T> {
+        UnsafePointer((storage.base + offset).assumingMemoryBound(to: T.self))
+    }
+
+    @inline(__always)
+    public var mutablePointer: UnsafeMutablePointer<T> {
+        (storage.base + offset).assumingMemoryBound(to: T.self)
+    }
+
+    @inline(__always)
+    public var values: UnsafeBufferPointer<T> { UnsafeBufferPointer(start: pointer, count: count) }
+
+    @inline(__always)
+    public subscript(i: Int) -> T { pointer[i] }
+
+    public var byteCount: Int { count * MemoryLayout<T>.stride }
+}
+
+/// Validity of each row, a bit per row (1 = a value, 0 = null), in 64-bit words.
+public struct Bitmap: @unchecked Sendable {
+    public let words: Buffer<UInt64>
+    public let count: Int
+
+    public init(words: Buffer<UInt64>, count: Int) {
+        self.words = words
+        self.count = count
+    }
+
+    public static func wordCount(_ bits: Int) -> Int { (bits + 63) >> 6 }
+
+    @inline(__always)
+    public func isValid(_ i: Int) -> Bool {
+        words.pointer[i >> 6] & (1 << UInt64(i & 63)) != 0
+    }
+
+    /// Number of valid (non-null) rows.
+    public var validCount: Int {
+        var n = 0
+        let w = words.pointer
+        for k in 0..<words.count { n += w[k].nonzeroBitCount }
+        return n
+    }
+}
