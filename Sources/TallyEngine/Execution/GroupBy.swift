@@ -33,6 +33,10 @@ extension Table {
     /// the key columns, then one column per aggregation, one row per group, ordered by the
     /// keys (nulls first; strings by their text). No keys: one row over all selected rows.
     public func groupBy(_ keys: [String], _ aggregations: [Aggregation], where selection: Selection? = nil) throws -> Table {
+        var seen = Set<String>()
+        for name in keys + aggregations.map(\.name) where !seen.insert(name).inserted {
+            throw EngineError.invalidArgument("two result columns are named '\(name)'; give one another name (NAME=…)")
+        }
         let sel = selection ?? .all(rowCount)
         let grouping = try GroupIndex(table: self, keys: keys, selection: sel)
         var pairs: [(String, Column)] = []

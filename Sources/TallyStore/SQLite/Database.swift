@@ -156,7 +156,7 @@ public final class Statement {
     /// been stepped and reset (the ingest binds from the CSV reader's row buffer, then steps).
     @inline(__always)
     public func bindText(_ b: UnsafeBufferPointer<UInt8>, _ i: Int32) {
-        b.withMemoryRebound(to: CChar.self) { p in
+        _ = b.withMemoryRebound(to: CChar.self) { p in
             if let base = p.baseAddress {
                 sqlite3_bind_text(handle, i, base, Int32(p.count), nil)
             } else {

@@ -1,0 +1,105 @@
+import CSQLite
+import Foundation
+import TallyCore
+import TallyEngine
+
+/// Engine tables of the store's records, through a columnar cache next to the store.
+///
+/// A record kind's table has every column of the record contract except the key (ids are
+/// never needed for figures, and would be the largest dictionary): strings, enums and sets
+/// as dictionary strings, dates as dates, timestamps as UTC instants, bools and ints.
+/// The first load reads SQLite and writes `<store>.cache/<kind>.tcol`; later loads map that
+/// file (no parsing, no copy) until the store changes.
+extension Store {
+    public struct TableLoad {
+        public var table: Table
+        /// Whether the cache answered (false: read from SQLite, cache rewritten).
+        public var fromCache: Bool
+    }
+
+    /// Engine column name → record column of a kind (in contract order, key excluded).
+    public static func engineColumns(of kind: RecordKind) -> [(name: String, type: DataType)] {
+        let schema = kind.schema
+        return schema.columns.filter { $0.name != schema.key }.map { c in
+            switch c.kind {
+            case .string, .enumeration, .set: return (c.name, .string)
+            case .date: return (c.name, .date)
+            case .timestamp: return (c.name, .timestamp)
+            case .bool: return (c.name, .bool)
+            case .int: return (c.name, .int64)
+            }
+        }
+    }
+
+    /// The records of `kind` as an engine table, from the cache when it is current.
+    public func table(_ kind: RecordKind, useCache: Bool = true) throws -> TableLoad {
+        let fingerprint = try self.fingerprint(kind)
+        let cachePath = cacheFile(kind)
+        if useCache, let cached = try? ColumnCache.read(path: cachePath, fingerprint: fingerprint) {
+            return TableLoad(table: cached, fromCache: true)
+        }
+        let table = try readTable(kind)
+        if useCache && db.path != ":memory:" {
+            try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true,
+                                                     attributes: [.posixPermissions: 0o700])
+            try? ColumnCache.write(table, path: cachePath, fingerprint: fingerprint)
+        }
+        return TableLoad(table: table, fromCache: false)
+    }
+
+    public var cacheDirectory: String { db.path + ".cache" }
+    func cacheFile(_ kind: RecordKind) -> String { cacheDirectory + "/\(kind.rawValue).tcol" }
+
+    /// What the cache must match: schema version, the files loaded and their row counts,
+    /// and the store file's size and modification time (a change by any other tool).
+    func fingerprint(_ kind: RecordKind) throws -> String {
+        let s = try db.prepare("""
+            SELECT coalesce(max(id), 0), coalesce(sum(loaded), 0) FROM files WHERE status = 'loaded' AND kind = ?
+            """)
+        try s.bind([.text(kind.rawValue)])
+        _ = try s.step()
+        var info = stat()
+        let sizeAndTime = stat(db.path, &info) == 0
+            ? "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)" : "memory"
+        return "v\(try db.userVersion):\(s.int(0)):\(s.int(1)):\(sizeAndTime)"
+    }
+
+    /// Reads every record of `kind` from SQLite into columns.
+    func readTable(_ kind: RecordKind) throws -> Table {
+        let columns = Self.engineColumns(of: kind)
+        let rows = try db.scalarInt("SELECT count(*) FROM \(kind.rawValue)") ?? 0
+        var builders = columns.map { ColumnBuilder(type: $0.type, capacity: max(rows, 16)) }
+        let s = try db.prepare("SELECT \(columns.map(\.name).joined(separator: ", ")) FROM \(kind.rawValue)")
+        let h = s.handle
+        while try s.step() {
+            for (i, c) in columns.enumerated() {
+                let col = Int32(i)
+                if sqlite3_column_type(h, col) == SQLITE_NULL {
+                    builders[i].appendNull()
+                    continue
+                }
+                switch c.type {
+                case .string:
+                    let p = sqlite3_column_text(h, col)
+                    let n = Int(sqlite3_column_bytes(h, col))
+                    builders[i].append(utf8: UnsafeRawBufferPointer(start: p, count: n))
+                case .date:
+                    let p = sqlite3_column_text(h, col)
+                    let n = Int(sqlite3_column_bytes(h, col))
+                    if let d = FieldParser.date(UnsafeBufferPointer(start: p, count: n)) {
+                        builders[i].append(days: Int32(d))
+                    } else {
+                        builders[i].appendNull()
+                    }
+                case .timestamp, .int64:
+                    builders[i].append(sqlite3_column_int64(h, col))
+                case .bool:
+                    builders[i].append(sqlite3_column_int64(h, col) != 0)
+                case .float64:
+                    builders[i].append(sqlite3_column_double(h, col))
+                }
+            }
+        }
+        return Table(zip(columns, builders).map { ($0.0.name, $0.1.build()) })
+    }
+}
