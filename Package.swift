@@ -36,11 +36,12 @@ let package = Package(
         ]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyStore",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.
         .executableTarget(name: "TallySample", dependencies: [
+            "TallyTime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,6 +49,6 @@ let package = Package(
         .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "CSQLite"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite"]),
-        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyStore", "TallyCore"]),
     ]
 )

@@ -139,3 +139,43 @@ import Testing
         #expect(s["quarantined"] as? Int == 0)
     }
 }
+
+@Suite struct SampleGeneratorTests {
+    /// The committed sample is exactly what the generator writes with its default seed, so
+    /// anyone can regenerate it (`make sample`) and a changed generator cannot go unnoticed.
+    @Test func committedSampleIsTheGeneratorsOutput() throws {
+        let dir = TempDir()
+        let r = try run(builtProgram("tally-sample"), ["--out", dir.path("")])
+        #expect(r.status == 0, "\(r.stderr)")
+        for f in sampleFiles {
+            let name = URL(fileURLWithPath: f).lastPathComponent
+            let regenerated = try Data(contentsOf: URL(fileURLWithPath: dir.path(name)))
+            #expect(regenerated == (try Data(contentsOf: URL(fileURLWithPath: f))), "\(name) differs from the generator's output")
+        }
+    }
+
+    @Test func anotherSeedGivesOtherRecordsButTheSamePublishedTotals() throws {
+        let dir = TempDir()
+        #expect(try run(builtProgram("tally-sample"), ["--out", dir.path(""), "--seed", "7"]).status == 0)
+        let victims = dir.path("victims-2024.csv")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: victims)) != (try Data(contentsOf: URL(fileURLWithPath: sampleFiles[1]))))
+        let raw = dir.path("raw.sqlite")
+        _ = try sqlite3(raw, ".import --csv \(victims) v")
+        _ = try sqlite3(raw, ".import --csv \(dir.path("arrests-2024.csv")) a")
+        #expect(try sqlite3(raw, "SELECT count(*) || ',' || sum(CAST(age AS INTEGER) < 19) FROM v WHERE contacted_on <= '2024-08-31'") == "781,288")
+        #expect(try sqlite3(raw, "SELECT count(*) FROM a WHERE arrested_on <= '2024-09-30'") == "387")
+    }
+
+    @Test func benchmarkModeWritesTheRequestedRowCounts() throws {
+        let dir = TempDir()
+        let r = try run(builtProgram("tally-sample"), ["--out", dir.path(""), "--takedowns", "5000", "--victims", "300"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let raw = dir.path("raw.sqlite")
+        _ = try sqlite3(raw, ".import --csv \(dir.path("takedowns.csv")) t")
+        _ = try sqlite3(raw, ".import --csv \(dir.path("victims.csv")) v")
+        #expect(try sqlite3(raw, "SELECT count(*) FROM t") == "5000")
+        #expect(try sqlite3(raw, "SELECT count(*) FROM v") == "300")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("arrests.csv")))
+    }
+}
+

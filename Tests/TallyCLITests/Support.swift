@@ -4,16 +4,18 @@ import Foundation
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// The `tally` binary built beside the test bundle.
-let tallyBinary: String = {
+/// A program built beside the test bundle (`tally`, `tally-sample`).
+func builtProgram(_ name: String) -> String {
     let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     var dir = exe.deletingLastPathComponent()
     // The bundle may be a folder (….xctest/…) on some platforms: climb to the build folder.
-    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("tally").path) && dir.path != "/" {
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path) && dir.path != "/" {
         dir = dir.deletingLastPathComponent()
     }
-    return dir.appendingPathComponent("tally").path
-}()
+    return dir.appendingPathComponent(name).path
+}
+
+let tallyBinary = builtProgram("tally")
 
 struct RunResult {
     var status: Int32
