@@ -10,10 +10,13 @@ let package = Package(
         .library(name: "TallyCore", targets: ["TallyCore"]),
         .library(name: "TallyStore", targets: ["TallyStore"]),
         .library(name: "TallyEngine", targets: ["TallyEngine"]),
+        .library(name: "TallyMetrics", targets: ["TallyMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // System libraries (Debian: libcsv-dev, libsqlite3-dev).
@@ -34,9 +37,14 @@ let package = Package(
             "TallyCore", "TallyCSV", "TallyEngine", "CSQLite",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The figures of metrics.md: periods, settings, fine schedule, disclosure control.
+        .target(name: "TallyMetrics", dependencies: [
+            "TallyCore", "TallyEngine",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine", "TallyMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.
@@ -46,7 +54,11 @@ let package = Package(
         ]),
 
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
-        .testTarget(name: "TallyEngineTests", dependencies: ["TallyEngine", "CSQLite"]),
+        .testTarget(name: "TallyEngineTests", dependencies: [
+            "TallyEngine", "CSQLite",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyCore", "TallyEngine"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyStore", "TallyCore"]),

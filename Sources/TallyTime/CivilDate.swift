@@ -50,7 +50,7 @@ public enum CivilDate {
         return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
     }
 
-    static func pad(_ v: Int, _ width: Int) -> String {
+    public static func pad(_ v: Int, _ width: Int) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }

@@ -32,7 +32,7 @@ enum Format {
             row.enumerated().map { c, cell in
                 let pad = String(repeating: " ", count: max(0, widths[c] - cell.count))
                 return rightAligned.contains(c) ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }.joined(separator: "\n")
     }
 

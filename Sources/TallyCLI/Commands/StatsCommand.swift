@@ -1,0 +1,93 @@
+import ArgumentParser
+import TallyCore
+import TallyMetrics
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Every figure of the metric contract for a period, per platform, with comparisons.",
+        discussion: """
+        Figures have stable ids (metrics.md). For a month, counts also get the previous
+        month, the change in percent and the year to date. Shares are fractions in JSON
+        and CSV, percents in the text table. Victim breakdown cells from 1 to 4 show as
+        <5 (and a second cell where a total would reveal the first) unless --no-suppress.
+
+        Examples:
+          tally stats --period 2024-08
+          tally stats --period 2024-01..2024-08 --format json
+          tally stats --period 2024-Q3 --as-of 2024-10-01T00:00+09:00 --format csv
+          tally stats --period 2024 --minor-age-limit 18 --deadline-hours 48 --fines my.yaml
+        """)
+
+    @OptionGroup var options: MetricsOptions
+
+    @Option(help: "Output format: text, json or csv.")
+    var format: TableFormat = .text
+
+    func run() throws {
+        let (report, provenance) = try options.report()
+        switch format {
+        case .json: print(report.json.rendered())
+        case .csv: print(StatsOutput.csv(report))
+        case .text:
+            print(StatsOutput.header(report, provenance, store: options.store.path))
+            print("")
+            print(StatsOutput.figuresText(report))
+            print("")
+            print("Platforms")
+            print(StatsOutput.platformsText(report))
+        }
+    }
+}
+
+struct RankCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rank",
+        abstract: "The platform league table: compliance with the deadline, speed, overdue requests, fines.",
+        discussion: """
+        Platforms with at least min_due due requests (default 30) are ranked by compliance
+        (descending), then median hours to removal (ascending), then name; the others are
+        listed below, unranked.
+
+        Examples:
+          tally rank --period 2024-08
+          tally rank --period 2024-Q3 --min-due 100 --format csv
+        """)
+
+    @OptionGroup var options: MetricsOptions
+
+    @Option(help: "Output format: text, json or csv.")
+    var format: TableFormat = .text
+
+    func run() throws {
+        let (report, provenance) = try options.report()
+        let rows = StatsOutput.league(report)
+        switch format {
+        case .json:
+            print(JSONValue.object([("period", .string(report.period.label)), ("as_of", .string(report.asOfText)),
+                                    ("time_zone", .string(report.settings.timeZone)),
+                                    ("platforms", .array(rows.map(\.json)))]).rendered())
+        case .csv:
+            let keys = ["rank", "platform", "requests", "due", "within_deadline", "compliance", "compliance_ci95", "median_hours",
+                        "p90_hours", "overdue", "refused", "late", "unresolved", "fine_krw"]
+            var lines = [keys.joined(separator: ",")]
+            for r in rows {
+                guard case .object(let pairs) = r.json else { continue }
+                let d = Dictionary(uniqueKeysWithValues: pairs)
+                lines.append(keys.map { k -> String in
+                    switch d[k] {
+                    case .string(let s)?: return CSVField.text(s)
+                    case .array(let a)?: return a.map { $0.rendered(pretty: false) }.joined(separator: " ")
+                    case .null?, nil: return ""
+                    case let v?: return v.rendered(pretty: false)
+                    }
+                }.joined(separator: ","))
+            }
+            print(lines.joined(separator: "\n"))
+        case .text:
+            print(StatsOutput.header(report, provenance, store: options.store.path))
+            print("")
+            print(StatsOutput.platformsText(report))
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import TallyCore
+import TallyEngine
+import TallyMetrics
+import TallyStore
+
+/// Options shared by the commands that compute figures (`stats`, `rank`, …): the period,
+/// the as-of time and the settings, with the flags overriding the settings file.
+struct MetricsOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A month YYYY-MM, a quarter YYYY-Qn, a year YYYY or a range FROM..TO (dates or months).", valueName: "period"))
+    var period: String
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp(
+        "The moment the data describe: a timestamp (YYYY-MM-DDTHH:MM[:SS] with Z, ±HH:MM or local) or a date (its end, 24:00 local). Default: the latest requested_at or resolved_at loaded.",
+        valueName: "time"))
+    var asOf: String?
+
+    @Option(name: .customLong("tz"), help: ArgumentHelp("Reporting time zone (default: the settings', Asia/Seoul).", valueName: "zone"))
+    var timeZone: String?
+
+    @Option(help: ArgumentHelp("Settings file (default: Data/settings.yaml when it exists).", valueName: "file"))
+    var settings: String?
+
+    @Option(help: ArgumentHelp("Fine schedule (default: the one the settings name, Data/fines.yaml).", valueName: "file"))
+    var fines: String?
+
+    @Option(name: .customLong("minor-age-limit"), help: ArgumentHelp("Under this age is a minor (default 19).", valueName: "age"))
+    var minorAgeLimit: Int?
+
+    @Option(name: .customLong("deadline-hours"), help: ArgumentHelp("Takedown deadline in hours (default 24).", valueName: "hours"))
+    var deadlineHours: Int?
+
+    @Option(name: .customLong("min-due"), help: ArgumentHelp("Due requests a platform needs to be ranked (default 30).", valueName: "n"))
+    var minDue: Int?
+
+    @Flag(name: .customLong("no-suppress"), help: "Show victim breakdown cells under 5 (analysts only; not for publication).")
+    var noSuppress = false
+
+    @OptionGroup var store: StoreOptions
+
+    static let defaultSettingsFile = "Data/settings.yaml"
+
+    func validate() throws {
+        for (name, v) in [("--minor-age-limit", minorAgeLimit), ("--deadline-hours", deadlineHours), ("--min-due", minDue)] {
+            if let v, v < 1 { throw ValidationError("\(name) must be 1 or more") }
+        }
+        if let tz = timeZone, ZoneOffsets(identifier: tz) == nil {
+            throw ValidationError("unknown time zone '\(tz)' (an IANA name such as Asia/Seoul)")
+        }
+    }
+
+    /// Settings file, then flags; the fine schedule, which must agree on the deadline.
+    func resolvedSettings() throws -> (Settings, FineSchedule?) {
+        var s = Settings()
+        do {
+            if let file = settings {
+                s = try Settings.load(file)
+            } else if FileManager.default.fileExists(atPath: Self.defaultSettingsFile) {
+                s = try Settings.load(Self.defaultSettingsFile)
+            }
+        } catch let e as YAMLError { throw CLIError(e.description) }
+        if let v = minorAgeLimit { s.minorAgeLimit = v }
+        if let v = deadlineHours { s.deadlineHours = v }
+        if let v = minDue { s.minDue = v }
+        if let v = timeZone { s.timeZone = v }
+        var schedule: FineSchedule?
+        if let file = fines ?? s.finesFile {
+            do { schedule = try FineSchedule.load(file) } catch let e as YAMLError { throw CLIError(e.description) }
+            if schedule!.deadlineHours != s.deadlineHours {
+                throw CLIError("\(file): the fine schedule's deadline_hours is \(schedule!.deadlineHours) but the settings' deadline is \(s.deadlineHours) h; make them agree (--deadline-hours or the schedule)")
+            }
+        }
+        return (s, schedule)
+    }
+
+    func parsedPeriod() throws -> Period {
+        do { return try Period.parse(period) } catch let e as PeriodError { throw CLIError(e.description) }
+    }
+
+    /// The as-of option as UTC microseconds.
+    func parsedAsOf(zone: ZoneOffsets) throws -> Int64? {
+        guard let text = asOf else { return nil }
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { b -> Int64 in
+            if let d = FieldParser.date(b) {
+                switch zone.utc(fromLocal: (d + 1) * 86_400) {
+                case .success(let s): return s * 1_000_000
+                case .failure: return (d + 1) * 86_400_000_000
+                }
+            }
+            switch FieldParser.timestamp(b, zone: zone) {
+            case .success(let t): return t
+            case .failure:
+                throw CLIError("--as-of '\(text)': expected a date YYYY-MM-DD or a timestamp YYYY-MM-DDTHH:MM[:SS] with Z, ±HH:MM or nothing (local time)")
+            }
+        }
+    }
+
+    /// Everything a figure command needs: the report and where its data came from.
+    func report() throws -> (StatsReport, Provenance) {
+        let (settings, schedule) = try resolvedSettings()
+        let period = try parsedPeriod()
+        let asOf = try parsedAsOf(zone: settings.zone)
+        let st = try store.open(mustExist: true)
+        let tables = RecordTables(arrests: try st.table(.arrests).table, victims: try st.table(.victims).table,
+                                  takedowns: try st.table(.takedowns).table)
+        if tables.arrests.rowCount + tables.victims.rowCount + tables.takedowns.rowCount == 0 {
+            throw CLIError("the store \(store.path) holds no records: load data first with `tally ingest FILE...`")
+        }
+        let report: StatsReport
+        do {
+            report = try StatsReport(tables: tables, period: period, asOf: asOf, settings: settings, fines: schedule, suppress: !noSuppress)
+        } catch let e as EngineError { throw CLIError(e.description) }
+        if report.metrics["victims.total"]?.countValue == 0 && report.metrics["arrests.total"]?.countValue == 0
+            && report.metrics["takedowns.requests"]?.countValue == 0 {
+            let s = try st.status()
+            let ranges = s.kinds.compactMap { k in k.first.map { "\(k.kind) \($0.prefix(10))..\(k.last?.prefix(10) ?? "")" } }
+            throw CLIError("no records in \(period.label); the store holds " + ranges.joined(separator: ", "))
+        }
+        return (report, try st.provenance())
+    }
+}

@@ -1,0 +1,104 @@
+import TallyCore
+import TallyMetrics
+import TallyStore
+import TallyTime
+
+/// `tally stats` and `tally rank` as terminal text and spreadsheet-safe CSV.
+enum StatsOutput {
+    static func header(_ r: StatsReport, _ p: Provenance, store: String) -> String {
+        let s = r.settings
+        var lines = [
+            "Period \(r.period.label) (\(CivilDate.isoString(days: r.period.first)) to \(CivilDate.isoString(days: r.period.last)))"
+                + " · as of \(r.asOfText) · time zone \(s.timeZone)",
+            "Settings (\(s.source)): minor = under \(s.minorAgeLimit) · deadline \(s.deadlineHours) h · ranked from \(s.minDue) due requests · "
+                + (r.suppressionApplied ? "victim breakdown cells of 1–\(s.suppressBelow - 1) shown as <\(s.suppressBelow)" : "NOT SUPPRESSED: raw counts, not for publication"),
+        ]
+        if let f = r.fines {
+            lines.append("Fines (\(f.source)): late \(FigureFormat.thousands(f.lateKRW)) KRW, unresolved \(FigureFormat.thousands(f.unresolvedKRW)) KRW"
+                + (f.monthlyCapKRW.map { ", cap \(FigureFormat.thousands($0)) KRW a month" } ?? "")
+                + (f.repeatMultiplier.map { ", ×\(FigureFormat.fixed($0, 1)) in repeat months" } ?? "")
+                + (f.note.map { $0.uppercased().contains("ILLUSTRATIVE") ? " — illustrative schedule" : "" } ?? ""))
+        } else {
+            lines.append("Fines: no fine schedule (give --fines FILE)")
+        }
+        lines.append("Store \(store): \(p.batches) batch\(p.batches == 1 ? "" : "es"), \(p.files.count) file\(p.files.count == 1 ? "" : "s")")
+        for f in p.files {
+            lines.append("  \(f.path)  \(f.kind)  \(FigureFormat.thousands(f.loaded)) rows  sha256 \(f.sha256.prefix(16))…")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static let comparisonSuffixes = [".prev", ".change_pct", ".ytd"]
+
+    static func figuresText(_ r: StatsReport) -> String {
+        let withComparisons = r.period.kind == .month
+        var header = ["FIGURE", "VALUE"]
+        if withComparisons { header += ["PREV MONTH", "CHANGE", "YEAR TO DATE"] }
+        var rows: [[String]] = []
+        var section = ""
+        for (id, v) in r.metrics.items where !comparisonSuffixes.contains(where: { id.hasSuffix($0) }) {
+            let top = String(id.prefix { $0 != "." })
+            if top != section {
+                if !section.isEmpty { rows.append([]) }
+                section = top
+            }
+            var row = [id, FigureFormat.text(id, v)]
+            if withComparisons, r.metrics[id + ".prev"] != nil {
+                row += comparisonSuffixes.map { s in FigureFormat.text(id + s, r.metrics[id + s]!) }
+            }
+            rows.append(row)
+        }
+        return Format.table(header, rows, rightAligned: Set(1..<header.count))
+    }
+
+    static let platformHeader = ["RANK", "PLATFORM", "REQUESTS", "DUE", "WITHIN 24H", "COMPLIANCE", "95% CI",
+                                 "MEDIAN", "P90", "OVERDUE", "REFUSED", "LATE", "UNRESOLVED", "FINE KRW"]
+
+    static func platformRow(_ p: PlatformRow) -> [String] {
+        let c = p.counts
+        return [p.rank.map(String.init) ?? "–", p.platform, FigureFormat.thousands(c.requests), FigureFormat.thousands(c.due),
+                FigureFormat.thousands(c.within), p.compliance.map(FigureFormat.percent) ?? "–",
+                FigureFormat.text("x_ci95", .ci(p.complianceCI)),
+                p.medianHours.map { FigureFormat.fixed($0, 1) + " h" } ?? "–", p.p90Hours.map { FigureFormat.fixed($0, 1) + " h" } ?? "–",
+                FigureFormat.thousands(c.overdue), FigureFormat.thousands(c.refused), FigureFormat.thousands(c.late),
+                FigureFormat.thousands(c.unresolved), p.fineKRW.map(FigureFormat.thousands) ?? "–"]
+    }
+
+    /// Ranked platforms first, by rank; then the unranked (too few due requests), by name.
+    static func league(_ r: StatsReport) -> [PlatformRow] {
+        r.platforms.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! } + r.platforms.filter { $0.rank == nil }
+    }
+
+    static func platformsText(_ r: StatsReport) -> String {
+        let rows = league(r)
+        var text = Format.table(platformHeader, rows.map(platformRow), rightAligned: Set([0] + Array(2..<platformHeader.count)))
+        if rows.contains(where: { $0.rank == nil }) {
+            text += "\n– not ranked: fewer than \(r.settings.minDue) due requests in the period"
+        }
+        return text
+    }
+
+    /// `id,value` rows: every figure, then every platform column as `platforms.NAME.COLUMN`.
+    /// Values as in the JSON (shares as fractions); text cells made safe for spreadsheets.
+    static func csv(_ r: StatsReport) -> String {
+        var lines = ["id,value"]
+        func plain(_ v: JSONValue) -> String {
+            switch v {
+            case .array(let a): return a.map { plain($0) }.joined(separator: " ")
+            case .string(let s): return s
+            default: return v.rendered(pretty: false)
+            }
+        }
+        lines.append("period," + CSVField.text(r.period.label))
+        lines.append("as_of," + CSVField.text(r.asOfText))
+        lines.append("time_zone," + CSVField.text(r.settings.timeZone))
+        for (id, v) in r.metrics.items { lines.append(CSVField.text(id) + "," + CSVField.text(plain(v.json))) }
+        for p in league(r) {
+            guard case .object(let pairs) = p.json else { continue }
+            for (k, v) in pairs where k != "platform" {
+                lines.append(CSVField.text("platforms.\(p.platform).\(k)") + "," + CSVField.text(plain(v)))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,61 @@
+/// How figures read for people: counts with thousands separators, shares as percents with
+/// one decimal, hours with one decimal, KRW amounts, `<5` for suppressed cells and `–` for
+/// an undefined value. The kind of a figure follows from its id.
+public enum FigureFormat {
+    public enum Kind { case count, share, interval, hours, krw, percentChange }
+
+    public static func kind(of id: String) -> Kind {
+        if id.hasSuffix(".change_pct") { return .percentChange }
+        if id.hasSuffix("_ci95") { return .interval }
+        if id.hasSuffix("_share") || id.hasSuffix(".compliance") || id == "compliance" { return .share }
+        if id.hasSuffix("_hours") { return .hours }
+        if id.hasSuffix("_krw") { return .krw }
+        return .count
+    }
+
+    public static func text(_ id: String, _ v: FigureValue) -> String {
+        switch v {
+        case .suppressed: return "<5"
+        case .interval(let lo, let hi): return "[" + percent(lo) + ", " + percent(hi) + "]"
+        case .count(let n): return kind(of: id) == .krw ? thousands(n) + " KRW" : thousands(n)
+        case .number(nil): return "–"
+        case .number(let d?):
+            switch kind(of: id) {
+            case .share: return percent(d)
+            case .hours: return fixed(d, 1) + " h"
+            case .percentChange: return (d > 0 ? "+" : "") + fixed(d, 1) + "%"
+            case .krw: return thousands(Int(d)) + " KRW"
+            default: return fixed(d, 1)
+            }
+        }
+    }
+
+    /// `0.36876` → `36.9%`.
+    public static func percent(_ share: Double) -> String { fixed(share * 100, 1) + "%" }
+
+    /// `1234567` → `1,234,567`.
+    public static func thousands(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    /// Rounded half away from zero to `decimals` places, without Foundation's formatters.
+    public static func fixed(_ d: Double, _ decimals: Int) -> String {
+        guard d.isFinite else { return "–" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let r = (abs(d) * scale).rounded(.toNearestOrAwayFromZero)
+        let whole = Int(r / scale), frac = Int(r) - whole * Int(scale)
+        var s = String(whole)
+        if decimals > 0 {
+            let f = String(frac)
+            s += "." + String(repeating: "0", count: decimals - f.count) + f
+        }
+        return (d < 0 && r != 0 ? "-" : "") + s
+    }
+}

@@ -1,0 +1,192 @@
+import TallyCore
+import TallyEngine
+import TallyTime
+
+/// The engine tables a report is computed from (the store's record kinds, key excluded).
+public struct RecordTables: Sendable {
+    public var arrests: Table
+    public var victims: Table
+    public var takedowns: Table
+    public init(arrests: Table, victims: Table, takedowns: Table) {
+        self.arrests = arrests
+        self.victims = victims
+        self.takedowns = takedowns
+    }
+}
+
+/// Every figure of metrics.md for one period: the figures by id (with comparisons for a
+/// month), the per-platform table, and the victim breakdowns with their suppression.
+public struct StatsReport: Sendable {
+    public var period: Period
+    public var asOf: Int64
+    public var settings: Settings
+    public var fines: FineSchedule?
+    public var metrics = Figures()
+    public var platforms: [PlatformRow] = []
+    /// Ids (with comparison suffixes) whose published value is `<5` (applied to `metrics`
+    /// unless the report is raw).
+    public var suppressedIDs: Set<String> = []
+    public var suppressionApplied: Bool
+
+    /// Counts that get `.prev`, `.change_pct` and `.ytd` for a month.
+    public static func isCount(_ id: String) -> Bool {
+        !(id.hasSuffix("_share") || id.hasSuffix("_ci95") || id.hasSuffix("_krw") || id.hasSuffix("compliance")
+          || id.hasSuffix("_hours"))
+    }
+
+    /// The default as-of time: the latest `requested_at` or `resolved_at` loaded, or the end
+    /// of `period` (local midnight after its last day) when no takedowns are loaded.
+    public static func defaultAsOf(_ takedowns: Table, period: Period, zone: ZoneOffsets) -> Int64 {
+        var latest: Int64?
+        for name in ["requested_at", "resolved_at"] {
+            guard let c = try? takedowns.column(name) else { continue }
+            let v = c.int64s
+            for i in 0..<c.count where c.isValid(i) && (latest == nil || v[i] > latest!) { latest = v[i] }
+        }
+        if let latest { return latest }
+        let local = Int64(period.last + 1) * 86_400
+        if case .success(let s) = zone.utc(fromLocal: local) { return s * 1_000_000 }
+        return local * 1_000_000
+    }
+
+    public init(tables: RecordTables, period: Period, asOf: Int64? = nil, settings: Settings,
+                fines: FineSchedule?, suppress: Bool = true) throws {
+        self.period = period
+        self.settings = settings
+        self.fines = fines
+        self.suppressionApplied = suppress
+        let asOf = asOf ?? Self.defaultAsOf(tables.takedowns, period: period, zone: settings.zone)
+        self.asOf = asOf
+
+        let prev = period.previousMonth, ytd = period.yearToDate
+        var current = Figures(), before = Figures(), toDate = Figures()
+        var breakdownGroups: [(ids: [String], groups: [[Int]])] = []
+
+        // Victims and arrests: one pass per period.
+        let victims = try VictimFigures(tables.victims, settings: settings)
+        let arrests = try ArrestFigures(tables.arrests, settings: settings)
+        breakdownGroups = try victims.add(period, to: &current)
+        try arrests.add(period, to: &current)
+        if let prev, let ytd {
+            _ = try victims.add(prev, to: &before)
+            _ = try victims.add(ytd, to: &toDate)
+            try arrests.add(prev, to: &before)
+            try arrests.add(ytd, to: &toDate)
+        }
+
+        // Takedowns: counts per platform and day from the month before the period (for the
+        // fines' repeat months) to its end, then sums.
+        let firstMonth = period.months[0]
+        let lookback = firstMonth.month == 1 ? Period.month(firstMonth.year - 1, 12) : Period.month(firstMonth.year, firstMonth.month - 1)
+        let from = min(lookback.first, prev?.first ?? lookback.first, ytd?.first ?? lookback.first)
+        let takedowns = try TakedownFigures(source: tables.takedowns, asOf: asOf, settings: settings, from: from, to: period.last)
+        let (perPlatform, all) = try takedowns.durations(period)
+        let rows = takedowns.counts(period)
+        var total = TakedownCounts()
+        for (_, c) in rows { total = total + c }
+        Self.addTakedowns(total, durations: all, to: &current)
+        if let prev, let ytd {
+            Self.addTakedowns(takedowns.counts(prev).reduce(TakedownCounts()) { $0 + $1.1 }, durations: nil, to: &before)
+            Self.addTakedowns(takedowns.counts(ytd).reduce(TakedownCounts()) { $0 + $1.1 }, durations: nil, to: &toDate)
+        }
+
+        // Per-platform rows, fines and ranks.
+        platforms = rows.map { name, c in
+            var r = PlatformRow(platform: name, counts: c)
+            r.compliance = share(c.within, c.due)
+            r.complianceCI = wilson(c.within, c.due)
+            r.medianHours = perPlatform[name]?.0 ?? nil
+            r.p90Hours = perPlatform[name]?.1 ?? nil
+            if let fines { r.fineKRW = Self.fine(name, period, takedowns, fines) }
+            return r
+        }
+        let ranked = platforms.indices.filter { platforms[$0].counts.due >= settings.minDue }.sorted { a, b in
+            let x = platforms[a], y = platforms[b]
+            if x.compliance != y.compliance { return (x.compliance ?? -1) > (y.compliance ?? -1) }
+            if x.medianHours != y.medianHours { return (x.medianHours ?? .infinity) < (y.medianHours ?? .infinity) }
+            return x.platform < y.platform
+        }
+        for (k, i) in ranked.enumerated() { platforms[i].rank = k + 1 }
+        current["fines.total_krw"] = fines == nil ? .number(nil) : .count(platforms.reduce(0) { $0 + ($1.fineKRW ?? 0) })
+
+        // Comparisons of counts, placed right after each count.
+        var out = Figures()
+        for (id, v) in current.items {
+            out[id] = v
+            guard prev != nil, Self.isCount(id), case .count(let now) = v else { continue }
+            let p = before[id]?.countValue ?? 0
+            out[id + ".prev"] = .count(p)
+            out[id + ".change_pct"] = .number(p == 0 ? nil : Double(now - p) / Double(p) * 100)
+            out[id + ".ytd"] = .count(toDate[id]?.countValue ?? 0)
+        }
+        metrics = out
+
+        // Disclosure control of the victim breakdowns, for the period and for each
+        // comparison period on its own; a change is hidden when either side is.
+        func hidden(_ f: Figures) -> Set<String> {
+            var out = Set<String>()
+            for b in breakdownGroups {
+                let cells = b.ids.map { f[$0]?.countValue ?? 0 }
+                let h = Disclosure.suppress(cells, groups: b.groups, threshold: settings.suppressBelow)
+                for (id, x) in zip(b.ids, h) where x { out.insert(id) }
+            }
+            return out
+        }
+        let hiddenNow = hidden(current), hiddenPrev = hidden(before), hiddenYTD = hidden(toDate)
+        suppressedIDs = hiddenNow
+        for id in hiddenPrev { suppressedIDs.insert(id + ".prev"); suppressedIDs.insert(id + ".change_pct") }
+        for id in hiddenYTD { suppressedIDs.insert(id + ".ytd") }
+        for id in hiddenNow { suppressedIDs.insert(id + ".change_pct") }
+        if suppress {
+            for id in metrics.ids where suppressedIDs.contains(id) { metrics[id] = .suppressed }
+        }
+    }
+
+    static func addTakedowns(_ c: TakedownCounts, durations: (Double?, Double?)?, to f: inout Figures) {
+        f["takedowns.requests"] = .count(c.requests)
+        f["takedowns.due"] = .count(c.due)
+        f["takedowns.within_deadline"] = .count(c.within)
+        f["takedowns.compliance"] = .number(share(c.within, c.due))
+        f["takedowns.compliance_ci95"] = .ci(wilson(c.within, c.due))
+        f["takedowns.overdue"] = .count(c.overdue)
+        f["takedowns.refused"] = .count(c.refused)
+        f["takedowns.late"] = .count(c.late)
+        f["takedowns.unresolved"] = .count(c.unresolved)
+        if let d = durations {
+            f["takedowns.median_hours"] = .number(d.0)
+            f["takedowns.p90_hours"] = .number(d.1)
+        }
+        f["takedowns.ai_detected_share"] = .number(share(c.ai, c.detectorKnown))
+    }
+
+    /// A platform's fine for the period: per calendar month of the period (the part of it in
+    /// the period), the schedule applied to its late and unresolved due requests, with the
+    /// repeat multiplier when the month before had violations, capped per month.
+    static func fine(_ platform: String, _ period: Period, _ t: TakedownFigures, _ s: FineSchedule) -> Int {
+        var krw = 0
+        for (y, m) in period.months {
+            let month = Period.month(y, m)
+            let part = Period(first: max(month.first, period.first), last: min(month.last, period.last))
+            let c = t.counts(part).first { $0.0 == platform }?.1 ?? TakedownCounts()
+            let before = m == 1 ? t.monthCounts(platform, y - 1, 12) : t.monthCounts(platform, y, m - 1)
+            krw += s.fine(late: c.late, unresolved: c.unresolved, previousViolations: before.late + before.unresolved)
+        }
+        return krw
+    }
+
+    /// `{"period", "as_of", "time_zone", "metrics", "platforms"}` as metrics.md gives it.
+    public var json: JSONValue {
+        .object([
+            ("period", .string(period.label)),
+            ("as_of", .string(asOfText)),
+            ("time_zone", .string(settings.timeZone)),
+            ("metrics", metrics.json),
+            ("platforms", .array(platforms.map(\.json))),
+        ])
+    }
+
+    /// The as-of time in the reporting zone with its offset.
+    public var asOfText: String {
+        Timestamp.iso(micros: asOf, offsetSeconds: settings.zone.offset(atUTC: floorDiv(asOf, 1_000_000)))
+    }
+}

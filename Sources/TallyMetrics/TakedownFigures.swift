@@ -1,0 +1,126 @@
+import TallyCore
+import TallyEngine
+
+/// Counts of one platform (or of all) over some days, as metrics.md defines them at an
+/// as-of time. `due = within + late + unresolved` always.
+public struct TakedownCounts: Equatable, Sendable {
+    public var requests = 0, due = 0, within = 0, late = 0, overdue = 0, refused = 0, ai = 0, detectorKnown = 0
+    public var unresolved: Int { due - within - late }
+
+    static func + (a: TakedownCounts, b: TakedownCounts) -> TakedownCounts {
+        TakedownCounts(requests: a.requests + b.requests, due: a.due + b.due, within: a.within + b.within,
+                       late: a.late + b.late, overdue: a.overdue + b.overdue, refused: a.refused + b.refused,
+                       ai: a.ai + b.ai, detectorKnown: a.detectorKnown + b.detectorKnown)
+    }
+}
+
+/// One row of the per-platform table (`platforms` in the JSON).
+public struct PlatformRow: Sendable {
+    public var platform: String
+    public var counts: TakedownCounts
+    public var compliance: Double?
+    public var complianceCI: (Double, Double)?
+    public var medianHours: Double?
+    public var p90Hours: Double?
+    public var fineKRW: Int?
+    public var rank: Int?
+
+    public var json: JSONValue {
+        .object([
+            ("platform", .string(platform)), ("requests", .integer(counts.requests)), ("due", .integer(counts.due)),
+            ("within_deadline", .integer(counts.within)), ("compliance", .number(compliance)),
+            ("compliance_ci95", complianceCI.map { .array([.double($0.0), .double($0.1)]) } ?? .null),
+            ("median_hours", .number(medianHours)), ("p90_hours", .number(p90Hours)),
+            ("overdue", .integer(counts.overdue)), ("refused", .integer(counts.refused)),
+            ("late", .integer(counts.late)), ("unresolved", .integer(counts.unresolved)),
+            ("fine_krw", .integer(fineKRW)), ("rank", .integer(rank)),
+        ])
+    }
+}
+
+/// The takedown figures: counts per platform and local day in one pass, from which any
+/// period's counts are sums; quantiles per period directly.
+struct TakedownFigures {
+    let table: Table
+    let asOf: Int64
+    let settings: Settings
+    /// (platform, local day) → counts.
+    private(set) var daily: [String: [Int: TakedownCounts]] = [:]
+
+    static let removedOrBlocked: Predicate = .isIn("outcome", [.string("removed"), .string("blocked")])
+
+    /// `source` has the store's takedown columns; counts cover local days `from...to`.
+    init(source: Table, asOf: Int64, settings: Settings, from: Int, to: Int) throws {
+        self.asOf = asOf
+        self.settings = settings
+        var t = source
+        t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
+        t = t.adding("duration", try t.difference("resolved_at", "requested_at"))
+        t = t.adding("hours", try t.scaled("duration", by: 3_600_000_000))
+        table = t
+
+        let dl = settings.deadlineMicros
+        let due: Predicate = .compare("requested_at", .le, .timestamp(asOf - dl))
+        let rb = Self.removedOrBlocked
+        let aggs = [
+            Aggregation("requests", .count),
+            Aggregation("due", .count, filter: due),
+            Aggregation("within", .count, filter: .and([due, rb, .compare("duration", .le, .int(dl))])),
+            Aggregation("late", .count, filter: .and([due, rb, .compare("duration", .gt, .int(dl)),
+                                                      .compare("resolved_at", .le, .timestamp(asOf))])),
+            Aggregation("overdue", .count, filter: .and([due, .or([.compare("outcome", .eq, .string("pending")),
+                                                                   .compare("resolved_at", .gt, .timestamp(asOf))])])),
+            Aggregation("refused", .count, filter: .compare("outcome", .eq, .string("refused"))),
+            Aggregation("ai", .count, filter: .compare("detected_by", .eq, .string("ai"))),
+            Aggregation("known", .countValid("detected_by")),
+        ]
+        let sel = try t.filter(Self.days(from, to))
+        let g = try t.groupBy(["platform", "day"], aggs, where: sel)
+        let p = g["platform"], d = g["day"]
+        let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0].int64s }
+        for i in 0..<g.rowCount {
+            guard case .string(let name) = p.value(i) else { continue }
+            let c = TakedownCounts(requests: Int(cols[0][i]), due: Int(cols[1][i]), within: Int(cols[2][i]), late: Int(cols[3][i]),
+                                   overdue: Int(cols[4][i]), refused: Int(cols[5][i]), ai: Int(cols[6][i]), detectorKnown: Int(cols[7][i]))
+            daily[name, default: [:]][Int(d.int32s[i])] = c
+        }
+    }
+
+    static func days(_ from: Int, _ to: Int) -> Predicate {
+        .and([.compare("day", .ge, .date(Int32(from))), .compare("day", .le, .date(Int32(to)))])
+    }
+
+    /// Platforms with requests in `period`, with their counts.
+    func counts(_ period: Period) -> [(String, TakedownCounts)] {
+        daily.keys.sorted().compactMap { name in
+            var c = TakedownCounts()
+            for (day, x) in daily[name]! where day >= period.first && day <= period.last { c = c + x }
+            return c.requests > 0 ? (name, c) : nil
+        }
+    }
+
+    /// Median and p90 hours to removal in `period`, per platform and over all: removed or
+    /// blocked, resolved at or before the as-of time.
+    func durations(_ period: Period) throws -> (perPlatform: [String: (Double?, Double?)], all: (Double?, Double?)) {
+        let sel = try table.filter(Self.days(period.first, period.last))
+        let f: Predicate = .and([Self.removedOrBlocked, .compare("resolved_at", .le, .timestamp(asOf))])
+        let aggs = [Aggregation("median", .quantile("hours", 0.5), filter: f), Aggregation("p90", .quantile("hours", 0.9), filter: f)]
+        let g = try table.groupBy(["platform"], aggs, where: sel)
+        var per: [String: (Double?, Double?)] = [:]
+        for i in 0..<g.rowCount {
+            if case .string(let name) = g["platform"].value(i) {
+                per[name] = (g["median"].value(i).asDouble, g["p90"].value(i).asDouble)
+            }
+        }
+        let all = try table.groupBy([], aggs, where: sel)
+        return (per, (all["median"].value(0).asDouble, all["p90"].value(0).asDouble))
+    }
+
+    /// Late and unresolved counts of `platform` in calendar month (year, month).
+    func monthCounts(_ platform: String, _ year: Int, _ month: Int) -> TakedownCounts {
+        let p = Period.month(year, month)
+        var c = TakedownCounts()
+        for (day, x) in daily[platform] ?? [:] where day >= p.first && day <= p.last { c = c + x }
+        return c
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Yams
+
+/// A YAML mapping read with Yams and checked key by key, so that a mistake in a settings,
+/// fine-schedule or chart file is reported as "FILE: key 'x': expected …", never as a crash.
+public struct YAMLDocument {
+    public let file: String
+    let path: String
+    let map: [String: Any]
+
+    public init(file: String, text: String, path: String = "") throws {
+        self.file = file
+        self.path = path
+        let value: Any?
+        do { value = try Yams.load(yaml: text) } catch {
+            throw YAMLError(file: file, message: "not valid YAML: \(Self.describe(error))")
+        }
+        guard let m = value as? [String: Any] else {
+            throw YAMLError(file: file, message: "expected a mapping of keys to values at the top")
+        }
+        map = m
+    }
+
+    init(file: String, path: String, map: [String: Any]) {
+        self.file = file
+        self.path = path
+        self.map = map
+    }
+
+    public static func read(_ file: String) throws -> YAMLDocument {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw YAMLError(file: file, message: "cannot read the file")
+        }
+        return try YAMLDocument(file: file, text: String(decoding: data, as: UTF8.self))
+    }
+
+    static func describe(_ error: Error) -> String {
+        "\(error)".replacingOccurrences(of: "\n", with: " ")
+    }
+
+    func name(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+    func fail(_ key: String, _ expected: String) -> YAMLError {
+        YAMLError(file: file, message: "key '\(name(key))': expected \(expected)")
+    }
+
+    /// Keys other than `allowed` are errors (a misspelt key must not be ignored silently).
+    public func only(_ allowed: [String]) throws {
+        for k in map.keys.sorted() where !allowed.contains(k) {
+            throw YAMLError(file: file, message: "unknown key '\(name(k))'; expected one of: \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    public func has(_ key: String) -> Bool { map[key] != nil && !(map[key] is NSNull) }
+
+    public func int(_ key: String, min: Int? = nil) throws -> Int? {
+        guard has(key) else { return nil }
+        guard let v = map[key] as? Int else { throw fail(key, "a whole number") }
+        if let min, v < min { throw fail(key, "a whole number of at least \(min)") }
+        return v
+    }
+
+    public func double(_ key: String, min: Double? = nil) throws -> Double? {
+        guard has(key) else { return nil }
+        let v: Double
+        if let i = map[key] as? Int { v = Double(i) } else if let d = map[key] as? Double { v = d } else { throw fail(key, "a number") }
+        if let min, v < min { throw fail(key, "a number of at least \(min)") }
+        return v
+    }
+
+    public func bool(_ key: String) throws -> Bool? {
+        guard has(key) else { return nil }
+        guard let v = map[key] as? Bool else { throw fail(key, "true or false") }
+        return v
+    }
+
+    public func string(_ key: String) throws -> String? {
+        guard has(key) else { return nil }
+        if let s = map[key] as? String { return s }
+        if let i = map[key] as? Int { return String(i) }
+        throw fail(key, "text")
+    }
+
+    public func strings(_ key: String) throws -> [String]? {
+        guard has(key) else { return nil }
+        if let s = map[key] as? String { return [s] }
+        guard let a = map[key] as? [Any] else { throw fail(key, "a list of texts") }
+        return try a.map { v in
+            if let s = v as? String { return s }
+            throw fail(key, "a list of texts")
+        }
+    }
+
+    public func mapping(_ key: String) throws -> YAMLDocument? {
+        guard has(key) else { return nil }
+        guard let m = map[key] as? [String: Any] else { throw fail(key, "a mapping of keys to values") }
+        return YAMLDocument(file: file, path: name(key), map: m)
+    }
+
+    public func list(_ key: String) throws -> [YAMLDocument]? {
+        guard has(key) else { return nil }
+        guard let a = map[key] as? [Any] else { throw fail(key, "a list") }
+        return try a.enumerated().map { i, v in
+            guard let m = v as? [String: Any] else { throw fail(key, "a list of mappings (item \(i + 1))") }
+            return YAMLDocument(file: file, path: name(key) + "[\(i + 1)]", map: m)
+        }
+    }
+
+    public func require<T>(_ key: String, _ value: T?, _ expected: String) throws -> T {
+        guard let value else { throw YAMLError(file: file, message: "missing key '\(name(key))' (\(expected))") }
+        return value
+    }
+}
+
+public struct YAMLError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let message: String
+    public var description: String { "\(file): \(message)" }
+}

@@ -1,0 +1,46 @@
+import TallyCore
+
+/// Where the figures come from: every file loaded into the store, with its batch, hash and
+/// counts. Printed with the figures and written into bulletin manifests.
+public struct Provenance: Sendable, Equatable {
+    public struct File: Sendable, Equatable {
+        public var batch: Int
+        public var path: String
+        public var sha256: String
+        public var kind: String
+        public var rowsRead: Int
+        public var loaded: Int
+        public var duplicates: Int
+        public var quarantined: Int
+
+        public var json: JSONValue {
+            .object([("batch", .int(Int64(batch))), ("path", .string(path)), ("sha256", .string(sha256)),
+                     ("kind", .string(kind)), ("rows_read", .int(Int64(rowsRead))), ("loaded", .int(Int64(loaded))),
+                     ("duplicates", .int(Int64(duplicates))), ("quarantined", .int(Int64(quarantined)))])
+        }
+    }
+
+    public var files: [File]
+    public var batches: Int
+    public var toolVersions: [String]
+
+    public var json: JSONValue { .array(files.map(\.json)) }
+}
+
+extension Store {
+    public func provenance() throws -> Provenance {
+        var files: [Provenance.File] = []
+        let s = try db.prepare("""
+            SELECT batch_id, path, sha256, coalesce(kind, ''), rows_read, loaded, duplicates, quarantined
+            FROM files WHERE status = 'loaded' ORDER BY id
+            """)
+        while try s.step() {
+            files.append(.init(batch: Int(s.int(0)), path: s.text(1) ?? "", sha256: s.text(2) ?? "", kind: s.text(3) ?? "",
+                               rowsRead: Int(s.int(4)), loaded: Int(s.int(5)), duplicates: Int(s.int(6)), quarantined: Int(s.int(7))))
+        }
+        var versions: [String] = []
+        let v = try db.prepare("SELECT DISTINCT tool_version FROM batches ORDER BY tool_version")
+        while try v.step() { versions.append(v.text(0) ?? "") }
+        return Provenance(files: files, batches: try db.scalarInt("SELECT count(*) FROM batches") ?? 0, toolVersions: versions)
+    }
+}
