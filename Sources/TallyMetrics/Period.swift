@@ -1,8 +1,8 @@
 import TallyTime
 
 /// A reporting period of metrics.md: a month `YYYY-MM`, a quarter `YYYY-Qn`, a year `YYYY`,
-/// or an inclusive range `FROM..TO` whose ends are dates `YYYY-MM-DD`, months or years
-/// (a month or year as `FROM` means its first day, as `TO` its last).
+/// or an inclusive range `FROM..TO` whose ends are dates `YYYY-MM-DD`, months, quarters or
+/// years (as `FROM` they mean their first day, as `TO` their last).
 public struct Period: Equatable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable { case month, quarter, year, range }
 
@@ -37,8 +37,8 @@ public struct Period: Equatable, Sendable, CustomStringConvertible {
         let s = text.trimmingCharacters(in: " ")
         if let r = s.range(of: "..") {
             let a = String(s[..<r.lowerBound]), b = String(s[r.upperBound...])
-            guard let from = try? parse(a), let to = try? parse(b), from.kind != .range, to.kind != .range else {
-                throw PeriodError(text: text, reason: "a range is FROM..TO, each a date YYYY-MM-DD, a month YYYY-MM or a year YYYY")
+            guard !a.contains(".."), !b.contains(".."), let from = try? parse(a), let to = try? parse(b) else {
+                throw PeriodError(text: text, reason: "a range is FROM..TO, each a date YYYY-MM-DD, a month YYYY-MM, a quarter YYYY-Qn or a year YYYY")
             }
             guard from.first <= to.last else { throw PeriodError(text: text, reason: "the range ends before it starts") }
             return Period(first: from.first, last: to.last, kind: .range)

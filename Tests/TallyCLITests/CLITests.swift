@@ -179,3 +179,67 @@ import Testing
     }
 }
 
+
+@Suite struct StatsCommandTests {
+    /// A store with the sample loaded, run from the package root (where Data/settings.yaml is).
+    func sampleStore(_ dir: TempDir) throws -> String {
+        let db = dir.path("s.sqlite")
+        #expect(try run(tallyBinary, ["ingest", "--db", db] + sampleFiles).status == 0)
+        return db
+    }
+
+    @Test func publishedFiguresInEveryFormat() throws {
+        let dir = TempDir()
+        let db = try sampleStore(dir)
+        let json = try run(tallyBinary, ["stats", "--db", db, "--period", "2024-01..2024-08", "--format", "json"], cwd: packageRoot)
+        #expect(json.status == 0, "\(json.stderr)")
+        let o = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let m = o["metrics"] as! [String: Any]
+        #expect(m["victims.total"] as? Int == 781)
+        #expect(m["victims.minors"] as? Int == 288)
+        #expect(abs((m["victims.minors_share"] as! Double) - 288.0 / 781) < 1e-12)
+        #expect(o["time_zone"] as? String == "Asia/Seoul")
+
+        let text = try run(tallyBinary, ["stats", "--db", db, "--period", "2024-01..2024-08"], cwd: packageRoot)
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("36.9%"))
+        #expect(text.stdout.contains("minor = under 19") && text.stdout.contains("deadline 24 h"))
+        #expect(text.stdout.contains("sha256"))
+
+        let csv = try run(tallyBinary, ["stats", "--db", db, "--period", "2024-08", "--format", "csv"], cwd: packageRoot)
+        #expect(csv.status == 0)
+        #expect(csv.stdout.hasPrefix("id,value\nperiod,2024-08\n"))
+        #expect(csv.stdout.contains("\nvictims.total.prev,110\n"))
+        #expect(csv.stdout.contains("victims.by_region.Chungbuk,<5"))
+    }
+
+    @Test func rankListsRankedThenUnranked() throws {
+        let dir = TempDir()
+        let db = try sampleStore(dir)
+        let r = try run(tallyBinary, ["rank", "--db", db, "--period", "2024-08", "--format", "csv"], cwd: packageRoot)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(lines[0].prefix(3) == ["rank", "platform", "requests"])
+        let ranks = lines.dropFirst().map { String($0[0]) }
+        let ranked = Array(ranks.prefix { !$0.isEmpty })
+        #expect(ranked == (1...ranked.count).map { String($0) })
+        let unranked = Array(ranks.dropFirst(ranked.count))
+        #expect(unranked.allSatisfy { $0.isEmpty })
+        #expect(lines.contains { $0[1] == "Band" && $0[0].isEmpty })   // too few due requests
+    }
+
+    @Test func clearErrors() throws {
+        let dir = TempDir()
+        let db = try sampleStore(dir)
+        let bad = try run(tallyBinary, ["stats", "--db", db, "--period", "2024-13"], cwd: packageRoot)
+        #expect(bad.status != 0 && bad.stderr.contains("period '2024-13'"))
+        let empty = try run(tallyBinary, ["stats", "--db", db, "--period", "2019"], cwd: packageRoot)
+        #expect(empty.status != 0 && empty.stderr.contains("no records in 2019"))
+        let fines = dir.write("f.yaml", "deadline_hours: 24\namounts: {late: 1}\n")
+        let f = try run(tallyBinary, ["stats", "--db", db, "--period", "2024-08", "--fines", fines], cwd: packageRoot)
+        #expect(f.status != 0 && f.stderr.contains("missing key 'amounts.unresolved'"), "\(f.stderr)")
+        let mismatch = try run(tallyBinary, ["stats", "--db", db, "--period", "2024-08", "--deadline-hours", "48"], cwd: packageRoot)
+        #expect(mismatch.status != 0 && mismatch.stderr.contains("deadline"))
+        for r in [bad, empty, f, mismatch] { #expect(!r.stderr.contains("Backtrace") && !r.stderr.contains("Fatal")) }
+    }
+}

@@ -20,9 +20,11 @@ import TallyTime
         let d = try Period.parse("2024-08-15..2024-09-02")
         #expect((d.first, d.last, d.label) == (day("2024-08-15"), day("2024-09-02"), "2024-08-15..2024-09-02"))
         #expect(try Period.parse("2024-03-05").first == day("2024-03-05"))
+        let qq = try Period.parse("2024-Q1..2024-Q2")
+        #expect((qq.first, qq.last) == (day("2024-01-01"), day("2024-06-30")))
     }
 
-    @Test(arguments: ["2024-13", "2024-Q5", "24-01", "2024-1", "2024-02-30", "2024-09..2024-01", "", "last month", "2024-08..", "2024-Q1..2024-Q2"])
+    @Test(arguments: ["2024-13", "2024-Q5", "24-01", "2024-1", "2024-02-30", "2024-09..2024-01", "", "last month", "2024-08..", "2024-01..2024-02..2024-03"])
     func malformed(_ text: String) {
         #expect(throws: PeriodError.self) { try Period.parse(text) }
     }

@@ -178,7 +178,7 @@ func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
         _ = try store.ingest([fileWith(3, box, name: "before.csv")])
         let before = try box.rows(store, "SELECT (SELECT count(*) FROM takedowns), (SELECT count(*) FROM files), (SELECT count(*) FROM quarantine)")
 
-        let path = box.write("big.csv", (try String(contentsOfFile: fileWith(50, box))) + "bad,row\n")
+        let path = box.write("big.csv", (try String(contentsOfFile: fileWith(50, box), encoding: .utf8)) + "bad,row\n")
         var options = IngestOptions()
         options.failAfterRows = 20
         #expect(throws: IngestError.self) { try store.ingest([path], options: options) }
@@ -206,7 +206,7 @@ func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
         #expect(try box.count(store, "files") == 1)
         #expect(try box.count(store, "batches") == 1)
         // A copy under another name has the same SHA-256: also a no-op.
-        let copy = box.write("copy.csv", try String(contentsOfFile: path))
+        let copy = box.write("copy.csv", try String(contentsOfFile: path, encoding: .utf8))
         #expect(try store.ingest([copy]).files[0].status == .alreadyLoaded)
     }
 }

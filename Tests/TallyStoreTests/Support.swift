@@ -22,7 +22,7 @@ final class Sandbox {
     @discardableResult
     func write(_ name: String, bytes: [UInt8]) -> String {
         let path = dir.appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 
