@@ -10,7 +10,7 @@ OUT ?= out
 DB ?= $(OUT)/demo.sqlite
 TALLY := .build/release/tally
 
-.PHONY: deps build demo test sample bench-ingest clean
+.PHONY: deps build demo test sample bench-ingest bench-engine bench-stats clean
 
 ## deps: install the Debian packages Tally needs, if any is missing (root, or sudo).
 deps:
@@ -33,6 +33,8 @@ demo: build
 	@rm -f $(DB)
 	$(TALLY) ingest --db $(DB) Data/sample/*.csv
 	$(TALLY) status --db $(DB)
+	$(TALLY) stats --db $(DB) --period 2024-01..2024-08 --format json | grep -E '"victims\.(total|minors|minors_share)"'
+	$(TALLY) stats --db $(DB) --period 2024-08
 
 ## test: every unit and end-to-end test
 test: deps
@@ -46,6 +48,14 @@ sample:
 ## bench-ingest: 1,000,000 takedown rows into the store, against DuckDB's read_csv
 bench-ingest: build
 	Benchmarks/ingest.sh
+
+## bench-engine: 10,000,000 takedowns in memory and fresh processes, against DuckDB and Polars
+bench-engine: build
+	Benchmarks/engine.sh
+
+## bench-stats: a fresh `tally stats` over 10M takedowns, 1M victims, 100k arrests
+bench-stats: build
+	Benchmarks/stats.sh
 
 clean:
 	rm -rf .build $(OUT)
