@@ -74,7 +74,14 @@ extension Table {
                 var sums = [Int64](repeating: 0, count: groups)
                 if c.type == .int64 {
                     let v = c.int64s
-                    rows { r, k in if c.isValid(r) { sums[k] &+= v[r]; n[k] += 1 } }
+                    var overflow = false
+                    rows { r, k in
+                        if c.isValid(r) {
+                            let (x, o) = sums[k].addingReportingOverflow(v[r])
+                            sums[k] = x; overflow = overflow || o; n[k] += 1
+                        }
+                    }
+                    if overflow { throw EngineError.invalidArgument("sum of '\(name)' overflows a 64-bit integer") }
                 } else {
                     let v = c.bools
                     rows { r, k in if c.isValid(r) { sums[k] += Int64(v[r]); n[k] += 1 } }
@@ -102,6 +109,13 @@ extension Table {
                     if best[k] < 0 { best[k] = r; return }
                     let x = s[Int(codes[r])], y = s[Int(codes[best[k]])]
                     if isMin ? x < y : x > y { best[k] = r }
+                }
+            case .int64, .timestamp:
+                // Exact on int64 (doubles would tie values beyond 2^53).
+                let v = c.int64s
+                rows { r, k in
+                    guard c.isValid(r) else { return }
+                    if best[k] < 0 || (isMin ? v[r] < v[best[k]] : v[r] > v[best[k]]) { best[k] = r }
                 }
             default:
                 let v = c.doubles()!

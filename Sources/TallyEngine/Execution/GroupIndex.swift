@@ -62,6 +62,7 @@ struct GroupIndex {
         case (_, .null): return false
         case let (.string(a), .string(b)): return a < b
         case let (.bool(a), .bool(b)): return !a && b
+        case let (.int(a), .int(b)), let (.timestamp(a), .timestamp(b)): return a < b   // exact beyond 2^53
         default: return (x.asDouble ?? 0) < (y.asDouble ?? 0)
         }
     }
@@ -135,7 +136,7 @@ struct GroupIndex {
                 } else {
                     switch c.type {
                     case .int64, .timestamp: v = c.int64s[row]
-                    case .float64: v = Int64(bitPattern: c.float64s[row].bitPattern)
+                    case .float64: v = Int64(bitPattern: (c.float64s[row] == 0 ? 0 : c.float64s[row]).bitPattern)  // −0.0 groups with 0.0
                     case .date: v = Int64(c.int32s[row])
                     case .bool: v = Int64(c.bools[row])
                     case .string: v = Int64(c.codes[row])
@@ -293,7 +294,9 @@ struct KeyEncoder {
                 hi = Swift.max(hi, v)
             }
             if lo > hi { cardinality = 1; minimum = 0 }
-            else if hi - lo < 1 << 20 { cardinality = Int(hi - lo) + 2; minimum = lo }
+            else if case let (span, overflow) = hi.subtractingReportingOverflow(lo), !overflow, span < 1 << 20 {
+                cardinality = Int(span) + 2; minimum = lo
+            }
             else { cardinality = nil; minimum = 0 }
         case .float64:
             cardinality = nil

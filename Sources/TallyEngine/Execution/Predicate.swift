@@ -72,6 +72,10 @@ extension Table {
                     for i in 0..<n where buf[i] == Truth.yes { out[i] = Truth.yes }
                 }
             }
+            // SQL: `x IN (…, NULL)` is unknown, not false, where no listed value matches.
+            if values.contains(where: \.isNull) {
+                for i in 0..<n where out[i] == Truth.no { out[i] = Truth.unknown }
+            }
         case .and(let parts), .or(let parts):
             let isAnd: Bool
             if case .and = p { isAnd = true } else { isAnd = false }
@@ -103,7 +107,9 @@ extension Table {
         case .string:
             guard case .string(let s) = literal else { throw mismatch() }
             // Decide once per distinct value, then per row by code.
-            let verdicts = c.dictionary!.strings.map { op.holds($0, s) ? Truth.yes : Truth.no }
+            // Null rows carry code 0, which an empty dictionary (all rows null) lacks.
+            var verdicts = c.dictionary!.strings.map { op.holds($0, s) ? Truth.yes : Truth.no }
+            if verdicts.isEmpty { verdicts = [Truth.unknown] }
             verdicts.withUnsafeBufferPointer { v in
                 let codes = c.codes
                 for i in 0..<rowCount { out[i] = v[Int(codes[i])] }
@@ -167,7 +173,10 @@ extension Table {
             let x = a.int32s, y = b.int32s
             for i in 0..<n { out[i] = op.holds(x[i], y[i]) ? 2 : 0 }
         case (.string, .string):
-            let x = a.codes, y = b.codes, dx = a.dictionary!.strings, dy = b.dictionary!.strings
+            // Null rows carry code 0, which an empty dictionary (all rows null) lacks.
+            let x = a.codes, y = b.codes
+            let dx = a.dictionary!.strings.isEmpty ? [""] : a.dictionary!.strings
+            let dy = b.dictionary!.strings.isEmpty ? [""] : b.dictionary!.strings
             for i in 0..<n { out[i] = op.holds(dx[Int(x[i])], dy[Int(y[i])]) ? 2 : 0 }
         default:
             guard let xs = a.doubles(), let ys = b.doubles() else {

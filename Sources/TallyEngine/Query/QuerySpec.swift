@@ -47,6 +47,7 @@ public struct QuerySpec: Sendable {
             result = result.take(try result.sorted(by: keys))
         }
         if let limit {
+            guard limit >= 0 else { throw EngineError.invalidArgument("limit must be 0 or more") }
             result = result.take(Selection(indices: (0..<min(limit, result.rowCount)).map { UInt32($0) },
                                            count: min(limit, result.rowCount)))
         }
