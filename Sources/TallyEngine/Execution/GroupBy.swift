@@ -41,14 +41,31 @@ extension Table {
         let grouping = try GroupIndex(table: self, keys: keys, selection: sel)
         var pairs: [(String, Column)] = []
         for (k, name) in keys.enumerated() { pairs.append((name, grouping.keyColumns[k])) }
+        let shared = SharedWork()
         for a in aggregations {
-            pairs.append((a.name, try aggregate(a, grouping)))
+            pairs.append((a.name, try aggregate(a, grouping, shared)))
         }
         return Table(pairs)
     }
 
-    func aggregate(_ a: Aggregation, _ g: GroupIndex) throws -> Column {
-        let mask = try a.filter.map { try truth($0) }
+    /// Work that several aggregations of one group-by can share: the truth of a filter
+    /// (e.g. `within` and `share` of the same condition) and the values of a column per
+    /// group (e.g. a median and a p90 of the same column and filter).
+    final class SharedWork {
+        var masks: [Predicate: [UInt8]] = [:]
+        var partitions: [Pair: (values: [Double], offsets: [Int])] = [:]
+        struct Pair: Hashable { let column: String; let filter: Predicate? }
+    }
+
+    func mask(_ p: Predicate, _ shared: SharedWork) throws -> [UInt8] {
+        if let m = shared.masks[p] { return m }
+        let m = try truth(p)
+        shared.masks[p] = m
+        return m
+    }
+
+    func aggregate(_ a: Aggregation, _ g: GroupIndex, _ shared: SharedWork) throws -> Column {
+        let mask = try a.filter.map { try self.mask($0, shared) }
         let groups = g.groupCount
         // Rows taking part: selected, and filter true.
         func rows(_ body: (_ row: Int, _ group: Int) -> Void) {
@@ -129,28 +146,30 @@ extension Table {
             guard p >= 0 && p <= 1 else { throw EngineError.invalidArgument("a quantile's p is from 0 to 1, not \(p)") }
             let c = try column(name)
             guard c.type != .string else { throw EngineError.typeMismatch(column: name, expected: "a number", found: c.type) }
-            let values = g.partitionedValues(c, mask: mask)
+            let key = SharedWork.Pair(column: name, filter: a.filter)
+            var partition = shared.partitions.removeValue(forKey: key) ?? g.partitionedValues(c, mask: mask)
+            let offsets = partition.offsets
             var out = [Double](repeating: 0, count: groups)
             var none = [Bool](repeating: true, count: groups)
-            values.values.withUnsafeBufferPointer { _ in }
-            var buffer = values.values
-            buffer.withUnsafeMutableBufferPointer { all in
-                let chunks = Parallel.chunks(values.values.count).count > 1 && groups > 1
+            partition.values.withUnsafeMutableBufferPointer { all in
+                let chunks = Parallel.chunks(all.count).count > 1 && groups > 1
                     ? [0..<(groups / 2), (groups / 2)..<groups] : [0..<groups]
                 let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: groups)
                 let found = UnsafeMutableBufferPointer<Bool>.allocate(capacity: groups)
                 defer { results.deallocate(); found.deallocate() }
                 Parallel.run(chunks) { _, range in
                     for k in range {
-                        let slice = UnsafeMutableBufferPointer(rebasing: all[values.offsets[k]..<values.offsets[k + 1]])
+                        let slice = UnsafeMutableBufferPointer(rebasing: all[offsets[k]..<offsets[k + 1]])
                         if let q = Quantile.type7(slice, p) { results[k] = q; found[k] = true } else { found[k] = false }
                     }
                 }
                 for k in 0..<groups { out[k] = results[k]; none[k] = !found[k] }
             }
+            // Selection only reorders each group's values: the next quantile can reuse them.
+            shared.partitions[key] = partition
             return Self.float64Column(out, nullWhere: none)
         case .share(let predicate):
-            let t = try truth(predicate)
+            let t = try self.mask(predicate, shared)
             var yes = [Int64](repeating: 0, count: groups), known = [Int64](repeating: 0, count: groups)
             rows { r, k in
                 let x = t[r]

@@ -1,7 +1,7 @@
 /// A row condition, evaluated a column at a time with SQL's three-valued logic: a
 /// comparison with null is unknown; AND/OR/NOT follow Kleene; a filter keeps rows where the
 /// condition is true.
-public indirect enum Predicate: Sendable {
+public indirect enum Predicate: Sendable, Hashable {
     case isNull(String)
     case isNotNull(String)
     /// `column op literal`.
@@ -15,7 +15,7 @@ public indirect enum Predicate: Sendable {
     case not(Predicate)
 }
 
-public enum CompareOp: String, Sendable, CaseIterable {
+public enum CompareOp: String, Sendable, CaseIterable, Hashable {
     case eq = "=", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
 
     @inline(__always)
