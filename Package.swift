@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TallyStore", targets: ["TallyStore"]),
         .library(name: "TallyEngine", targets: ["TallyEngine"]),
         .library(name: "TallyMetrics", targets: ["TallyMetrics"]),
+        .library(name: "TallyCharts", targets: ["TallyCharts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,6 +27,8 @@ let package = Package(
         // System libraries (Debian: libcsv-dev, libsqlite3-dev).
         .systemLibrary(name: "CCSV", path: "Sources/CCSV"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
+        // Cairo (PNG, SVG, PDF surfaces) with Pango for text (Debian: libcairo2-dev, libpango1.0-dev).
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "pangocairo"),
 
         // Calendar and time-zone arithmetic on integers (no Foundation in loops).
         .target(name: "TallyTime"),
@@ -46,9 +49,14 @@ let package = Package(
             "TallyCore", "TallyEngine",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // Charts drawn with Cairo and Pango from declarative specs (Charts/*.yaml).
+        .target(name: "TallyCharts", dependencies: [
+            "CCairo", "TallyMetrics",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine", "TallyMetrics",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine", "TallyMetrics", "TallyCharts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.
@@ -63,6 +71,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyCore", "TallyEngine"]),
+        .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyStore", "TallyCore"]),
