@@ -77,7 +77,9 @@ struct TakedownFigures {
         let sel = try t.filter(Self.days(from, to))
         let g = try t.groupBy(["platform", "day"], aggs, where: sel)
         let p = g["platform"], d = g["day"]
+        // The buffers point into g's columns: g must outlive the loop.
         let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0].int64s }
+        defer { withExtendedLifetime(g) {} }
         for i in 0..<g.rowCount {
             guard case .string(let name) = p.value(i) else { continue }
             let c = TakedownCounts(requests: Int(cols[0][i]), due: Int(cols[1][i]), within: Int(cols[2][i]), late: Int(cols[3][i]),
