@@ -487,3 +487,27 @@ func withParallelThreshold<T>(_ threshold: Int, _ body: () throws -> T) rethrows
         }
     }
 }
+
+/// The counting fast path (one string key, only `count` aggregations, with or without
+/// filters and a selection) against SQL `GROUP BY … ORDER BY key NULLS FIRST`.
+@Suite struct DictionaryCountTests {
+    @Test func countsPerStringKeyMatchSQL() async {
+        await propertyCheck(count: 60, input: TestTable.gen(), RandomPredicate.gen, RandomPredicate.gen) { t, p, q in
+            recordingErrors {
+                let db = try SQLiteOracle(t.table)
+                for key in ["s", "u"] {
+                    let got = try t.table.groupBy([key], [Aggregation("n", .count), Aggregation("c", .count, filter: p)],
+                                                  where: t.table.filter(q))
+                    let want = try db.query("""
+                        SELECT \(key), COUNT(*), COALESCE(SUM(CASE WHEN \(RandomPredicate.sql(p)) THEN 1 ELSE 0 END), 0)
+                        FROM t\(sqlWhere(q)) GROUP BY \(key) ORDER BY \(key) NULLS FIRST
+                        """)
+                    expectSameRows(got, want, "count by \(key) WHERE \(RandomPredicate.sql(q))")
+                    let all = try t.table.groupBy([key], [Aggregation("n", .count)])
+                    expectSameRows(all, try db.query("SELECT \(key), COUNT(*) FROM t GROUP BY \(key) ORDER BY \(key) NULLS FIRST"),
+                                   "count by \(key)")
+                }
+            }
+        }
+    }
+}

@@ -38,10 +38,11 @@ extension Table {
             throw EngineError.invalidArgument("two result columns are named '\(name)'; give one another name (NAME=…)")
         }
         let sel = selection ?? .all(rowCount)
+        let shared = SharedWork()
+        if let counted = try dictionaryCounts(keys, aggregations, sel, shared) { return counted }
         let grouping = try GroupIndex(table: self, keys: keys, selection: sel)
         var pairs: [(String, Column)] = []
         for (k, name) in keys.enumerated() { pairs.append((name, grouping.keyColumns[k])) }
-        let shared = SharedWork()
         for a in aggregations {
             pairs.append((a.name, try aggregate(a, grouping, shared)))
         }

@@ -43,104 +43,138 @@ extension Table {
         return Selection(keeping: mask, within: selection, count: rowCount)
     }
 
-    /// The truth value of `predicate` for every row.
+    /// The truth value of `predicate` for every row; large tables in chunks on every core.
     func truth(_ p: Predicate) throws -> [UInt8] {
         var out = [UInt8](repeating: Truth.no, count: rowCount)
-        try out.withUnsafeMutableBufferPointer { try evaluate(p, into: $0) }
+        // Validate names and types once, so the chunks below cannot fail half-way.
+        try check(p)
+        out.withUnsafeMutableBufferPointer { buf in
+            let base = buf.baseAddress!
+            Parallel.run(Parallel.chunks(rowCount)) { _, range in
+                try! evaluate(p, range, into: UnsafeMutableBufferPointer(start: base + range.lowerBound, count: range.count))
+            }
+        }
         return out
     }
 
-    func evaluate(_ p: Predicate, into out: UnsafeMutableBufferPointer<UInt8>) throws {
-        let n = rowCount
+    /// Throws what evaluating `p` would throw (unknown columns, type mismatches), on no rows.
+    func check(_ p: Predicate) throws {
+        var none: [UInt8] = [0]
+        try none.withUnsafeMutableBufferPointer { try evaluate(p, 0..<0, into: UnsafeMutableBufferPointer(rebasing: $0[0..<0])) }
+    }
+
+    /// Evaluates `p` for the rows of `range`; `out[j]` is row `range.lowerBound + j`.
+    func evaluate(_ p: Predicate, _ range: Range<Int>, into out: UnsafeMutableBufferPointer<UInt8>) throws {
+        let n = range.count, lo = range.lowerBound
         switch p {
         case .isNull(let name), .isNotNull(let name):
             let c = try column(name)
-            let wantNull: Bool
-            if case .isNull = p { wantNull = true } else { wantNull = false }
-            for i in 0..<n { out[i] = c.isValid(i) != wantNull ? Truth.yes : Truth.no }
+            var isNull = false
+            if case .isNull = p { isNull = true }
+            for j in 0..<n { out[j] = isNull ? Truth.no : Truth.yes }
+            if c.validity != nil { Self.forEachNull(c, range) { j in out[j] = isNull ? Truth.yes : Truth.no } }
         case let .compare(name, op, literal):
-            try compare(try column(name), name: name, op, literal, into: out)
+            try compare(try column(name), name: name, op, literal, range, into: out)
         case let .compareColumns(a, op, b):
-            try compareColumns(try column(a), a, op, try column(b), b, into: out)
+            try compareColumns(try column(a), a, op, try column(b), b, range, into: out)
         case let .isIn(name, values):
             let c = try column(name)
-            var partial = [UInt8](repeating: Truth.no, count: n)
-            try partial.withUnsafeMutableBufferPointer { buf in
-                for i in 0..<n { out[i] = c.isValid(i) ? Truth.no : Truth.unknown }
-                for v in values where !v.isNull {
-                    try compare(c, name: name, .eq, v, into: buf)
-                    for i in 0..<n where buf[i] == Truth.yes { out[i] = Truth.yes }
-                }
+            let partial = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(n, 1))
+            defer { partial.deallocate() }
+            let buf = UnsafeMutableBufferPointer(rebasing: partial[0..<n])
+            for j in 0..<n { out[j] = Truth.no }
+            for v in values where !v.isNull {
+                try compare(c, name: name, .eq, v, range, into: buf)
+                for j in 0..<n where buf[j] == Truth.yes { out[j] = Truth.yes }
             }
             // SQL: `x IN (…, NULL)` is unknown, not false, where no listed value matches.
             if values.contains(where: \.isNull) {
-                for i in 0..<n where out[i] == Truth.no { out[i] = Truth.unknown }
+                for j in 0..<n where out[j] == Truth.no { out[j] = Truth.unknown }
             }
+            if c.validity != nil { Self.forEachNull(c, range) { j in out[j] = Truth.unknown } }
         case .and(let parts), .or(let parts):
-            let isAnd: Bool
-            if case .and = p { isAnd = true } else { isAnd = false }
-            for i in 0..<n { out[i] = isAnd ? Truth.yes : Truth.no }
-            var part = [UInt8](repeating: 0, count: n)
-            try part.withUnsafeMutableBufferPointer { buf in
-                for q in parts {
-                    try evaluate(q, into: buf)
-                    if isAnd { for i in 0..<n { out[i] = min(out[i], buf[i]) } }
-                    else { for i in 0..<n { out[i] = max(out[i], buf[i]) } }
-                }
+            var isAnd = false
+            if case .and = p { isAnd = true }
+            for j in 0..<n { out[j] = isAnd ? Truth.yes : Truth.no }
+            let part = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(n, 1))
+            defer { part.deallocate() }
+            let buf = UnsafeMutableBufferPointer(rebasing: part[0..<n])
+            for q in parts {
+                try evaluate(q, range, into: buf)
+                if isAnd { for j in 0..<n { out[j] = min(out[j], buf[j]) } }
+                else { for j in 0..<n { out[j] = max(out[j], buf[j]) } }
             }
         case .not(let q):
-            try evaluate(q, into: out)
-            for i in 0..<n { out[i] = Truth.yes - out[i] }
+            try evaluate(q, range, into: out)
+            for j in 0..<n { out[j] = Truth.yes - out[j] }
+        }
+        _ = lo
+    }
+
+    /// Calls `body(j)` for every null row `range.lowerBound + j`, a validity word at a time.
+    @inline(__always)
+    static func forEachNull(_ c: Column, _ range: Range<Int>, _ body: (Int) -> Void) {
+        guard let v = c.validity, !range.isEmpty else { return }
+        let w = v.words.pointer
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let word = i >> 6, bit = i & 63
+            let end = Swift.min(range.upperBound, (word + 1) << 6)
+            let bits = w[word]
+            if bits == ~0 { i = end; continue }
+            for r in i..<end where bits & (1 << UInt64(r & 63)) == 0 { body(r - range.lowerBound) }
+            _ = bit
+            i = end
         }
     }
 
-    private func compare(_ c: Column, name: String, _ op: CompareOp, _ literal: Value,
+    private func compare(_ c: Column, name: String, _ op: CompareOp, _ literal: Value, _ range: Range<Int>,
                          into out: UnsafeMutableBufferPointer<UInt8>) throws {
+        let n = range.count, lo = range.lowerBound
         if literal.isNull {
-            for i in 0..<rowCount { out[i] = Truth.unknown }
+            for j in 0..<n { out[j] = Truth.unknown }
             return
         }
         func mismatch() -> EngineError {
             .invalidArgument("cannot compare column '\(name)' (\(c.type.rawValue)) with \(literal)")
         }
+        func slice<T>(_ b: UnsafeBufferPointer<T>) -> UnsafeBufferPointer<T> {
+            UnsafeBufferPointer(rebasing: b[range])
+        }
         switch c.type {
         case .string:
             guard case .string(let s) = literal else { throw mismatch() }
-            // Decide once per distinct value, then per row by code.
-            // Null rows carry code 0, which an empty dictionary (all rows null) lacks.
+            // Decide once per distinct value, then per row by code. Null rows carry code 0,
+            // which an empty dictionary (all rows null) lacks.
             var verdicts = c.dictionary!.strings.map { op.holds($0, s) ? Truth.yes : Truth.no }
             if verdicts.isEmpty { verdicts = [Truth.unknown] }
             verdicts.withUnsafeBufferPointer { v in
                 let codes = c.codes
-                for i in 0..<rowCount { out[i] = v[Int(codes[i])] }
+                for j in 0..<n { out[j] = v[Int(codes[lo + j])] }
             }
         case .int64, .timestamp:
             let x: Int64
             switch literal {
             case .int(let v), .timestamp(let v): x = v
             case .double(let d):
-                try compareDoubles(c, op, d, into: out)
+                let v = c.int64s
+                for j in 0..<n { out[j] = op.holds(Double(v[lo + j]), d) ? Truth.yes : Truth.no }
+                Self.forEachNull(c, range) { j in out[j] = Truth.unknown }
                 return
             default: throw mismatch()
             }
-            Self.loop(c.int64s, op, x, out)
+            Self.loop(slice(c.int64s), op, x, out)
         case .float64:
             guard let d = literal.asDouble else { throw mismatch() }
-            Self.loop(c.float64s, op, d, out)
+            Self.loop(slice(c.float64s), op, d, out)
         case .date:
             guard case .date(let d) = literal else { throw mismatch() }
-            Self.loop(c.int32s, op, d, out)
+            Self.loop(slice(c.int32s), op, d, out)
         case .bool:
             guard case .bool(let b) = literal else { throw mismatch() }
-            Self.loop(c.bools, op, UInt8(b ? 1 : 0), out)
+            Self.loop(slice(c.bools), op, UInt8(b ? 1 : 0), out)
         }
-        markNulls(c, out)
-    }
-
-    private func compareDoubles(_ c: Column, _ op: CompareOp, _ d: Double, into out: UnsafeMutableBufferPointer<UInt8>) throws {
-        let v = c.int64s
-        for i in 0..<rowCount { out[i] = op.holds(Double(v[i]), d) ? Truth.yes : Truth.no }
-        markNulls(c, out)
+        Self.forEachNull(c, range) { j in out[j] = Truth.unknown }
     }
 
     @inline(__always)
@@ -157,39 +191,46 @@ extension Table {
         }
     }
 
-    private func markNulls(_ c: Column, _ out: UnsafeMutableBufferPointer<UInt8>) {
-        guard let validity = c.validity else { return }
-        for i in 0..<rowCount where !validity.isValid(i) { out[i] = Truth.unknown }
-    }
-
-    private func compareColumns(_ a: Column, _ an: String, _ op: CompareOp, _ b: Column, _ bn: String,
+    private func compareColumns(_ a: Column, _ an: String, _ op: CompareOp, _ b: Column, _ bn: String, _ range: Range<Int>,
                                 into out: UnsafeMutableBufferPointer<UInt8>) throws {
-        let n = rowCount
+        let n = range.count, lo = range.lowerBound
         switch (a.type, b.type) {
         case (.int64, .int64), (.timestamp, .timestamp), (.int64, .timestamp), (.timestamp, .int64):
             let x = a.int64s, y = b.int64s
-            for i in 0..<n { out[i] = op.holds(x[i], y[i]) ? 2 : 0 }
+            for j in 0..<n { out[j] = op.holds(x[lo + j], y[lo + j]) ? 2 : 0 }
         case (.date, .date):
             let x = a.int32s, y = b.int32s
-            for i in 0..<n { out[i] = op.holds(x[i], y[i]) ? 2 : 0 }
+            for j in 0..<n { out[j] = op.holds(x[lo + j], y[lo + j]) ? 2 : 0 }
         case (.string, .string):
             // Null rows carry code 0, which an empty dictionary (all rows null) lacks.
             let x = a.codes, y = b.codes
             let dx = a.dictionary!.strings.isEmpty ? [""] : a.dictionary!.strings
             let dy = b.dictionary!.strings.isEmpty ? [""] : b.dictionary!.strings
-            for i in 0..<n { out[i] = op.holds(dx[Int(x[i])], dy[Int(y[i])]) ? 2 : 0 }
+            for j in 0..<n { out[j] = op.holds(dx[Int(x[lo + j])], dy[Int(y[lo + j])]) ? 2 : 0 }
         default:
-            guard let xs = a.doubles(), let ys = b.doubles() else {
+            guard a.type != .string, b.type != .string else {
                 throw EngineError.invalidArgument("cannot compare '\(an)' (\(a.type.rawValue)) with '\(bn)' (\(b.type.rawValue))")
             }
-            for i in 0..<n { out[i] = op.holds(xs[i], ys[i]) ? 2 : 0 }
+            for j in 0..<n { out[j] = op.holds(a.double(lo + j), b.double(lo + j)) ? 2 : 0 }
         }
-        markNulls(a, out)
-        markNulls(b, out)
+        Self.forEachNull(a, range) { j in out[j] = Truth.unknown }
+        Self.forEachNull(b, range) { j in out[j] = Truth.unknown }
     }
 }
 
 extension Column {
+    /// Row `i` of a numeric column as a double (0 for a null).
+    @inline(__always)
+    func double(_ i: Int) -> Double {
+        switch type {
+        case .int64, .timestamp: return Double(int64s[i])
+        case .float64: return float64s[i]
+        case .date: return Double(int32s[i])
+        case .bool: return Double(bools[i])
+        case .string: return 0
+        }
+    }
+
     /// Numeric values as doubles (nil for strings); nulls read as 0.
     func doubles() -> [Double]? {
         switch type {
