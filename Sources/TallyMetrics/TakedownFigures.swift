@@ -56,7 +56,7 @@ struct TakedownFigures {
         var t = source
         t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
         t = t.adding("duration", try t.difference("resolved_at", "requested_at"))
-        t = t.adding("hours", try t.scaled("duration", by: 3_600_000_000))
+        t = t.adding("hours", try t.scaledDifference("resolved_at", "requested_at", by: 3_600_000_000))
         table = t
 
         let dl = settings.deadlineMicros

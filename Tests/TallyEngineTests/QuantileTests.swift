@@ -53,4 +53,22 @@ import Testing
             #expect(w[..<k].allSatisfy { $0 <= v } && w[(k + 1)...].allSatisfy { $0 >= v })
         }
     }
+
+    /// Several quantiles in a row on the same values, each searching only between the ranks
+    /// selected before it, give the same answers as the sorting reference.
+    @Test func successiveQuantilesReuseEarlierSelections() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [1, 2, 5, 17, 300, 4001] {
+            for _ in 0..<20 {
+                let xs: [Double] = (0..<n).map { _ in Double(Int.random(in: 0...50, using: &rng)) }
+                var work = xs
+                var pivots: [Int] = []
+                for _ in 0..<6 {
+                    let p = [0.0, 0.1, 0.5, 0.9, 0.99, 1.0, Double.random(in: 0...1, using: &rng)].randomElement(using: &rng)!
+                    let got = work.withUnsafeMutableBufferPointer { Quantile.type7($0, p, pivots: &pivots) }
+                    #expect(abs(got! - Self.reference(xs, p)!) < 1e-9, "n=\(n) p=\(p) pivots=\(pivots)")
+                }
+            }
+        }
+    }
 }

@@ -54,8 +54,19 @@ extension Table {
     /// group (e.g. a median and a p90 of the same column and filter).
     final class SharedWork {
         var masks: [Predicate: [UInt8]] = [:]
-        var partitions: [Pair: (values: [Double], offsets: [Int])] = [:]
+        var partitions: [Pair: Partition] = [:]
         struct Pair: Hashable { let column: String; let filter: Predicate? }
+        /// A column's values group after group, with the ranks already selected in each group.
+        struct Partition {
+            var values: [Double]
+            let offsets: [Int]
+            var pivots: [[Int]]
+            init(_ p: (values: [Double], offsets: [Int]), groups: Int) {
+                values = p.values
+                offsets = p.offsets
+                pivots = Array(repeating: [], count: groups)
+            }
+        }
     }
 
     func mask(_ p: Predicate, _ shared: SharedWork) throws -> [UInt8] {
@@ -148,34 +159,44 @@ extension Table {
             let c = try column(name)
             guard c.type != .string else { throw EngineError.typeMismatch(column: name, expected: "a number", found: c.type) }
             let key = SharedWork.Pair(column: name, filter: a.filter)
-            var partition = shared.partitions.removeValue(forKey: key) ?? g.partitionedValues(c, mask: mask)
+            var partition = shared.partitions.removeValue(forKey: key)
+                ?? SharedWork.Partition(g.partitionedValues(c, mask: mask), groups: groups)
             let offsets = partition.offsets
             var out = [Double](repeating: 0, count: groups)
             var none = [Bool](repeating: true, count: groups)
+            // Groups go to the threads by size, largest first, each to the least loaded.
+            let threads = Parallel.chunks(partition.values.count).count > 1 && groups > 1 ? 2 : 1
+            var assigned = [[Int]](repeating: [], count: threads), load = [Int](repeating: 0, count: threads)
+            let sizes: [Int] = (0..<groups).map { offsets[$0 + 1] - offsets[$0] }
+            let largestFirst: [Int] = (0..<groups).sorted { sizes[$0] > sizes[$1] }
+            for k in largestFirst {
+                let t: Int = load[0] <= load[threads - 1] ? 0 : threads - 1
+                assigned[t].append(k)
+                load[t] += sizes[k]
+            }
             partition.values.withUnsafeMutableBufferPointer { all in
-                let chunks = Parallel.chunks(all.count).count > 1 && groups > 1
-                    ? [0..<(groups / 2), (groups / 2)..<groups] : [0..<groups]
-                let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: groups)
-                let found = UnsafeMutableBufferPointer<Bool>.allocate(capacity: groups)
-                defer { results.deallocate(); found.deallocate() }
-                Parallel.run(chunks) { _, range in
-                    for k in range {
-                        let slice = UnsafeMutableBufferPointer(rebasing: all[offsets[k]..<offsets[k + 1]])
-                        if let q = Quantile.type7(slice, p) { results[k] = q; found[k] = true } else { found[k] = false }
+                partition.pivots.withUnsafeMutableBufferPointer { pivots in
+                    let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: groups)
+                    let found = UnsafeMutableBufferPointer<Bool>.allocate(capacity: groups)
+                    defer { results.deallocate(); found.deallocate() }
+                    Parallel.run((0..<threads).map { $0..<($0 + 1) }) { t, _ in
+                        for k in assigned[t] {
+                            let slice = UnsafeMutableBufferPointer(rebasing: all[offsets[k]..<offsets[k + 1]])
+                            if let q = Quantile.type7(slice, p, pivots: &pivots[k]) { results[k] = q; found[k] = true } else { found[k] = false }
+                        }
                     }
+                    for k in 0..<groups { out[k] = results[k]; none[k] = !found[k] }
                 }
-                for k in 0..<groups { out[k] = results[k]; none[k] = !found[k] }
             }
             // Selection only reorders each group's values: the next quantile can reuse them.
             shared.partitions[key] = partition
             return Self.float64Column(out, nullWhere: none)
         case .share(let predicate):
             let t = try self.mask(predicate, shared)
-            var yes = [Int64](repeating: 0, count: groups), known = [Int64](repeating: 0, count: groups)
-            rows { r, k in
-                let x = t[r]
-                if x != Truth.unknown { known[k] += 1; if x == Truth.yes { yes[k] += 1 } }
-            }
+            let combined: [UInt8]? = mask.map { m in zip(m, t).map { $0 == Truth.yes ? $1 : Truth.unknown } }
+            let yes = g.parallelCount(mask: combined ?? t, value: Truth.yes)
+            let no = g.parallelCount(mask: combined ?? t, value: Truth.no)
+            let known = zip(yes, no).map { $0 + $1 }
             return Self.float64Column(zip(yes, known).map { $1 == 0 ? 0 : Double($0) / Double($1) },
                                       nullWhere: known.map { $0 == 0 })
         }

@@ -176,8 +176,8 @@ struct GroupIndex {
         }
     }
 
-    /// Rows per group (only where `mask` is yes, when given), on every core for large inputs.
-    func parallelCount(mask: [UInt8]?) -> [Int64] {
+    /// Rows per group (only where `mask` is `value`, when given), on every core for large inputs.
+    func parallelCount(mask: [UInt8]?, value: UInt8 = Truth.yes) -> [Int64] {
         let chunks = Parallel.chunks(selection.count)
         let partial = UnsafeMutableBufferPointer<Int64>.allocate(capacity: chunks.count * groupCount)
         partial.initialize(repeating: 0)
@@ -188,9 +188,9 @@ struct GroupIndex {
                 if let mask {
                     mask.withUnsafeBufferPointer { m in
                         if let idx = selection.indices {
-                            for i in range where m[Int(idx[i])] == Truth.yes { counts[Int(g[i])] += 1 }
+                            for i in range where m[Int(idx[i])] == value { counts[Int(g[i])] += 1 }
                         } else {
-                            for i in range where m[i] == Truth.yes { counts[Int(g[i])] += 1 }
+                            for i in range where m[i] == value { counts[Int(g[i])] += 1 }
                         }
                     }
                 } else {

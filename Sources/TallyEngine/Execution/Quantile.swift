@@ -16,6 +16,36 @@ public enum Quantile {
         return low + (h - Double(lo)) * (high - low)
     }
 
+    /// The p-quantile of `values` when earlier selections have already placed the ranks in
+    /// `pivots` (sorted): every value left of a pivot is no greater than it, every value right
+    /// of it no smaller. Only the stretch between the neighbouring pivots is searched; the rank
+    /// selected here is added to `pivots`.
+    public static func type7(_ values: UnsafeMutableBufferPointer<Double>, _ p: Double, pivots: inout [Int]) -> Double? {
+        let n = values.count
+        guard n > 0 else { return nil }
+        let h = Double(n - 1) * p
+        let k = Int(h.rounded(.down))
+        let lo = (pivots.last { $0 <= k } ?? -1) + 1
+        let hi = pivots.first { $0 >= k } ?? n          // exclusive unless it is k itself
+        let low: Double
+        if hi == k {
+            low = values[k]
+        } else {
+            var part = UnsafeMutableBufferPointer(rebasing: values[lo..<hi])
+            low = select(part, k - lo)
+            _ = part
+            pivots.append(k)
+            pivots.sort()
+        }
+        guard k + 1 < n, h > Double(k) else { return low }
+        // The next rank is the smallest value right of k: within k+1..<hi when that stretch is
+        // not empty (everything beyond hi is no smaller), else right of hi.
+        let end = hi > k + 1 ? hi : n
+        var high = Double.infinity
+        for i in (k + 1)..<end where values[i] < high { high = values[i] }
+        return low + (h - Double(k)) * (high - low)
+    }
+
     /// Several quantiles of the same values (reordered in place).
     public static func type7(_ values: UnsafeMutableBufferPointer<Double>, _ ps: [Double]) -> [Double?] {
         ps.map { type7(values, $0) }

@@ -18,6 +18,22 @@ extension Table {
                       validity: Bitmap.and(x.validity, y.validity, count: rowCount))
     }
 
+    /// `(a − b) / divisor` as float64 in one pass (e.g. two timestamps' difference in hours),
+    /// null where either is null.
+    public func scaledDifference(_ a: String, _ b: String, by divisor: Double) throws -> Column {
+        let x = try column(a), y = try column(b)
+        guard (x.type == .int64 || x.type == .timestamp) && x.type == y.type else {
+            throw EngineError.invalidArgument("'\(a)' − '\(b)' needs two int64 or two timestamp columns")
+        }
+        let out = Buffer<Double>(zeroed: rowCount)
+        let xv = x.int64s, yv = y.int64s, o = out.mutablePointer
+        Parallel.run(Parallel.chunks(rowCount)) { _, range in
+            for i in range { o[i] = Double(xv[i] &- yv[i]) / divisor }
+        }
+        return Column(type: .float64, count: rowCount, data: out.storage,
+                      validity: Bitmap.and(x.validity, y.validity, count: rowCount))
+    }
+
     /// The column's values divided by `divisor`, as float64 (e.g. microseconds to hours).
     public func scaled(_ name: String, by divisor: Double) throws -> Column {
         let c = try column(name)

@@ -75,9 +75,7 @@ public struct QuerySpec: Sendable {
         let column: Column
         switch (fn, args.count) {
         case ("diff", 2): column = try table.difference(args[0], args[1])
-        case ("hours", 2):
-            let t = table.adding("__diff", try table.difference(args[0], args[1]))
-            column = try t.scaled("__diff", by: 3_600_000_000)
+        case ("hours", 2): column = try table.scaledDifference(args[0], args[1], by: 3_600_000_000)
         case ("date", 1): column = try table.localDate(args[0], zone: zone)
         case ("month", 1): column = try table.month(args[0], zone: zone)
         default:
