@@ -55,6 +55,8 @@ extension Table {
     final class SharedWork {
         var masks: [Predicate: [UInt8]] = [:]
         var partitions: [Pair: Partition] = [:]
+        /// Rows per group and truth value (no, unknown, yes) of a filter.
+        var truthCounts: [Predicate: [[Int64]]] = [:]
         struct Pair: Hashable { let column: String; let filter: Predicate? }
         /// A column's values group after group, with the ranks already selected in each group.
         struct Partition {
@@ -76,7 +78,19 @@ extension Table {
         return m
     }
 
+    /// Rows per group where `p` is false, unknown, true: one pass, shared by a `count_if` and
+    /// a `share` of the same condition.
+    func truthCounts(_ p: Predicate, _ g: GroupIndex, _ shared: SharedWork) throws -> [[Int64]] {
+        if let c = shared.truthCounts[p] { return c }
+        let c = g.parallelTruthCounts(try mask(p, shared))
+        shared.truthCounts[p] = c
+        return c
+    }
+
     func aggregate(_ a: Aggregation, _ g: GroupIndex, _ shared: SharedWork) throws -> Column {
+        if case .count = a.function, let f = a.filter {
+            return Self.int64Column(try truthCounts(f, g, shared)[Int(Truth.yes)], nullWhereZero: false)
+        }
         let mask = try a.filter.map { try self.mask($0, shared) }
         let groups = g.groupCount
         // Rows taking part: selected, and filter true.
@@ -192,11 +206,14 @@ extension Table {
             shared.partitions[key] = partition
             return Self.float64Column(out, nullWhere: none)
         case .share(let predicate):
-            let t = try self.mask(predicate, shared)
-            let combined: [UInt8]? = mask.map { m in zip(m, t).map { $0 == Truth.yes ? $1 : Truth.unknown } }
-            let yes = g.parallelCount(mask: combined ?? t, value: Truth.yes)
-            let no = g.parallelCount(mask: combined ?? t, value: Truth.no)
-            let known = zip(yes, no).map { $0 + $1 }
+            // Rows outside the aggregation's own filter count as unknown.
+            let counts: [[Int64]]
+            if a.filter == nil { counts = try truthCounts(predicate, g, shared) } else {
+                let t = try self.mask(predicate, shared), m = mask!
+                counts = g.parallelTruthCounts(zip(m, t).map { $0 == Truth.yes ? $1 : Truth.unknown })
+            }
+            let yes = counts[Int(Truth.yes)]
+            let known = zip(yes, counts[Int(Truth.no)]).map { $0 + $1 }
             return Self.float64Column(zip(yes, known).map { $1 == 0 ? 0 : Double($0) / Double($1) },
                                       nullWhere: known.map { $0 == 0 })
         }

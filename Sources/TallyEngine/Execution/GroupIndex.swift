@@ -201,6 +201,31 @@ struct GroupIndex {
         return (0..<groupCount).map { k in (0..<chunks.count).reduce(Int64(0)) { $0 + partial[$1 * groupCount + k] } }
     }
 
+    /// Rows per group for each truth value of `mask` (indexed by `Truth.no`, `.unknown`,
+    /// `.yes`), in one pass on every core.
+    func parallelTruthCounts(_ mask: [UInt8]) -> [[Int64]] {
+        let chunks = Parallel.chunks(selection.count)
+        let lanes = 3 * groupCount
+        let partial = UnsafeMutableBufferPointer<Int64>.allocate(capacity: chunks.count * lanes)
+        partial.initialize(repeating: 0)
+        defer { partial.deallocate() }
+        rowGroups.withUnsafeBufferPointer { g in
+            mask.withUnsafeBufferPointer { m in
+                Parallel.run(chunks) { c, range in
+                    let counts = partial.baseAddress! + c * lanes
+                    if let idx = selection.indices {
+                        for i in range { counts[Int(m[Int(idx[i])]) * groupCount + Int(g[i])] &+= 1 }
+                    } else {
+                        for i in range { counts[Int(m[i]) * groupCount + Int(g[i])] &+= 1 }
+                    }
+                }
+            }
+        }
+        return (0..<3).map { t in
+            (0..<groupCount).map { k in (0..<chunks.count).reduce(Int64(0)) { $0 + partial[$1 * lanes + t * groupCount + k] } }
+        }
+    }
+
     /// The non-null values of `column` (where `mask` is yes) as doubles, laid out group after
     /// group: group k's values are `values[offsets[k]..<offsets[k + 1]]`.
     func partitionedValues(_ column: Column, mask: [UInt8]?) -> (values: [Double], offsets: [Int]) {

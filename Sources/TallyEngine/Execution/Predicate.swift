@@ -77,6 +77,25 @@ extension Table {
             try compare(try column(name), name: name, op, literal, range, into: out)
         case let .compareColumns(a, op, b):
             try compareColumns(try column(a), a, op, try column(b), b, range, into: out)
+        case let .isIn(name, values) where (try column(name)).type == .string:
+            // Strings: one verdict per dictionary code, then one pass over the codes.
+            let c = try column(name)
+            var wanted = Set<String>()
+            for v in values {
+                switch v {
+                case .string(let s): wanted.insert(s)
+                case .null: break
+                default: throw EngineError.invalidArgument("cannot compare column '\(name)' (string) with \(v)")
+                }
+            }
+            let miss = values.contains(where: \.isNull) ? Truth.unknown : Truth.no
+            var verdicts = c.dictionary!.strings.map { wanted.contains($0) ? Truth.yes : miss }
+            if verdicts.isEmpty { verdicts = [Truth.unknown] }
+            verdicts.withUnsafeBufferPointer { v in
+                let codes = c.codes
+                for j in 0..<n { out[j] = v[Int(codes[lo + j])] }
+            }
+            Self.forEachNull(c, range) { j in out[j] = Truth.unknown }
         case let .isIn(name, values):
             let c = try column(name)
             let partial = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(n, 1))
@@ -108,7 +127,6 @@ extension Table {
             try evaluate(q, range, into: out)
             for j in 0..<n { out[j] = Truth.yes - out[j] }
         }
-        _ = lo
     }
 
     /// Calls `body(j)` for every null row `range.lowerBound + j`, a validity word at a time.
