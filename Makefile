@@ -59,3 +59,12 @@ bench-stats: build
 
 clean:
 	rm -rf .build $(OUT)
+
+## gallery: the sample's charts for 2024-08 in English and Korean, PNG in Charts/gallery (README shows them)
+.PHONY: gallery
+gallery: build
+	@mkdir -p $(OUT) Charts/gallery
+	@rm -f $(OUT)/gallery.sqlite
+	$(TALLY) ingest --db $(OUT)/gallery.sqlite Data/sample/*.csv > /dev/null
+	$(TALLY) chart --all --db $(OUT)/gallery.sqlite --period 2024-08 --lang en --out Charts/gallery --timing
+	$(TALLY) chart --all --db $(OUT)/gallery.sqlite --period 2024-08 --lang ko --out Charts/gallery --timing

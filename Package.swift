@@ -51,7 +51,7 @@ let package = Package(
         ]),
         // Charts drawn with Cairo and Pango from declarative specs (Charts/*.yaml).
         .target(name: "TallyCharts", dependencies: [
-            "CCairo", "TallyMetrics",
+            "CCairo", "TallyMetrics", "TallyEngine", "TallyTime",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The `tally` command-line program.
@@ -71,7 +71,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyCore", "TallyEngine"]),
-        .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"]),
+        .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"], exclude: ["References"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyStore", "TallyCore"]),

@@ -1,0 +1,190 @@
+import TallyEngine
+import TallyMetrics
+import TallyTime
+
+/// Turns a spec into a chart for one language: computes its data from a context, fills
+/// the placeholders of its texts, and adds the notes the data call for (platforms not
+/// ranked, a comparison year without data).
+public enum ChartBuilder {
+    static let monthsEN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static let monthsLongEN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                               "October", "November", "December"]
+
+    public static func chart(_ spec: ChartSpec, _ context: ChartContext, lang: Language, theme: Theme = Theme()) throws -> Chart {
+        var data: ChartData
+        var extraNotes: [String] = []
+        switch spec.kind {
+        case .bars, .stackedBars, .lines:
+            (data, extraNotes) = try monthly(spec, context, lang)
+        case .rankedBars:
+            (data, extraNotes) = try ranked(spec, context, lang)
+        case .histogram:
+            let hours = try context.hoursToRemoval()
+            data = ChartData(format: .hours, bins: Bins(hours, width: spec.binHours, limit: spec.maxHours))
+            if spec.markDeadline {
+                let h = context.settings.deadlineHours
+                data.reference = ReferenceLine(value: Double(h), label: lang == .ko ? "\(h)시간 기한" : "\(h) h deadline")
+            }
+        }
+        if let f = spec.format { data.format = f }
+        let fill = { (l: Localized?) in l.map { placeholders($0.text(lang), context, lang) } ?? "" }
+        var note = fill(spec.note)
+        for extra in extraNotes { note += (note.isEmpty ? "" : " ") + extra }
+        var chartTheme = theme
+        if spec.kind == .rankedBars {
+            // One row per platform: grow the chart so that bars keep a readable thickness.
+            chartTheme.height = max(theme.height, 190 + 24 * Double(data.categories.count))
+        }
+        return Chart(kind: spec.kind, data: data,
+                     annotations: Annotations(title: fill(spec.title), subtitle: fill(spec.subtitle), note: note, source: fill(spec.source)),
+                     language: lang, theme: chartTheme, tickStep: spec.kind == .histogram ? spec.tickHours : nil)
+    }
+
+    /// The months a monthly chart shows.
+    static func months(_ spec: ChartSpec, _ period: Period) -> [(year: Int, month: Int)] {
+        switch spec.months {
+        case .period: return period.months
+        case .yearToDate:
+            let end = CivilDate.civil(days: period.last)
+            return (1...end.month).map { (end.year, $0) }
+        }
+    }
+
+    static func monthLabel(_ year: Int, _ month: Int, _ lang: Language, withYear: Bool) -> String {
+        switch lang {
+        case .ko: return withYear ? "\(year)년 \(month)월" : "\(month)월"
+        case .en: return withYear ? "\(monthsEN[month - 1]) \(year)" : monthsEN[month - 1]
+        }
+    }
+
+    static func monthly(_ spec: ChartSpec, _ context: ChartContext, _ lang: Language) throws -> (ChartData, [String]) {
+        let ms = months(spec, context.period)
+        let years = Set(ms.map(\.year))
+        let categories = ms.enumerated().map { i, m in
+            monthLabel(m.year, m.month, lang, withYear: years.count > 1 && (i == 0 || m.month == 1))
+        }
+        func values(_ s: ChartSpec.SeriesSpec, yearShift: Int) throws -> [Double?] {
+            try ms.map { m in
+                let r = try context.report(.month(m.year + yearShift, m.month))
+                var total = 0.0
+                for (sign, id) in s.terms {
+                    guard let v = r.metrics[id] else {
+                        throw SpecError(file: spec.file, message: "key '\(s.key)': unknown figure '\(id)' (tally stats --format json lists the ids)")
+                    }
+                    switch v {
+                    case .suppressed: return nil
+                    case .interval: throw SpecError(file: spec.file, message: "key '\(s.key)': '\(id)' is an interval, expected a count or a share")
+                    default:
+                        guard let d = v.doubleValue else { return nil }
+                        total += sign * d
+                    }
+                }
+                return total
+            }
+        }
+        var series: [Series] = []
+        for s in spec.series {
+            series.append(Series(label: placeholders(s.label.text(lang), context, lang), values: try values(s, yearShift: 0), role: s.role))
+        }
+        var notes: [String] = []
+        if spec.comparePreviousYear, let first = spec.series.first {
+            let py = (ms.first?.year ?? 0) - 1
+            let range = Period(first: Period.month(ms[0].year - 1, ms[0].month).first, last: Period.month(ms[ms.count - 1].year - 1, ms[ms.count - 1].month).last)
+            let before = context.mayHaveRecords(range) ? try values(first, yearShift: -1) : []
+            if before.contains(where: { ($0 ?? 0) != 0 }) {
+                // Two years of one figure: the lines are named by their years.
+                series.insert(Series(label: lang == .ko ? "\(py)년" : "\(py)", values: before, role: .muted), at: 0)
+                if series.count == 2, years.count == 1 { series[1].label = lang == .ko ? "\(py + 1)년" : "\(py + 1)" }
+            } else {
+                notes.append(lang == .ko ? "\(py)년 자료가 없어 비교하지 않았습니다." : "No data for \(py) to compare with.")
+            }
+        }
+        let format = spec.series.first.map { s -> ValueFormat in
+            switch FigureFormat.kind(of: s.terms[0].id) {
+            case .share: return .percent
+            case .hours: return .hours
+            default: return .count
+            }
+        } ?? .count
+        return (ChartData(categories: categories, series: series, format: format), notes)
+    }
+
+    static func ranked(_ spec: ChartSpec, _ context: ChartContext, _ lang: Language) throws -> (ChartData, [String]) {
+        let report = try context.main
+        func value(_ r: PlatformRow) -> Double? {
+            switch spec.value {
+            case .compliance: return r.compliance
+            case .median_hours: return r.medianHours
+            case .p90_hours: return r.p90Hours
+            case .requests: return Double(r.counts.requests)
+            case .due: return Double(r.counts.due)
+            case .overdue: return Double(r.counts.overdue)
+            case .refused: return Double(r.counts.refused)
+            }
+        }
+        let ranked = report.platforms.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! }
+        let unranked = report.platforms.filter { $0.rank == nil }
+        var rows: [PlatformRow]
+        if spec.rankedOnly {
+            rows = ranked
+        } else {
+            let ascending = spec.value == .median_hours || spec.value == .p90_hours
+            rows = ranked + unranked.sorted { a, b in
+                let x = value(a) ?? (ascending ? .infinity : -.infinity), y = value(b) ?? (ascending ? .infinity : -.infinity)
+                return x != y ? (ascending ? x < y : x > y) : a.platform < b.platform
+            }
+        }
+        let categories = rows.map { r in r.rank.map { "\($0). \(r.platform)" } ?? r.platform }
+        let series = Series(label: spec.value.rawValue, values: rows.map(value),
+                            intervals: spec.showInterval ? rows.map { $0.complianceCI } : [])
+        var notes: [String] = []
+        if spec.rankedOnly && !unranked.isEmpty {
+            let names = unranked.map(\.platform).sorted().joined(separator: ", ")
+            let n = context.settings.minDue
+            notes.append(lang == .ko
+                ? "기한 도래 요청이 \(n)건 미만이라 순위에서 제외: \(names)."
+                : "Not ranked (fewer than \(n) due requests): \(names).")
+        }
+        if spec.showInterval {
+            notes.append(lang == .ko ? "가는 선은 95% 신뢰구간(Wilson)." : "Whiskers: 95% confidence intervals (Wilson).")
+        }
+        return (ChartData(categories: categories, series: [series], format: spec.value.format), notes)
+    }
+
+    /// Fills `{period}`, `{year}`, `{month}` … (see `ChartSpec.placeholders`).
+    static func placeholders(_ text: String, _ context: ChartContext, _ lang: Language) -> String {
+        guard text.contains("{") else { return text }
+        let p = context.period
+        let first = CivilDate.civil(days: p.first), last = CivilDate.civil(days: p.last)
+        let zone = context.settings.zone
+        let localDay = zone.localDay(utcMicros: context.asOf)
+        func month(_ m: Int) -> String { lang == .ko ? "\(m)월" : monthsLongEN[m - 1] }
+        let values: [String: String] = [
+            "period": p.label,
+            "year": String(last.year),
+            "previous_year": String(last.year - 1),
+            "month": month(last.month),
+            "first_month": month(first.month),
+            "as_of": CivilDate.isoString(days: Int(localDay)),
+            "deadline_hours": String(context.settings.deadlineHours),
+            "min_due": String(context.settings.minDue),
+            "minor_age_limit": String(context.settings.minorAgeLimit),
+        ]
+        var out = text
+        for (k, v) in values { out = out.replacingOccurrences(of: "{\(k)}", with: v) }
+        return out
+    }
+}
+
+extension String {
+    func replacingOccurrences(of a: String, with b: String) -> String {
+        guard !a.isEmpty else { return self }
+        var out = "", rest = Substring(self)
+        while let r = rest.range(of: a) {
+            out += rest[..<r.lowerBound]
+            out += b
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}

@@ -1,0 +1,82 @@
+import TallyEngine
+import TallyMetrics
+import TallyTime
+
+/// Where charts get their numbers: the loaded records and the settings, for one period
+/// and one as-of time. Monthly series are the figures of `StatsReport` for each month (at
+/// the same as-of time), so a chart shows exactly what `tally stats` prints; reports are
+/// computed once and shared by every chart drawn from the context.
+public final class ChartContext {
+    public let tables: RecordTables
+    public let period: Period
+    public let asOf: Int64
+    public let settings: Settings
+    public let fines: FineSchedule?
+    public let suppress: Bool
+    private var reports: [String: StatsReport] = [:]
+
+    public init(tables: RecordTables, period: Period, asOf: Int64? = nil, settings: Settings,
+                fines: FineSchedule? = nil, suppress: Bool = true) {
+        self.tables = tables
+        self.period = period
+        self.asOf = asOf ?? StatsReport.defaultAsOf(tables.takedowns, period: period, zone: settings.zone)
+        self.settings = settings
+        self.fines = fines
+        self.suppress = suppress
+    }
+
+    /// The report of `p` (cached).
+    public func report(_ p: Period) throws -> StatsReport {
+        if let r = reports[p.label] { return r }
+        let r = try StatsReport(tables: tables, period: p, asOf: asOf, settings: settings, fines: fines, suppress: suppress)
+        reports[p.label] = r
+        return r
+    }
+
+    /// Whether any record (victim, arrest or takedown request) may fall in `p`: a quick
+    /// look at the date ranges (a day of slack for time zones), so that a comparison year
+    /// without data costs nothing.
+    public func mayHaveRecords(_ p: Period) -> Bool {
+        func overlaps(_ t: Table, _ column: String, micros: Bool) -> Bool {
+            guard let c = try? t.column(column) else { return false }
+            var lo = Int64.max, hi = Int64.min
+            if micros {
+                let v = c.int64s
+                for i in 0..<c.count where c.isValid(i) { lo = min(lo, v[i]); hi = max(hi, v[i]) }
+                guard lo <= hi else { return false }
+                lo = lo / 86_400_000_000 - 1; hi = hi / 86_400_000_000 + 1
+            } else {
+                let v = c.int32s
+                for i in 0..<c.count where c.isValid(i) { lo = min(lo, Int64(v[i])); hi = max(hi, Int64(v[i])) }
+            }
+            return lo <= Int64(p.last) && hi >= Int64(p.first)
+        }
+        return overlaps(tables.victims, "contacted_on", micros: false) || overlaps(tables.arrests, "arrested_on", micros: false)
+            || overlaps(tables.takedowns, "requested_at", micros: true)
+    }
+
+    /// The report of the context's period.
+    public var main: StatsReport { get throws { try report(period) } }
+
+    /// Hours from request to removal of the period's requests removed or blocked and
+    /// resolved at or before the as-of time: the durations `takedowns.median_hours` is
+    /// the median of (metrics.md).
+    public func hoursToRemoval() throws -> [Double] {
+        var t = tables.takedowns
+        guard t.rowCount > 0 else { return [] }
+        t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
+        t = t.adding("duration", try t.difference("resolved_at", "requested_at"))
+        t = t.adding("hours", try t.scaled("duration", by: 3_600_000_000))
+        let sel = try t.filter(.and([
+            .compare("day", .ge, .date(Int32(period.first))), .compare("day", .le, .date(Int32(period.last))),
+            .isIn("outcome", [.string("removed"), .string("blocked")]),
+            .compare("resolved_at", .le, .timestamp(asOf)),
+        ]))
+        let hours = t["hours"]
+        let v = hours.float64s
+        var out: [Double] = []
+        out.reserveCapacity(sel.count)
+        sel.forEach { i in if hours.isValid(i) { out.append(v[i]) } }
+        return out
+    }
+}

@@ -1,0 +1,60 @@
+/// What a series stands for, which decides its colour beyond the palette order.
+public enum SeriesRole: String, Sendable { case normal, unknown, muted }
+
+/// One series of labelled values over the chart's categories; a value may be missing
+/// (nil: suppressed or undefined) and may carry an interval (a 95% confidence interval).
+public struct Series: Sendable {
+    public var label: String
+    public var values: [Double?]
+    public var intervals: [(Double, Double)?]
+    public var role: SeriesRole
+    public init(label: String, values: [Double?], intervals: [(Double, Double)?] = [], role: SeriesRole = .normal) {
+        self.label = label; self.values = values; self.intervals = intervals; self.role = role
+    }
+    public func interval(_ i: Int) -> (Double, Double)? { i < intervals.count ? intervals[i] : nil }
+}
+
+/// Counts of values in equal bins `(edges[i], edges[i+1]]`, closed on the right so that a
+/// removal after exactly 24:00:00 falls in the bin that ends at the deadline (metrics.md:
+/// exactly 24 h is within), plus those beyond the last edge (`overflow`), drawn apart.
+public struct Bins: Sendable {
+    public var edges: [Double]
+    public var counts: [Int]
+    public var overflow: Int
+    public init(edges: [Double], counts: [Int], overflow: Int) {
+        self.edges = edges; self.counts = counts; self.overflow = overflow
+    }
+
+    /// Bins of `width` from 0 to `limit` over `values` (0 and negative values go in the first).
+    public init(_ values: [Double], width: Double, limit: Double) {
+        let n = max(1, Int((limit / width).rounded(.up)))
+        edges = (0...n).map { Double($0) * width }
+        counts = Array(repeating: 0, count: n)
+        overflow = 0
+        for v in values {
+            if v > edges[n] { overflow += 1 } else { counts[max(0, min(n - 1, Int((v / width).rounded(.up)) - 1))] += 1 }
+        }
+    }
+}
+
+/// A vertical line across the plot at `value` on the x axis, with a label (the deadline).
+public struct ReferenceLine: Sendable {
+    public var value: Double
+    public var label: String
+    public init(value: Double, label: String) { self.value = value; self.label = label }
+}
+
+/// The data of a chart: categories (months, platforms) with one or more series over them,
+/// or bins of a distribution; and how its values read.
+public struct ChartData: Sendable {
+    public var categories: [String]
+    public var series: [Series]
+    public var format: ValueFormat
+    public var bins: Bins?
+    public var reference: ReferenceLine?
+    public init(categories: [String] = [], series: [Series] = [], format: ValueFormat = .count,
+                bins: Bins? = nil, reference: ReferenceLine? = nil) {
+        self.categories = categories; self.series = series; self.format = format
+        self.bins = bins; self.reference = reference
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+@testable import TallyCharts
+
+/// One chart of each kind on fixed data (no store), in both languages, including the
+/// awkward cases: a missing value, a long platform name, values beyond the histogram.
+enum Fixtures {
+    static let monthsEN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug"]
+    static let monthsKO = (1...8).map { "\($0)월" }
+
+    static func bars() -> Chart {
+        Chart(kind: .bars,
+              data: ChartData(categories: monthsEN, series: [Series(label: "Victims", values: [70, 72, 80, 85, 90, 95, 110, 1179])]),
+              annotations: Annotations(title: "Victims who sought help, by month",
+                                       subtitle: "January–August 2024", note: "Each victim counted once.", source: "Test data"),
+              language: .en)
+    }
+
+    static func stacked() -> Chart {
+        Chart(kind: .stackedBars,
+              data: ChartData(categories: monthsKO, series: [
+                  Series(label: "미성년자 (19세 미만)", values: [28, 27, 26, 36, 35, 31, 42, 63]),
+                  Series(label: "성인", values: [40, 45, 54, 49, 55, 64, 68, 116]),
+                  Series(label: "나이 모름", values: [2, 0, 0, 0, 3, 0, 0, 12], role: .unknown),
+              ]),
+              annotations: Annotations(title: "도움을 요청한 피해자, 나이별", subtitle: "2024년 1월–8월",
+                                       note: "미성년자는 19세 미만.", source: "시험 자료"),
+              language: .ko)
+    }
+
+    static func lines() -> Chart {
+        Chart(kind: .lines,
+              data: ChartData(categories: monthsEN, series: [
+                  Series(label: "2023", values: [650, 640, 700, 720, 690, 760, 800, 820], role: .muted),
+                  Series(label: "2024", values: [705, 684, 765, nil, 824, 854, 902, 1602]),
+              ]),
+              annotations: Annotations(title: "Takedown requests sent to platforms, by month",
+                                       subtitle: "January–August", note: "April 2024 missing.", source: "Test data"),
+              language: .en)
+    }
+
+    static func ranked() -> Chart {
+        let names = ["1. Naver", "2. Kakao", "3. 아주 긴 이름을 가진 가상의 플랫폼 서비스 네트워크 주식회사 온라인 커뮤니티 게시판 운영 본부 국제 사업부", "4. YouTube", "5. X", "6. Telegram"]
+        let values: [Double?] = [0.988, 0.923, 0.855, 0.872, 0.362, 0.167]
+        let cis: [(Double, Double)?] = [(0.958, 0.997), (0.866, 0.957), (0.79, 0.90), (0.795, 0.922), (0.31, 0.415), (0.13, 0.21)]
+        var theme = Theme()
+        theme.height = 190 + 24 * 6
+        return Chart(kind: .rankedBars,
+                     data: ChartData(categories: names, series: [Series(label: "compliance", values: values, intervals: cis)], format: .percent),
+                     annotations: Annotations(title: "24시간 안에 삭제한 비율, 플랫폼별 순위", subtitle: "2024-08",
+                                              note: "가는 선은 95% 신뢰구간(Wilson).", source: "시험 자료"),
+                     language: .ko, theme: theme)
+    }
+
+    static func histogram() -> Chart {
+        let counts = [272, 257, 154, 109, 78, 55, 63, 36, 38, 30, 19, 23, 23, 15, 9, 12, 12, 9, 18, 8, 6, 4, 5, 7]
+        let bins = Bins(edges: (0...24).map { Double($0) * 4 }, counts: counts, overflow: 192)
+        return Chart(kind: .histogram,
+                     data: ChartData(format: .hours, bins: bins, reference: ReferenceLine(value: 24, label: "24 h deadline")),
+                     annotations: Annotations(title: "Hours from request to removal", subtitle: "4-hour bins",
+                                              note: "Grey bar: more than 96 hours.", source: "Test data"),
+                     language: .en, tickStep: 24)
+    }
+
+    static let all: [(name: String, chart: Chart)] = [
+        ("bars", bars()), ("stacked-bars", stacked()), ("lines", lines()), ("ranked-bars", ranked()), ("histogram", histogram()),
+    ]
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import TallyCharts
+import TallyMetrics
+
+/// Chart specs: the committed ones load; mistakes are errors naming the key and what was expected.
+@Suite struct SpecTests {
+    static let chartsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Charts").path
+
+    @Test func committedSpecsLoad() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.chartsDir).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(names == ["hours-to-removal.yaml", "platform-compliance.yaml", "takedowns-monthly-lines.yaml",
+                          "victims-age-stacked.yaml", "victims-monthly.yaml"])
+        var kinds = Set<ChartKind>()
+        for n in names {
+            let s = try ChartSpec.load(Self.chartsDir + "/" + n)
+            kinds.insert(s.kind)
+            #expect(!s.title.ko.isEmpty && !s.title.en.isEmpty)
+            #expect(s.title.ko.unicodeScalars.contains { (0xAC00...0xD7A3).contains($0.value) }, "\(n): Korean title in Hangul")
+            #expect(s.source != nil && s.note != nil && s.subtitle != nil, "\(n): subtitle, note and source")
+        }
+        #expect(kinds == Set(ChartKind.allCases))
+        let stacked = try ChartSpec.load(Self.chartsDir + "/victims-age-stacked.yaml")
+        #expect(stacked.series.count == 3)
+        #expect(stacked.series[1].terms.map(\.id) == ["victims.total", "victims.minors", "victims.age_unknown"])
+        #expect(stacked.series[1].terms.map(\.sign) == [1, -1, -1])
+        #expect(stacked.series[2].role == .unknown)
+    }
+
+    func error(_ yaml: String) -> String {
+        do {
+            _ = try ChartSpec(file: "c.yaml", text: yaml)
+            return "no error"
+        } catch { return "\(error)" }
+    }
+
+    let title = "title: {ko: 제목, en: Title}\n"
+    let series = "series:\n  - figure: victims.total\n    label: {ko: 피해자, en: Victims}\n"
+
+    @Test func clearErrors() {
+        #expect(error("kind: pie\n" + title) == "c.yaml: key 'kind': expected one of bars, stacked_bars, lines, ranked_bars, histogram, not 'pie'")
+        #expect(error(title) == "c.yaml: missing key 'kind' (one of bars, stacked_bars, lines, ranked_bars, histogram)")
+        #expect(error("kind: bars\n" + series) == "c.yaml: missing key 'title' (a mapping with ko and en texts)")
+        #expect(error("kind: bars\ntitle: {ko: 제목}\n" + series) == "c.yaml: missing key 'title.en' (a mapping with ko and en texts)")
+        #expect(error("kind: bars\n" + title + series + "colour: red\n").hasPrefix("c.yaml: unknown key 'colour'; expected one of: kind, title"))
+        #expect(error("kind: bars\n" + title) == "c.yaml: missing key 'series' (a list of series, each with figure and label)")
+        #expect(error("kind: bars\n" + title + "series: victims.total\n") == "c.yaml: key 'series': expected a list")
+        #expect(error("kind: bars\n" + title + "series:\n  - figure: victims.total\n") == "c.yaml: missing key 'series[1].label' (a mapping with ko and en texts)")
+        #expect(error("kind: bars\n" + title + "series:\n  - figure: victims total\n    label: x\n")
+                == "c.yaml: key 'series[1].figure': expected a figure id such as victims.total, found 'victims'")
+        #expect(error("kind: bars\n" + title + "series:\n  - figure: victims.total * 2\n    label: x\n")
+                == "c.yaml: key 'series[1].figure': expected figure ids joined by ' + ' or ' - ', found '*'")
+        #expect(error("kind: stacked_bars\n" + title + series) == "c.yaml: key 'series': expected two or more series for stacked_bars")
+        #expect(error("kind: bars\n" + title + series + "months: last_year\n") == "c.yaml: key 'months': expected one of year_to_date, period, not 'last_year'")
+        #expect(error("kind: bars\ntitle: {ko: 제목, en: 'Title {yr}'}\n" + series).hasPrefix("c.yaml: key 'title.en': unknown placeholder '{yr}'"))
+        #expect(error("kind: ranked_bars\n" + title + "value: median_hours\ninterval: compliance_ci95\n") == "c.yaml: key 'interval': compliance_ci95 goes with value: compliance only")
+        #expect(error("kind: histogram\n" + title + "bin_hours: four\n") == "c.yaml: key 'bin_hours': expected a number")
+        #expect(error("kind: histogram\n" + title + "bin_hours: 0\n") == "c.yaml: key 'bin_hours': expected a number of at least 0.1")
+        #expect(error("kind: [bars\n").hasPrefix("c.yaml: not valid YAML"))
+        #expect(error("kind: lines\n" + title + series + "compare: last_month\n") == "c.yaml: key 'compare': expected one of previous_year, not 'last_month'")
+    }
+}
