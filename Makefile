@@ -68,3 +68,13 @@ gallery: build
 	$(TALLY) ingest --db $(OUT)/gallery.sqlite Data/sample/*.csv > /dev/null
 	$(TALLY) chart --all --db $(OUT)/gallery.sqlite --period 2024-08 --lang en --out Charts/gallery --timing
 	$(TALLY) chart --all --db $(OUT)/gallery.sqlite --period 2024-08 --lang ko --out Charts/gallery --timing
+
+## bulletin: the sample's August 2024 bulletin in Korean and English, with charts, tables and manifest, verified
+.PHONY: bulletin
+bulletin: build
+	@mkdir -p $(OUT)
+	@rm -f $(OUT)/bulletin.sqlite
+	$(TALLY) ingest --db $(OUT)/bulletin.sqlite Data/sample/*.csv > /dev/null
+	$(TALLY) bulletin --db $(OUT)/bulletin.sqlite --period 2024-08 --lang ko --out $(OUT)/bulletin --timing
+	$(TALLY) bulletin --db $(OUT)/bulletin.sqlite --period 2024-08 --lang en --out $(OUT)/bulletin --timing
+	$(TALLY) verify --db $(OUT)/bulletin.sqlite --quiet $(OUT)/bulletin/manifest.json

@@ -54,9 +54,14 @@ let package = Package(
             "CCairo", "TallyMetrics", "TallyEngine", "TallyTime",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // The monthly PDF bulletin (Cairo + Pango), its manifest and its verification.
+        .target(name: "TallyBulletin", dependencies: [
+            "CCairo", "TallyCharts", "TallyMetrics", "TallyStore", "TallyCore", "TallyEngine", "TallyTime",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine", "TallyMetrics", "TallyCharts",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.
@@ -74,6 +79,7 @@ let package = Package(
         .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"], exclude: ["References"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite"]),
+        .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyMetrics", "TallyCore", "CSQLite"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyStore", "TallyCore"]),
     ]
 )

@@ -106,7 +106,8 @@ struct ChartCommand: ParsableCommand {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: chartsDir) else {
             throw CLIError("cannot read the chart folder \(chartsDir) (give --charts DIR)")
         }
-        let files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { chartsDir + "/" + $0 }
+        // bulletin.yaml is the bulletin's layout (tally bulletin), not a chart spec.
+        let files = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && $0 != "bulletin.yaml" }.sorted().map { chartsDir + "/" + $0 }
         if files.isEmpty { throw CLIError("no chart specs (*.yaml) in \(chartsDir)") }
         return files
     }

@@ -37,7 +37,8 @@ public final class Canvas {
     /// Font descriptions by `TextStyle` key, parsed once.
     var fonts: [String: OpaquePointer] = [:]
 
-    init(cr: OpaquePointer) {
+    /// A canvas on an existing Cairo context (`cairo_t *`), e.g. a page of the bulletin.
+    public init(cr: OpaquePointer) {
         self.cr = cr
         let ctx = pango_cairo_create_context(cr)!
         pango_cairo_context_set_resolution(ctx, 72)

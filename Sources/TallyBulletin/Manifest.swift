@@ -1,0 +1,164 @@
+import Foundation
+import TallyCharts
+import TallyCore
+import TallyEngine
+import TallyMetrics
+import TallyStore
+
+/// `manifest.json`: every figure printed in the bulletin with its id, value, printed text
+/// and definition; the period, as-of time, settings and fine schedule they were computed
+/// with; the input files with their SHA-256; the tool version. `tally verify` recomputes
+/// the figures from it.
+public enum Manifest {
+    public static let format = "tally-bulletin-manifest/1"
+
+    static func json(report: StatsReport, ledger: Ledger, input: BulletinInput, document: String, pages: Int,
+                     publicationDate: String, charts: [String], tables: [String]) -> JSONValue {
+        let s = report.settings
+        var fines: JSONValue = .null
+        if let f = report.fines {
+            fines = .object([
+                ("source", .string(f.source)), ("illustrative", .bool(true)), ("deadline_hours", .int(Int64(f.deadlineHours))),
+                ("late_krw", .int(Int64(f.lateKRW))), ("unresolved_krw", .int(Int64(f.unresolvedKRW))),
+                ("monthly_cap_krw", .integer(f.monthlyCapKRW)), ("repeat_multiplier", .number(f.repeatMultiplier)),
+                ("repeat_after_violations", .int(Int64(f.repeatAfterViolations))), ("note", f.note.map(JSONValue.string) ?? .null),
+            ])
+        }
+        return .object([
+            ("format", .string(format)),
+            ("tool", .string("tally")),
+            ("tool_version", .string(Tally.version)),
+            ("period", .string(report.period.label)),
+            ("as_of", .string(report.asOfText)),
+            ("as_of_micros", .int(report.asOf)),
+            ("time_zone", .string(s.timeZone)),
+            ("publication_date", .string(publicationDate)),
+            ("settings", .object([
+                ("source", .string(s.source)), ("minor_age_limit", .int(Int64(s.minorAgeLimit))),
+                ("deadline_hours", .int(Int64(s.deadlineHours))), ("time_zone", .string(s.timeZone)),
+                ("min_due", .int(Int64(s.minDue))), ("suppress_below", .int(Int64(s.suppressBelow))),
+                ("suppression_applied", .bool(report.suppressionApplied)),
+            ])),
+            ("fine_schedule", fines),
+            ("inputs", input.provenance.json),
+            ("documents", .array([.object([("file", .string(document)), ("lang", .string(input.lang.rawValue)), ("pages", .int(Int64(pages)))])])),
+            ("charts", .array(charts.map(JSONValue.string))),
+            ("tables", .array(tables.map(JSONValue.string))),
+            ("figures", .array(ledger.ids.map { id in
+                .object([("id", .string(id)), ("value", ledger.source.value(id) ?? .null), ("text", .string(ledger.source.text(id) ?? "")),
+                         ("definition", .string(Definitions.definition(id)))])
+            })),
+        ])
+    }
+}
+
+/// The outcome of `tally verify`: each figure of a manifest recomputed from a store.
+public struct Verification {
+    public struct Line {
+        public var id: String
+        public var published: String
+        public var recomputed: String
+        public var matches: Bool
+    }
+    public var period: String
+    public var asOf: String
+    public var lines: [Line]
+    /// Input files whose SHA-256 in the manifest is not among the store's (or the other way).
+    public var inputNotes: [String]
+    public var differences: Int { lines.filter { !$0.matches }.count }
+
+    /// Reads a manifest and recomputes each figure from `store` with the manifest's period,
+    /// as-of time, settings and fine schedule.
+    public static func run(manifestPath: String, store: Store) throws -> Verification {
+        guard let data = FileManager.default.contents(atPath: manifestPath) else {
+            throw BulletinError("cannot read \(manifestPath)")
+        }
+        guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw BulletinError("\(manifestPath): not a JSON object")
+        }
+        func need<T>(_ key: String, _ m: [String: Any] = top) throws -> T {
+            guard let v = m[key] as? T else { throw BulletinError("\(manifestPath): missing or malformed key '\(key)'") }
+            return v
+        }
+        let fmt: String = try need("format")
+        guard fmt == Manifest.format else { throw BulletinError("\(manifestPath): format '\(fmt)', expected \(Manifest.format)") }
+        let periodText: String = try need("period")
+        let period: Period
+        do { period = try Period.parse(periodText) } catch { throw BulletinError("\(manifestPath): \(error)") }
+        let asOf = (try need("as_of_micros") as NSNumber).int64Value
+        let sm: [String: Any] = try need("settings")
+        var settings = Settings()
+        settings.minorAgeLimit = (try need("minor_age_limit", sm) as NSNumber).intValue
+        settings.deadlineHours = (try need("deadline_hours", sm) as NSNumber).intValue
+        settings.minDue = (try need("min_due", sm) as NSNumber).intValue
+        settings.suppressBelow = (try need("suppress_below", sm) as NSNumber).intValue
+        settings.timeZone = try need("time_zone", sm)
+        settings.source = (sm["source"] as? String) ?? settings.source
+        guard ZoneOffsets(identifier: settings.timeZone) != nil else { throw BulletinError("\(manifestPath): unknown time zone \(settings.timeZone)") }
+        let suppress = (sm["suppression_applied"] as? Bool) ?? true
+        var fines: FineSchedule?
+        if let f = top["fine_schedule"] as? [String: Any] {
+            fines = FineSchedule(deadlineHours: (try need("deadline_hours", f) as NSNumber).intValue,
+                                 lateKRW: (try need("late_krw", f) as NSNumber).intValue,
+                                 unresolvedKRW: (try need("unresolved_krw", f) as NSNumber).intValue,
+                                 monthlyCapKRW: (f["monthly_cap_krw"] as? NSNumber)?.intValue,
+                                 repeatMultiplier: (f["repeat_multiplier"] as? NSNumber)?.doubleValue,
+                                 repeatAfterViolations: (f["repeat_after_violations"] as? NSNumber)?.intValue ?? 1,
+                                 note: f["note"] as? String, source: (f["source"] as? String) ?? "(manifest)")
+        }
+        // Read the store itself, not the column cache: the check must see what the store holds.
+        let tables = RecordTables(arrests: try store.table(.arrests, useCache: false).table,
+                                  victims: try store.table(.victims, useCache: false).table,
+                                  takedowns: try store.table(.takedowns, useCache: false).table)
+        let report = try StatsReport(tables: tables, period: period, asOf: asOf, settings: settings, fines: fines, suppress: suppress)
+        let source = FigureSource(report: report)
+        let figures: [[String: Any]] = try need("figures")
+        var lines: [Line] = []
+        for f in figures {
+            let id: String = try need("id", f)
+            let published = f["value"] ?? NSNull()
+            let now = source.value(id)
+            lines.append(Line(id: id, published: describe(published), recomputed: now.map { $0.rendered(pretty: false) } ?? "(no such figure)",
+                              matches: now.map { same(published, $0) } ?? false))
+        }
+        // Inputs: the same files (by SHA-256)?
+        var notes: [String] = []
+        let published = Set(((top["inputs"] as? [[String: Any]]) ?? []).compactMap { $0["sha256"] as? String })
+        let current = try store.provenance().files
+        for f in current where !published.contains(f.sha256) { notes.append("the store has a file the manifest does not list: \(f.path) (\(f.sha256))") }
+        let currentSet = Set(current.map(\.sha256))
+        for h in published.sorted() where !currentSet.contains(h) { notes.append("the manifest lists a file the store does not hold: sha256 \(h)") }
+        return Verification(period: period.label, asOf: (top["as_of"] as? String) ?? "", lines: lines, inputNotes: notes)
+    }
+
+    static func describe(_ v: Any) -> String {
+        if v is NSNull { return "null" }
+        if let s = v as? String { return JSONValue.string(s).rendered(pretty: false) }
+        if let a = v as? [Any] { return "[" + a.map(describe).joined(separator: ",") + "]" }
+        if let n = v as? NSNumber {
+            let d = n.doubleValue
+            return JSONValue.double(d).rendered(pretty: false)
+        }
+        return "\(v)"
+    }
+
+    /// Whether a value read from the manifest equals a recomputed one (numbers as doubles).
+    static func same(_ a: Any, _ b: JSONValue) -> Bool {
+        switch b {
+        case .null: return a is NSNull
+        case .bool(let x): return (a as? Bool) == x
+        case .int(let i): return (a as? NSNumber).map { $0.doubleValue == Double(i) } ?? false
+        case .double(let d):
+            // Foundation's JSON reader on Linux may round the last bit of a double; a few
+            // units in the last place are the same figure (any change of a record moves a
+            // figure by far more).
+            guard let x = (a as? NSNumber)?.doubleValue else { return false }
+            return x == d || abs(x - d) <= 4 * max(x.ulp, d.ulp)
+        case .string(let s): return (a as? String) == s
+        case .array(let items):
+            guard let arr = a as? [Any], arr.count == items.count else { return false }
+            return zip(arr, items).allSatisfy { same($0, $1) }
+        case .object: return false
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import TallyBulletin
+import TallyEngine
+
+/// `tally verify`: recomputes every figure of a bulletin's manifest from the store.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Recompute every figure of a bulletin's manifest.json from the store and compare.",
+        discussion: """
+        Uses the manifest's period, as-of time, settings and fine schedule, reads the
+        store's records (not its cache) and reports each figure as matching or differing.
+        Exit status 1 when any figure differs.
+
+        Example:
+          tally verify out/bulletin/manifest.json --db tally.sqlite
+        """)
+
+    @Argument(help: ArgumentHelp("A bulletin's manifest.json.", valueName: "manifest"))
+    var manifest: String
+
+    @Flag(help: "Print only the figures that differ and the summary.")
+    var quiet = false
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let st = try store.open(mustExist: true)
+        let v: Verification
+        do { v = try Verification.run(manifestPath: manifest, store: st) }
+        catch let e as BulletinError { throw CLIError(e.description) }
+        catch let e as EngineError { throw CLIError(e.description) }
+        print("Manifest \(manifest): period \(v.period), as of \(v.asOf); store \(store.path)")
+        let width = min(60, v.lines.map(\.id.count).max() ?? 0)
+        for l in v.lines where !quiet || !l.matches {
+            let id = l.id.padding(toLength: max(width, l.id.count), withPad: " ", startingAt: 0)
+            if l.matches { print("match    \(id)  \(l.published)") }
+            else { print("DIFFERS  \(id)  published \(l.published), store \(l.recomputed)") }
+        }
+        for n in v.inputNotes { print("note: \(n)") }
+        print("\(v.lines.count) figures: \(v.lines.count - v.differences) match, \(v.differences) differ")
+        if v.differences > 0 { throw ExitCode(1) }
+    }
+}
