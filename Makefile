@@ -27,14 +27,18 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product tally
 
-## demo: load the shipped sample into $(DB) and summarise it
+## demo: load the shipped sample into $(DB), print the figures, write and verify the August 2024 bulletin
 demo: build
 	@mkdir -p $(OUT)
-	@rm -f $(DB)
+	@rm -rf $(DB) $(DB).cache $(OUT)/demo
 	$(TALLY) ingest --db $(DB) Data/sample/*.csv
 	$(TALLY) status --db $(DB)
 	$(TALLY) stats --db $(DB) --period 2024-01..2024-08 --format json | grep -E '"victims\.(total|minors|minors_share)"'
 	$(TALLY) stats --db $(DB) --period 2024-08
+	$(TALLY) bulletin --db $(DB) --period 2024-08 --lang ko --out $(OUT)/demo
+	$(TALLY) bulletin --db $(DB) --period 2024-08 --lang en --out $(OUT)/demo
+	$(TALLY) verify --db $(DB) --quiet $(OUT)/demo/manifest.json
+	@echo "Bulletins: $(OUT)/demo/bulletin-2024-08-ko.pdf, $(OUT)/demo/bulletin-2024-08-en.pdf"
 
 ## test: every unit and end-to-end test
 test: deps
