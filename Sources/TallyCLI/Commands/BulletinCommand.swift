@@ -51,17 +51,9 @@ struct BulletinCommand: ParsableCommand {
         let start = DispatchTime.now()
         let bulletinSpec: BulletinSpec
         do { bulletinSpec = try BulletinSpec.load(spec) } catch let e as YAMLError { throw CLIError(e.description) }
-        let (settings, schedule) = try options.resolvedSettings()
-        let period = try options.parsedPeriod()
-        let asOf = try options.parsedAsOf(zone: settings.zone)
-        let st = try options.store.open(mustExist: true)
-        let tables = RecordTables(arrests: try st.table(.arrests).table, victims: try st.table(.victims).table,
-                                  takedowns: try st.table(.takedowns).table)
-        if tables.arrests.rowCount + tables.victims.rowCount + tables.takedowns.rowCount == 0 {
-            throw CLIError("the store \(options.store.path) holds no records: load data first with `tally ingest FILE...`")
-        }
-        var input = BulletinInput(tables: tables, period: period, asOf: asOf, settings: settings, fines: schedule,
-                                  provenance: try st.provenance(), spec: bulletinSpec, lang: Language(rawValue: lang)!,
+        let i = try options.inputs()
+        var input = BulletinInput(tables: i.tables, period: i.period, asOf: i.asOf, settings: i.settings, fines: i.fines,
+                                  provenance: try i.store.provenance(), spec: bulletinSpec, lang: Language(rawValue: lang)!,
                                   outDir: out, sourceDateEpoch: Bulletin.sourceDateEpochFromEnvironment)
         input.extras = !pdfOnly
         let result: BulletinResult

@@ -121,16 +121,9 @@ struct ChartCommand: ParsableCommand {
     /// The figures' inputs as `tally stats` reads them (MetricsOptions), kept in a context
     /// shared by every chart of the call.
     func makeContext() throws -> ChartContext {
-        let (settings, schedule) = try options.resolvedSettings()
-        let period = try options.parsedPeriod()
-        let asOf = try options.parsedAsOf(zone: settings.zone)
-        let st = try options.store.open(mustExist: true)
-        let tables = RecordTables(arrests: try st.table(.arrests).table, victims: try st.table(.victims).table,
-                                  takedowns: try st.table(.takedowns).table)
-        if tables.arrests.rowCount + tables.victims.rowCount + tables.takedowns.rowCount == 0 {
-            throw CLIError("the store \(options.store.path) holds no records: load data first with `tally ingest FILE...`")
-        }
-        let context = ChartContext(tables: tables, period: period, asOf: asOf, settings: settings, fines: schedule,
+        let i = try options.inputs()
+        let period = i.period
+        let context = ChartContext(tables: i.tables, period: period, asOf: i.asOf, settings: i.settings, fines: i.fines,
                                    suppress: !options.noSuppress)
         let report: StatsReport
         do { report = try context.main } catch let e as EngineError { throw CLIError(e.description) }

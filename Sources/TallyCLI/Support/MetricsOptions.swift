@@ -97,8 +97,18 @@ struct MetricsOptions: ParsableArguments {
         }
     }
 
-    /// Everything a figure command needs: the report and where its data came from.
-    func report() throws -> (StatsReport, Provenance) {
+    /// What every figure command reads: settings and fine schedule, period, as-of time, the
+    /// store and its record tables (an empty store is an error).
+    struct Inputs {
+        var settings: Settings
+        var fines: FineSchedule?
+        var period: Period
+        var asOf: Int64?
+        var store: Store
+        var tables: RecordTables
+    }
+
+    func inputs() throws -> Inputs {
         let (settings, schedule) = try resolvedSettings()
         let period = try parsedPeriod()
         let asOf = try parsedAsOf(zone: settings.zone)
@@ -108,6 +118,13 @@ struct MetricsOptions: ParsableArguments {
         if tables.arrests.rowCount + tables.victims.rowCount + tables.takedowns.rowCount == 0 {
             throw CLIError("the store \(store.path) holds no records: load data first with `tally ingest FILE...`")
         }
+        return Inputs(settings: settings, fines: schedule, period: period, asOf: asOf, store: st, tables: tables)
+    }
+
+    /// Everything a figure command needs: the report and where its data came from.
+    func report() throws -> (StatsReport, Provenance) {
+        let i = try inputs()
+        let (settings, schedule, period, asOf, st, tables) = (i.settings, i.fines, i.period, i.asOf, i.store, i.tables)
         let report: StatsReport
         do {
             report = try StatsReport(tables: tables, period: period, asOf: asOf, settings: settings, fines: schedule, suppress: !noSuppress)
