@@ -10,6 +10,9 @@ public enum ChartKind: String, CaseIterable, Sendable {
     case rankedBars = "ranked_bars"
     /// Distribution of a duration in bins with a marked threshold (hours to removal).
     case histogram
+    /// A grid of small panels on shared scales, one distribution per platform (hours to
+    /// removal by platform).
+    case smallMultiples = "small_multiples"
 }
 
 /// The words around a chart: a title and subtitle above it, a note and the source under it.
@@ -31,13 +34,16 @@ public struct Chart: Sendable {
     public var annotations: Annotations
     public var language: Language
     public var theme: Theme
-    /// For histograms: the x-axis tick step (24 h), else chosen by the tick algorithm.
+    /// For histograms and small multiples: the x-axis tick step (24 h), else chosen by the
+    /// tick algorithm.
     public var tickStep: Double?
+    /// For small multiples: panels per row.
+    public var columns: Int
 
     public init(kind: ChartKind, data: ChartData, annotations: Annotations, language: Language,
-                theme: Theme = Theme(), tickStep: Double? = nil) {
+                theme: Theme = Theme(), tickStep: Double? = nil, columns: Int = 3) {
         self.kind = kind; self.data = data; self.annotations = annotations; self.language = language
-        self.theme = theme; self.tickStep = tickStep
+        self.theme = theme; self.tickStep = tickStep; self.columns = columns
     }
 
     var geometry: any Geometry {
@@ -47,6 +53,7 @@ public struct Chart: Sendable {
         case .lines: return LineGeometry()
         case .rankedBars: return RankedBarGeometry()
         case .histogram: return HistogramGeometry(tickStep: tickStep)
+        case .smallMultiples: return SmallMultiplesGeometry(tickStep: tickStep, columns: columns)
         }
     }
 

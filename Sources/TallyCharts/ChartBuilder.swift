@@ -25,6 +25,8 @@ public enum ChartBuilder {
                 let h = context.settings.deadlineHours
                 data.reference = ReferenceLine(value: Double(h), label: lang == .ko ? "\(h)시간 기한" : "\(h) h deadline")
             }
+        case .smallMultiples:
+            (data, extraNotes) = try smallMultiples(spec, context, lang)
         }
         if let f = spec.format { data.format = f }
         let fill = { (l: Localized?) in l.map { placeholders($0.text(lang), context, lang) } ?? "" }
@@ -35,9 +37,15 @@ public enum ChartBuilder {
             // One row per platform: grow the chart so that bars keep a readable thickness.
             chartTheme.height = max(theme.height, 190 + 24 * Double(data.categories.count))
         }
+        if spec.kind == .smallMultiples {
+            // One row of panels each: grow the chart so that panels keep a readable height.
+            let rows = (data.panels.count + spec.columns - 1) / spec.columns
+            chartTheme.height = max(theme.height, 190 + SmallMultiplesGeometry.rowHeight * Double(rows))
+        }
+        let hours = spec.kind == .histogram || spec.kind == .smallMultiples
         return Chart(kind: spec.kind, data: data,
                      annotations: Annotations(title: fill(spec.title), subtitle: fill(spec.subtitle), note: note, source: fill(spec.source)),
-                     language: lang, theme: chartTheme, tickStep: spec.kind == .histogram ? spec.tickHours : nil)
+                     language: lang, theme: chartTheme, tickStep: hours ? spec.tickHours : nil, columns: spec.columns)
     }
 
     /// The months a monthly chart shows.
@@ -149,6 +157,45 @@ public enum ChartBuilder {
             notes.append(lang == .ko ? "가는 선은 95% 신뢰구간(Wilson)." : "Whiskers: 95% confidence intervals (Wilson).")
         }
         return (ChartData(categories: categories, series: [series], format: spec.value.format), notes)
+    }
+
+    /// One panel per platform (ranked ones in rank order, then, with `platforms: all`, the
+    /// others by compliance and name): the histogram of its hours to removal, titled with
+    /// its name and compliance.
+    static func smallMultiples(_ spec: ChartSpec, _ context: ChartContext, _ lang: Language) throws -> (ChartData, [String]) {
+        let report = try context.main
+        let hours = try context.hoursToRemovalByPlatform()
+        let ranked = report.platforms.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! }
+        let unranked = report.platforms.filter { $0.rank == nil }.sorted { a, b in
+            let x = a.compliance ?? -1, y = b.compliance ?? -1
+            return x != y ? x > y : a.platform < b.platform
+        }
+        let rows = spec.rankedOnly ? ranked : ranked + unranked
+        let panels = rows.map { r in
+            Panel(title: r.rank.map { "\($0). \(r.platform)" } ?? r.platform,
+                  detail: r.compliance.map { ValueFormat.percent.label($0, lang) } ?? "–",
+                  bins: Bins(hours[r.platform] ?? [], width: spec.binHours, limit: spec.maxHours))
+        }
+        var data = ChartData(format: .hours, panels: panels, panelFormat: spec.panelFormat)
+        if spec.markDeadline {
+            let h = context.settings.deadlineHours
+            data.reference = ReferenceLine(value: Double(h), label: lang == .ko ? "\(h)시간 기한" : "\(h) h deadline")
+        }
+        var notes: [String] = []
+        if spec.rankedOnly && !unranked.isEmpty {
+            let names = unranked.map(\.platform).sorted().joined(separator: ", ")
+            let n = context.settings.minDue
+            notes.append(lang == .ko
+                ? "기한 도래 요청이 \(n)건 미만이라 빠진 플랫폼: \(names)."
+                : "Not shown (fewer than \(n) due requests): \(names).")
+        } else if !unranked.isEmpty {
+            let names = unranked.map(\.platform).sorted().joined(separator: ", ")
+            let n = context.settings.minDue
+            notes.append(lang == .ko
+                ? "기한 도래 요청이 \(n)건 미만이라 순위 없음: \(names)."
+                : "Not ranked (fewer than \(n) due requests): \(names).")
+        }
+        return (data, notes)
     }
 
     /// Fills `{period}`, `{year}`, `{month}` … (see `ChartSpec.placeholders`).

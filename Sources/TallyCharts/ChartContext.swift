@@ -62,8 +62,19 @@ public final class ChartContext {
     /// resolved at or before the as-of time: the durations `takedowns.median_hours` is
     /// the median of (metrics.md).
     public func hoursToRemoval() throws -> [Double] {
+        try removals(byPlatform: false)[""] ?? []
+    }
+
+    /// The same durations as `hoursToRemoval`, by platform: those `median_hours` of the
+    /// platform league is computed over. Platforms without removals are absent.
+    public func hoursToRemovalByPlatform() throws -> [String: [Double]] {
+        try removals(byPlatform: true)
+    }
+
+    /// The hours of the removals, by platform or all under "".
+    private func removals(byPlatform: Bool) throws -> [String: [Double]] {
         var t = tables.takedowns
-        guard t.rowCount > 0 else { return [] }
+        guard t.rowCount > 0 else { return [:] }
         t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
         t = t.adding("duration", try t.difference("resolved_at", "requested_at"))
         t = t.adding("hours", try t.scaled("duration", by: 3_600_000_000))
@@ -72,11 +83,17 @@ public final class ChartContext {
             .isIn("outcome", [.string("removed"), .string("blocked")]),
             .compare("resolved_at", .le, .timestamp(asOf)),
         ]))
-        let hours = t["hours"]
+        let hours = t["hours"], platform = t["platform"]
         let v = hours.float64s
-        var out: [Double] = []
-        out.reserveCapacity(sel.count)
-        sel.forEach { i in if hours.isValid(i) { out.append(v[i]) } }
-        return out
+        var out: [String: [Double]] = [:]
+        sel.forEach { i in
+            guard hours.isValid(i) else { return }
+            if !byPlatform {
+                out["", default: []].append(v[i])
+            } else if case .string(let name) = platform.value(i) {
+                out[name, default: []].append(v[i])
+            }
+        }
+        return withExtendedLifetime(hours) { out }
     }
 }

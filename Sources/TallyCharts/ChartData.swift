@@ -44,17 +44,38 @@ public struct ReferenceLine: Sendable {
     public init(value: Double, label: String) { self.value = value; self.label = label }
 }
 
+/// One panel of small multiples: a distribution (the hours to removal of one platform)
+/// under a title (the platform's name, rank first when it has one) and a detail written
+/// after it (its compliance, "98.8%").
+public struct Panel: Sendable {
+    public var title: String
+    public var detail: String
+    public var bins: Bins
+    public init(title: String, detail: String = "", bins: Bins) {
+        self.title = title; self.detail = detail; self.bins = bins
+    }
+    /// Values in the panel, the overflow included (what a share is of).
+    public var total: Int { bins.counts.reduce(0, +) + bins.overflow }
+}
+
 /// The data of a chart: categories (months, platforms) with one or more series over them,
-/// or bins of a distribution; and how its values read.
+/// bins of a distribution, or panels of distributions (small multiples); and how its
+/// values read.
 public struct ChartData: Sendable {
     public var categories: [String]
     public var series: [Series]
     public var format: ValueFormat
     public var bins: Bins?
     public var reference: ReferenceLine?
+    /// Small multiples: one distribution per panel, on shared scales.
+    public var panels: [Panel]
+    /// Small multiples: what the panels' shared y axis shows, `.count` (values per bin) or
+    /// `.percent` (each bin's share of its panel's values).
+    public var panelFormat: ValueFormat
     public init(categories: [String] = [], series: [Series] = [], format: ValueFormat = .count,
-                bins: Bins? = nil, reference: ReferenceLine? = nil) {
+                bins: Bins? = nil, reference: ReferenceLine? = nil, panels: [Panel] = [], panelFormat: ValueFormat = .count) {
         self.categories = categories; self.series = series; self.format = format
         self.bins = bins; self.reference = reference
+        self.panels = panels; self.panelFormat = panelFormat
     }
 }

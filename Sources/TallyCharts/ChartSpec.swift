@@ -65,11 +65,17 @@ public struct ChartSpec: Sendable {
     public var value: PlatformValue = .compliance
     public var showInterval = true
 
-    // Histogram of hours to removal.
+    // Histogram of hours to removal (and small multiples of it, with `rankedOnly`).
     public var binHours = 4.0
     public var maxHours = 96.0
     public var tickHours = 24.0
     public var markDeadline = true
+
+    // Small multiples.
+    /// Panels per row.
+    public var columns = 3
+    /// What the panels' y axis shows: `.count` or `.percent` (share of the panel's values).
+    public var panelFormat = ValueFormat.count
 
     /// Placeholders texts may use; filled from the period, settings and figures.
     public static let placeholders = ["period", "year", "previous_year", "month", "first_month", "as_of",
@@ -100,6 +106,8 @@ public struct ChartSpec: Sendable {
         case .lines: try doc.only(common + ["months", "series", "compare"])
         case .rankedBars: try doc.only(common + ["platforms", "value", "interval"])
         case .histogram: try doc.only(common + ["values", "bin_hours", "max_hours", "tick_hours", "deadline"])
+        case .smallMultiples:
+            try doc.only(common + ["values", "platforms", "columns", "y", "bin_hours", "max_hours", "tick_hours", "deadline"])
         }
         title = try doc.require("title", try Self.localized(doc, "title"), "a mapping with ko and en texts")
         subtitle = try Self.localized(doc, "subtitle")
@@ -159,7 +167,7 @@ public struct ChartSpec: Sendable {
             } else {
                 showInterval = false
             }
-        case .histogram:
+        case .histogram, .smallMultiples:
             if let v = try doc.string("values"), v != "hours_to_removal" { throw Self.choice(doc, "values", v, ["hours_to_removal"]) }
             binHours = try doc.double("bin_hours", min: 0.1) ?? binHours
             maxHours = try doc.double("max_hours", min: 1) ?? maxHours
@@ -167,6 +175,17 @@ public struct ChartSpec: Sendable {
             markDeadline = try doc.bool("deadline") ?? markDeadline
             if maxHours / binHours > 500 {
                 throw SpecError(file: file, message: "key 'bin_hours': expected at most 500 bins up to max_hours (\(maxHours) / \(binHours))")
+            }
+            guard kind == .smallMultiples else { break }
+            if let p = try doc.string("platforms") {
+                guard p == "ranked" || p == "all" else { throw Self.choice(doc, "platforms", p, ["ranked", "all"]) }
+                rankedOnly = p == "ranked"
+            }
+            columns = try doc.int("columns", min: 1) ?? columns
+            if columns > 6 { throw SpecError(file: file, message: "key 'columns': expected a whole number from 1 to 6, not \(columns)") }
+            if let y = try doc.string("y") {
+                guard y == "count" || y == "share" else { throw Self.choice(doc, "y", y, ["count", "share"]) }
+                panelFormat = y == "share" ? .percent : .count
             }
         }
     }

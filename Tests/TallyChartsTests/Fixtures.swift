@@ -61,7 +61,31 @@ enum Fixtures {
                      language: .en, tickStep: 24)
     }
 
+    /// Five platforms in three columns (a short last row), 6-hour bins to 96 h, shares: a
+    /// long Korean name to cut, a panel without values, overflow in some panels only.
+    static let multiplesCounts: [(String, String, [Int], Int)] = [
+        ("1. 네이버", "98.8%", [120, 30, 8, 6, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], 0),
+        ("2. 아주 긴 이름을 가진 가상의 플랫폼 서비스 네트워크", "92.3%", [60, 40, 15, 10, 4, 2, 2, 1, 0, 1, 0, 0, 0, 0, 0, 0], 2),
+        ("3. YouTube", "87.2%", [30, 25, 20, 12, 6, 4, 3, 2, 1, 1, 1, 0, 1, 0, 0, 0], 3),
+        ("4. Telegram", "16.7%", [6, 8, 9, 7, 9, 6, 5, 6, 4, 5, 4, 3, 5, 2, 3, 2], 110),
+        ("5. Band", "–", Array(repeating: 0, count: 16), 0),
+    ]
+
+    static func smallMultiples() -> Chart {
+        let edges = (0...16).map { Double($0) * 6 }
+        let panels = multiplesCounts.map { Panel(title: $0.0, detail: $0.1, bins: Bins(edges: edges, counts: $0.2, overflow: $0.3)) }
+        var theme = Theme()
+        theme.height = 190 + SmallMultiplesGeometry.rowHeight * 2
+        return Chart(kind: .smallMultiples,
+                     data: ChartData(format: .hours, reference: ReferenceLine(value: 24, label: "24시간 기한"),
+                                     panels: panels, panelFormat: .percent),
+                     annotations: Annotations(title: "플랫폼별 삭제까지 걸린 시간", subtitle: "6시간 구간별 비율, 이름 옆은 준수율",
+                                              note: "모든 칸의 눈금이 같습니다.", source: "시험 자료"),
+                     language: .ko, theme: theme, tickStep: 24, columns: 3)
+    }
+
     static let all: [(name: String, chart: Chart)] = [
         ("bars", bars()), ("stacked-bars", stacked()), ("lines", lines()), ("ranked-bars", ranked()), ("histogram", histogram()),
+        ("small-multiples", smallMultiples()),
     ]
 }

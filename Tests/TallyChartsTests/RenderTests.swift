@@ -88,6 +88,11 @@ import Testing
                 // The ellipsis glyph stands for the text it hides (cairo's cluster mapping).
                 #expect(text.contains("3. 아주 긴 이름을"))
             case "histogram": #expect(text.contains("24 h deadline") && text.contains("96 h") && text.contains("> 96 h"))
+            case "small-multiples":
+                #expect(text.contains("24시간 기한") && text.contains("> 96시간") && text.contains("96시간") && text.contains("80%"))
+                #expect(text.contains("1. 네이버") && text.contains("98.8%") && text.contains("4. Telegram") && text.contains("자료 없음"))
+                // The long name is cut to its panel (the "…" stands for the rest), its compliance kept.
+                #expect(text.contains("2. 아주 긴") && text.contains("92.3%"))
             default: break
             }
             #expect(text.unicodeScalars.contains { (0xAC00...0xD7A3).contains($0.value) } == (chart.language == .ko), "\(name): Hangul")
@@ -128,6 +133,11 @@ import Testing
             ("ranked-bars", Fixtures.ranked(), theme.color(4), 6),
             ("histogram", Fixtures.histogram(), theme.color(4), 24),
             ("histogram-overflow", Fixtures.histogram(), theme.muted, 1),
+            // One bar per non-empty bin; grey: the panels with overflow and the key's swatch.
+            ("small-multiples", Fixtures.smallMultiples(), theme.color(4),
+             Fixtures.multiplesCounts.map { $0.2.filter { $0 > 0 }.count }.reduce(0, +)),
+            ("small-multiples-overflow", Fixtures.smallMultiples(), theme.muted,
+             Fixtures.multiplesCounts.filter { $0.3 > 0 }.count + 1),
         ]
         for (name, chart, color, expected) in cases {
             let path = dir + "/" + name + ".svg"
@@ -182,6 +192,35 @@ import Testing
             let short = canvas.text("Naver", style, width: 90, maxLines: 2)
             #expect(!short.isEllipsized && short.lineCount == 1)
         }
+    }
+
+    /// Small multiples share one y scale: a bin of the same share is as tall in every panel,
+    /// and the share is of the panel's values (overflow included).
+    @Test func smallMultiplesShareScales() {
+        let edges = [0.0, 12, 24]
+        let a = Panel(title: "A", bins: Bins(edges: edges, counts: [50, 50], overflow: 0))     // 50%
+        let b = Panel(title: "B", bins: Bins(edges: edges, counts: [5, 3], overflow: 2))       // 50%, 30%, 20%
+        #expect(a.total == 100 && b.total == 10)
+        var theme = Theme()
+        theme.height = 300
+        let chart = Chart(kind: .smallMultiples, data: ChartData(format: .hours, panels: [a, b], panelFormat: .percent),
+                          annotations: Annotations(title: "T"), language: .en, theme: theme, tickStep: 12, columns: 2)
+        let image = chart.image(dpi: 72)
+        let blue = Theme().color(4)
+        // The height of the first bar of each panel: scan the column at its middle.
+        func barHeight(_ x: Int) -> Int {
+            (0..<image.height).filter { y in
+                let p = image.pixel(x, y)
+                // (alpha, red, green, blue)
+                return abs(Int(p.1) - Int(blue.r * 255)) < 8 && abs(Int(p.2) - Int(blue.g * 255)) < 8 && abs(Int(p.3) - Int(blue.b * 255)) < 8
+            }.count
+        }
+        let heights = (0..<image.width).map(barHeight)
+        // Two runs of columns with bars at 50%: the first bins of both panels are equally tall.
+        let tallest = heights.max() ?? 0
+        let runs = heights.enumerated().filter { $0.element == tallest }.map(\.offset)
+        #expect(tallest > 20)
+        #expect((runs.last ?? 0) - (runs.first ?? 0) > Int(theme.width) / 3, "bars of equal share in both panels: \(runs)")
     }
 
     @Test func formatFromPath() {

@@ -10,7 +10,7 @@ import TallyMetrics
 
     @Test func committedSpecsLoad() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.chartsDir).filter { $0.hasSuffix(".yaml") && $0 != "bulletin.yaml" }.sorted()
-        #expect(names == ["hours-to-removal.yaml", "platform-compliance.yaml", "takedowns-monthly-lines.yaml",
+        #expect(names == ["hours-by-platform.yaml", "hours-to-removal.yaml", "platform-compliance.yaml", "takedowns-monthly-lines.yaml",
                           "victims-age-stacked.yaml", "victims-monthly.yaml"])
         var kinds = Set<ChartKind>()
         for n in names {
@@ -26,6 +26,27 @@ import TallyMetrics
         #expect(stacked.series[1].terms.map(\.id) == ["victims.total", "victims.minors", "victims.age_unknown"])
         #expect(stacked.series[1].terms.map(\.sign) == [1, -1, -1])
         #expect(stacked.series[2].role == .unknown)
+        let multiples = try ChartSpec.load(Self.chartsDir + "/hours-by-platform.yaml")
+        #expect(multiples.kind == .smallMultiples && multiples.rankedOnly && multiples.columns == 4)
+        #expect(multiples.panelFormat == .percent && multiples.binHours == 6 && multiples.maxHours == 96 && multiples.markDeadline)
+    }
+
+    @Test func smallMultiplesKeys() throws {
+        let s = try ChartSpec(file: "c.yaml", text: "kind: small_multiples\n" + title)
+        #expect(s.columns == 3 && s.rankedOnly && s.panelFormat == .count && s.binHours == 4 && s.maxHours == 96 && s.tickHours == 24)
+        let all = try ChartSpec(file: "c.yaml", text: "kind: small_multiples\n" + title + "platforms: all\ncolumns: 2\ny: share\nbin_hours: 8\ndeadline: false\n")
+        #expect(!all.rankedOnly && all.columns == 2 && all.panelFormat == .percent && all.binHours == 8 && !all.markDeadline)
+        let k = "kind: small_multiples\n" + title
+        #expect(error(k + "platforms: some\n") == "c.yaml: key 'platforms': expected one of ranked, all, not 'some'")
+        #expect(error(k + "columns: 0\n") == "c.yaml: key 'columns': expected a whole number of at least 1")
+        #expect(error(k + "columns: 7\n") == "c.yaml: key 'columns': expected a whole number from 1 to 6, not 7")
+        #expect(error(k + "columns: two\n") == "c.yaml: key 'columns': expected a whole number")
+        #expect(error(k + "y: density\n") == "c.yaml: key 'y': expected one of count, share, not 'density'")
+        #expect(error(k + "values: hours_to_refusal\n") == "c.yaml: key 'values': expected one of hours_to_removal, not 'hours_to_refusal'")
+        #expect(error(k + "max_hours: 96\nbin_hours: 0.1\n") == "c.yaml: key 'bin_hours': expected at most 500 bins up to max_hours (96.0 / 0.1)")
+        #expect(error(k + "series: []\n").hasPrefix("c.yaml: unknown key 'series'; expected one of: kind, title, subtitle, note, source, format, values, platforms, columns, y"))
+        // The histogram keeps its keys: `columns` is small multiples' only.
+        #expect(error("kind: histogram\n" + title + "columns: 2\n").hasPrefix("c.yaml: unknown key 'columns'"))
     }
 
     func error(_ yaml: String) -> String {
@@ -39,8 +60,8 @@ import TallyMetrics
     let series = "series:\n  - figure: victims.total\n    label: {ko: 피해자, en: Victims}\n"
 
     @Test func clearErrors() {
-        #expect(error("kind: pie\n" + title) == "c.yaml: key 'kind': expected one of bars, stacked_bars, lines, ranked_bars, histogram, not 'pie'")
-        #expect(error(title) == "c.yaml: missing key 'kind' (one of bars, stacked_bars, lines, ranked_bars, histogram)")
+        #expect(error("kind: pie\n" + title) == "c.yaml: key 'kind': expected one of bars, stacked_bars, lines, ranked_bars, histogram, small_multiples, not 'pie'")
+        #expect(error(title) == "c.yaml: missing key 'kind' (one of bars, stacked_bars, lines, ranked_bars, histogram, small_multiples)")
         #expect(error("kind: bars\n" + series) == "c.yaml: missing key 'title' (a mapping with ko and en texts)")
         #expect(error("kind: bars\ntitle: {ko: 제목}\n" + series) == "c.yaml: missing key 'title.en' (a mapping with ko and en texts)")
         #expect(error("kind: bars\n" + title + series + "colour: red\n").hasPrefix("c.yaml: unknown key 'colour'; expected one of: kind, title"))

@@ -120,6 +120,16 @@ extension Canvas {
         }
     }
 
+    /// Where the ink of line `i` of a block ends, from the left of the line: for an
+    /// ellipsized line, the end of the "…" (its logical width, and the block's `textWidth`,
+    /// are the whole box).
+    public func inkRight(_ block: TextBlock, _ i: Int = 0) -> Double {
+        guard i < block.lineCount, let line = pango_layout_get_line_readonly(block.layout, Int32(i)) else { return 0 }
+        var ink = PangoRectangle()
+        pango_layout_line_get_extents(line, &ink, nil)
+        return Double(ink.x + ink.width) / Double(PANGO_SCALE)
+    }
+
     /// Draws a block with the top left of its box at (x, y).
     public func draw(_ block: TextBlock, x: Double, y: Double) {
         setColor(block.style.color)
