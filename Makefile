@@ -8,7 +8,9 @@ DEBIAN_PACKAGES := libcsv-dev libsqlite3-dev sqlite3 libcairo2-dev libpango1.0-d
 SWIFT ?= swift
 OUT ?= out
 DB ?= $(OUT)/demo.sqlite
-TALLY := .build/release/tally
+TALLY ?= .build/release/tally
+# What `bulletin` and `notebooks` build first; `make test` runs them on its debug build instead.
+TALLY_BUILD ?= build
 
 .PHONY: deps build demo test sample bench-ingest bench-engine bench-stats clean
 
@@ -44,6 +46,7 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) notebooks TALLY=.build/debug/tally TALLY_BUILD=
 
 ## sample: regenerate Data/sample with the deterministic generator
 sample:
@@ -75,10 +78,37 @@ gallery: build
 
 ## bulletin: the sample's August 2024 bulletin in Korean and English, with charts, tables and manifest, verified
 .PHONY: bulletin
-bulletin: build
+bulletin: $(TALLY_BUILD)
 	@mkdir -p $(OUT)
 	@rm -f $(OUT)/bulletin.sqlite
 	$(TALLY) ingest --db $(OUT)/bulletin.sqlite Data/sample/*.csv > /dev/null
 	$(TALLY) bulletin --db $(OUT)/bulletin.sqlite --period 2024-08 --lang ko --out $(OUT)/bulletin --timing
 	$(TALLY) bulletin --db $(OUT)/bulletin.sqlite --period 2024-08 --lang en --out $(OUT)/bulletin --timing
 	$(TALLY) verify --db $(OUT)/bulletin.sqlite --quiet $(OUT)/bulletin/manifest.json
+
+## notebooks: execute every journalists' notebook (Notebooks/*.ipynb) on the sample bulletin; fails on any error
+## or on a recomputed figure that differs from the bulletin's manifest. Executed copies go to $(OUT)/notebooks.
+.PHONY: notebooks
+PYTHON ?= python3
+NOTEBOOK_VENV ?= Notebooks/.venv
+notebooks: bulletin $(NOTEBOOK_VENV)/.installed
+	@rm -rf $(OUT)/notebooks && mkdir -p $(OUT)/notebooks
+	@for nb in Notebooks/*.ipynb; do \
+	  echo "Executing $$nb"; \
+	  TALLY=$(CURDIR)/$(TALLY) TALLY_DB=$(CURDIR)/$(OUT)/bulletin.sqlite BULLETIN_DIR=$(CURDIR)/$(OUT)/bulletin PERIOD=2024-08 \
+	  MPLBACKEND=Agg JUPYTER_DATA_DIR=$(CURDIR)/$(NOTEBOOK_VENV)/share/jupyter PYDEVD_DISABLE_FILE_VALIDATION=1 \
+	  $(NOTEBOOK_VENV)/bin/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=300 \
+	    --log-level=WARN --output-dir $(OUT)/notebooks "$$nb" || exit 1; \
+	done
+	@echo "Every notebook ran; executed copies in $(OUT)/notebooks"
+
+# The notebooks' Python (pandas, numpy, matplotlib, nbconvert) from PyPI in a venv, rebuilt when the
+# requirements change. Installs python3-venv when Python cannot make a venv (root, or sudo).
+$(NOTEBOOK_VENV)/.installed: Notebooks/requirements.txt
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv >/dev/null; }
+	@[ -x $(NOTEBOOK_VENV)/bin/pip ] || $(PYTHON) -m venv $(NOTEBOOK_VENV)
+	@echo '*' > $(NOTEBOOK_VENV)/.gitignore
+	$(NOTEBOOK_VENV)/bin/pip install -q --disable-pip-version-check -r Notebooks/requirements.txt
+	@touch $@

@@ -16,6 +16,6 @@ struct TallyCommand: ParsableCommand {
           tally quarantine --format json
         """,
         version: Tally.version,
-        subcommands: [IngestCommand.self, StatusCommand.self, QuarantineCommand.self, StatsCommand.self, RankCommand.self, QueryCommand.self, ChartCommand.self, BulletinCommand.self, VerifyCommand.self]
+        subcommands: [IngestCommand.self, StatusCommand.self, QuarantineCommand.self, StatsCommand.self, RankCommand.self, QueryCommand.self, ChartCommand.self, BulletinCommand.self, VerifyCommand.self, ExportCommand.self]
     )
 }
