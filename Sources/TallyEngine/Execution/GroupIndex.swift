@@ -20,6 +20,10 @@ struct GroupIndex {
             keyColumns = []
             return
         }
+        if columns.count == 1, columns[0].type == .string {
+            (rowGroups, groupCount, keyColumns) = Self.dictionaryKey(columns[0], selection)
+            return
+        }
         let encoders = columns.map { KeyEncoder($0, selection) }
         var groups: [Int32]
         var representatives: [Int]
@@ -53,6 +57,52 @@ struct GroupIndex {
         rowGroups = groups
         groupCount = order.count
         keyColumns = columns.map { $0.gather(orderedReps) }
+    }
+
+    /// One dictionary-encoded key: groups are the codes present (null first, then by text),
+    /// found by counting codes; then one pass writes every row's group.
+    static func dictionaryKey(_ c: Column, _ selection: Selection) -> ([Int32], Int, [Column]) {
+        let n = selection.count
+        let dictionary = c.dictionary!
+        let slots = dictionary.count + 1, nullSlot = slots - 1
+        let validity = c.nullCount == 0 ? nil : c.validity
+        let codes = c.codes
+        let chunks = Parallel.chunks(n)
+        let seen = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks.count * slots)
+        seen.initialize(repeating: 0)
+        defer { seen.deallocate() }
+        @inline(__always) func slot(_ row: Int) -> Int {
+            if let validity, !validity.isValid(row) { return nullSlot }
+            return Int(codes[row])
+        }
+        Parallel.run(chunks) { ch, range in
+            let base = seen.baseAddress! + ch * slots
+            if let idx = selection.indices {
+                for i in range { base[slot(Int(idx[i]))] &+= 1 }
+            } else {
+                for i in range { base[slot(i)] &+= 1 }
+            }
+        }
+        func present(_ s: Int) -> Bool { (0..<chunks.count).contains { seen[$0 * slots + s] > 0 } }
+        var order = (0..<dictionary.count).filter(present).sorted { dictionary.strings[$0] < dictionary.strings[$1] }
+        if present(nullSlot) { order.insert(nullSlot, at: 0) }
+        var group = [Int32](repeating: -1, count: slots)
+        for (k, s) in order.enumerated() { group[s] = Int32(k) }
+        let rowGroups = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+            group.withUnsafeBufferPointer { gp in
+                Parallel.run(chunks) { _, range in
+                    if let idx = selection.indices {
+                        for i in range { out[i] = gp[slot(Int(idx[i]))] }
+                    } else {
+                        for i in range { out[i] = gp[slot(i)] }
+                    }
+                }
+            }
+            initialized = n
+        }
+        var key = ColumnBuilder(type: .string, capacity: order.count)
+        for s in order { if s == nullSlot { key.appendNull() } else { key.append(dictionary.strings[s]) } }
+        return (rowGroups, order.count, [key.build()])
     }
 
     /// Nulls first; numbers by value; strings by text.
@@ -231,20 +281,27 @@ struct GroupIndex {
     func partitionedValues(_ column: Column, mask: [UInt8]?) -> (values: [Double], offsets: [Int]) {
         let chunks = Parallel.chunks(selection.count)
         let groups = groupCount
+        // Rows that take part: selected, value not null, mask (if any) yes — decided once per
+        // row into `keep`, then counted and scattered without branches on the options.
+        let n = selection.count
+        let keep = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(n, 1))
+        defer { keep.deallocate() }
+        let validity = column.nullCount == 0 ? nil : column.validity
         var counts = [Int](repeating: 0, count: chunks.count * groups)
-        let validity = column.validity
-        let masked = mask ?? []
-        let hasMask = mask != nil
-        @inline(__always) func take(_ row: Int) -> Bool {
-            (validity?.isValid(row) ?? true) && (!hasMask || masked[row] == Truth.yes)
-        }
-        counts.withUnsafeMutableBufferPointer { cnt in
-            rowGroups.withUnsafeBufferPointer { g in
-                Parallel.run(chunks) { c, range in
-                    let base = cnt.baseAddress! + c * groups
-                    for i in range {
-                        let row = selection.indices.map { Int($0[i]) } ?? i
-                        if take(row) { base[Int(g[i])] += 1 }
+        withPointers([mask]) { m in
+            let maskPointer = m[0]
+            counts.withUnsafeMutableBufferPointer { cnt in
+                rowGroups.withUnsafeBufferPointer { g in
+                    Parallel.run(chunks) { c, range in
+                        let base = cnt.baseAddress! + c * groups
+                        for i in range {
+                            let row = selection.indices.map { Int($0[i]) } ?? i
+                            var take: UInt8 = 1
+                            if let maskPointer, maskPointer[row] != Truth.yes { take = 0 }
+                            if let validity, !validity.isValid(row) { take = 0 }
+                            keep[i] = take
+                            base[Int(g[i])] &+= Int(take)
+                        }
                     }
                 }
             }
@@ -261,18 +318,24 @@ struct GroupIndex {
             }
         }
         offsets[groups] = total
-        var values = [Double](repeating: 0, count: total)
-        values.withUnsafeMutableBufferPointer { out in
+        // Not zeroed first: every slot is written by the scatter below.
+        let values = [Double](unsafeUninitializedCapacity: total) { out, initialized in
             starts.withUnsafeMutableBufferPointer { st in
                 rowGroups.withUnsafeBufferPointer { g in
                     Parallel.run(chunks) { c, range in
                         let pos = st.baseAddress! + c * groups
+                        let o = out.baseAddress!
                         func scatter<T>(_ v: UnsafeBufferPointer<T>, _ convert: (T) -> Double) {
-                            for i in range {
-                                let row = selection.indices.map { Int($0[i]) } ?? i
-                                if take(row) {
+                            if let idx = selection.indices {
+                                for i in range where keep[i] != 0 {
                                     let k = Int(g[i])
-                                    out[pos[k]] = convert(v[row])
+                                    o[pos[k]] = convert(v[Int(idx[i])])
+                                    pos[k] += 1
+                                }
+                            } else {
+                                for i in range where keep[i] != 0 {
+                                    let k = Int(g[i])
+                                    o[pos[k]] = convert(v[i])
                                     pos[k] += 1
                                 }
                             }
@@ -287,6 +350,7 @@ struct GroupIndex {
                     }
                 }
             }
+            initialized = total
         }
         return (values, offsets)
     }
