@@ -58,15 +58,13 @@ extension Table {
         /// Rows per group and truth value (no, unknown, yes) of a filter.
         var truthCounts: [Predicate: [[Int64]]] = [:]
         struct Pair: Hashable { let column: String; let filter: Predicate? }
-        /// A column's values group after group, with the ranks already selected in each group.
+        /// A column's values group after group (group k: `values[offsets[k]..<offsets[k + 1]]`).
         struct Partition {
-            var values: [Double]
+            let values: [Double]
             let offsets: [Int]
-            var pivots: [[Int]]
-            init(_ p: (values: [Double], offsets: [Int]), groups: Int) {
+            init(_ p: (values: [Double], offsets: [Int])) {
                 values = p.values
                 offsets = p.offsets
-                pivots = Array(repeating: [], count: groups)
             }
         }
     }
@@ -173,8 +171,11 @@ extension Table {
             let c = try column(name)
             guard c.type != .string else { throw EngineError.typeMismatch(column: name, expected: "a number", found: c.type) }
             let key = SharedWork.Pair(column: name, filter: a.filter)
-            var partition = shared.partitions.removeValue(forKey: key)
-                ?? SharedWork.Partition(g.partitionedValues(c, mask: mask), groups: groups)
+            let partition = try shared.partitions[key] ?? {
+                let made = SharedWork.Partition(g.partitionedValues(c, mask: mask))
+                shared.partitions[key] = made
+                return made
+            }()
             let offsets = partition.offsets
             var out = [Double](repeating: 0, count: groups)
             var none = [Bool](repeating: true, count: groups)
@@ -188,22 +189,18 @@ extension Table {
                 assigned[t].append(k)
                 load[t] += sizes[k]
             }
-            partition.values.withUnsafeMutableBufferPointer { all in
-                partition.pivots.withUnsafeMutableBufferPointer { pivots in
-                    let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: groups)
-                    let found = UnsafeMutableBufferPointer<Bool>.allocate(capacity: groups)
-                    defer { results.deallocate(); found.deallocate() }
-                    Parallel.run((0..<threads).map { $0..<($0 + 1) }) { t, _ in
-                        for k in assigned[t] {
-                            let slice = UnsafeMutableBufferPointer(rebasing: all[offsets[k]..<offsets[k + 1]])
-                            if let q = Quantile.type7(slice, p, pivots: &pivots[k]) { results[k] = q; found[k] = true } else { found[k] = false }
-                        }
+            partition.values.withUnsafeBufferPointer { all in
+                let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: groups)
+                let found = UnsafeMutableBufferPointer<Bool>.allocate(capacity: groups)
+                defer { results.deallocate(); found.deallocate() }
+                Parallel.run((0..<threads).map { $0..<($0 + 1) }) { t, _ in
+                    for k in assigned[t] {
+                        let slice = UnsafeBufferPointer(rebasing: all[offsets[k]..<offsets[k + 1]])
+                        if let q = Quantile.type7Radix(slice, p) { results[k] = q; found[k] = true } else { found[k] = false }
                     }
-                    for k in 0..<groups { out[k] = results[k]; none[k] = !found[k] }
                 }
+                for k in 0..<groups { out[k] = results[k]; none[k] = !found[k] }
             }
-            // Selection only reorders each group's values: the next quantile can reuse them.
-            shared.partitions[key] = partition
             return Self.float64Column(out, nullWhere: none)
         case .share(let predicate):
             // Rows outside the aggregation's own filter count as unknown.

@@ -16,34 +16,47 @@ public enum Quantile {
         return low + (h - Double(lo)) * (high - low)
     }
 
-    /// The p-quantile of `values` when earlier selections have already placed the ranks in
-    /// `pivots` (sorted): every value left of a pivot is no greater than it, every value right
-    /// of it no smaller. Only the stretch between the neighbouring pivots is searched; the rank
-    /// selected here is added to `pivots`.
-    public static func type7(_ values: UnsafeMutableBufferPointer<Double>, _ p: Double, pivots: inout [Int]) -> Double? {
+    /// The p-quantile (type 7) of `values` without reordering them: a histogram of the top 16
+    /// bits of each value's order-preserving bit pattern finds the bucket holding rank ⌊h⌋, whose
+    /// few values are then gathered and selected. Two or three sequential passes instead of a
+    /// branchy partition over every value: several times faster on millions of values.
+    public static func type7Radix(_ values: UnsafeBufferPointer<Double>, _ p: Double) -> Double? {
         let n = values.count
         guard n > 0 else { return nil }
+        if n < 4096 {
+            var copy = Array(values)
+            return copy.withUnsafeMutableBufferPointer { type7($0, p) }
+        }
         let h = Double(n - 1) * p
         let k = Int(h.rounded(.down))
-        let lo = (pivots.last { $0 <= k } ?? -1) + 1
-        let hi = pivots.first { $0 >= k } ?? n          // exclusive unless it is k itself
-        let low: Double
-        if hi == k {
-            low = values[k]
-        } else {
-            var part = UnsafeMutableBufferPointer(rebasing: values[lo..<hi])
-            low = select(part, k - lo)
-            _ = part
-            pivots.append(k)
-            pivots.sort()
+        @inline(__always) func key(_ x: Double) -> UInt64 {
+            let b = x.bitPattern
+            return b >> 63 == 1 ? ~b : b | (1 << 63)
         }
-        guard k + 1 < n, h > Double(k) else { return low }
-        // The next rank is the smallest value right of k: within k+1..<hi when that stretch is
-        // not empty (everything beyond hi is no smaller), else right of hi.
-        let end = hi > k + 1 ? hi : n
-        var high = Double.infinity
-        for i in (k + 1)..<end where values[i] < high { high = values[i] }
-        return low + (h - Double(k)) * (high - low)
+        let histogram = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 1 << 16)
+        histogram.initialize(repeating: 0)
+        defer { histogram.deallocate() }
+        for x in values { histogram[Int(key(x) >> 48)] &+= 1 }
+        var below = 0, bucket = 0
+        while below + Int(histogram[bucket]) <= k { below += Int(histogram[bucket]); bucket += 1 }
+        var inBucket: [Double] = []
+        inBucket.reserveCapacity(Int(histogram[bucket]))
+        for x in values where Int(key(x) >> 48) == bucket { inBucket.append(x) }
+        let rank = k - below
+        return inBucket.withUnsafeMutableBufferPointer { b -> Double in
+            let low = select(b, rank)
+            guard k + 1 < n, h > Double(k) else { return low }
+            var high = Double.infinity
+            if rank + 1 < b.count {
+                for i in (rank + 1)..<b.count where b[i] < high { high = b[i] }
+            } else {
+                // The next rank is the smallest value of the next non-empty bucket.
+                var next = bucket + 1
+                while histogram[next] == 0 { next += 1 }
+                for x in values where Int(key(x) >> 48) == next && x < high { high = x }
+            }
+            return low + (h - Double(k)) * (high - low)
+        }
     }
 
     /// Several quantiles of the same values (reordered in place).
