@@ -29,7 +29,12 @@ public struct YAMLDocument {
 
     public static func read(_ file: String) throws -> YAMLDocument {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw YAMLError(file: file, message: "cannot read the file")
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory)
+            let why = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "cannot read it"
+            // Relative default paths (Charts/…, Data/…) are found from the Tally project folder.
+            let hint = !exists && !file.hasPrefix("/") ? " (relative to \(FileManager.default.currentDirectoryPath); run from the Tally folder or give the path)" : ""
+            throw YAMLError(file: file, message: why + hint)
         }
         return try YAMLDocument(file: file, text: String(decoding: data, as: UTF8.self))
     }

@@ -63,4 +63,13 @@ import Testing
         let s = try Settings.load(file)
         #expect(s.minorAgeLimit == 18 && s.finesFile == dir.appendingPathComponent("other.yaml").path)
     }
+
+    @Test func missingFileSaysWhereItLooked() {
+        do {
+            _ = try Settings.load("no/such/settings.yaml")
+            Issue.record("loaded a missing file")
+        } catch {
+            #expect("\(error)".hasPrefix("no/such/settings.yaml: no such file (relative to "), "\(error)")
+        }
+    }
 }
