@@ -70,15 +70,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Helpers shared by the test targets (a temporary store, SQL rows as text).
+        .target(name: "TallyTestSupport", dependencies: ["TallyStore"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
         .testTarget(name: "TallyEngineTests", dependencies: [
             "TallyEngine", "CSQLite",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyCore", "TallyEngine"]),
+        .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyCore", "TallyEngine", "TallyTestSupport"]),
         .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"], exclude: ["References"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
-        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite"]),
+        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite", "TallyTestSupport"]),
         .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyMetrics", "TallyCore", "CSQLite"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyStore", "TallyCore"]),
     ]

@@ -22,11 +22,7 @@ struct Generators {
         let minors = exact ? rng.sample(Profiles.minorsJanAug, of: janAug) : []
         var n = 0
         for (m, count) in perMonth.enumerated() {
-            let first = CivilDate.days(year: Profiles.year, month: m + 1, day: 1)
-            let last = first + CivilDate.daysInMonth(year: Profiles.year, month: m + 1) - 1
-            var days = (0..<count).map { _ in rng.int(first...last) }
-            days.sort()
-            for day in days {
+            for day in Self.sortedDays(count, month: m + 1, &rng) {
                 let inJanAug = m < 8
                 let minor = exact && inJanAug ? minors.contains(n) : rng.chance(minorShare)
                 n += 1
@@ -56,11 +52,7 @@ struct Generators {
         var rng = Random(seed: seed &+ 2)
         var n = 0
         for (m, count) in perMonth.enumerated() {
-            let first = CivilDate.days(year: Profiles.year, month: m + 1, day: 1)
-            let last = first + CivilDate.daysInMonth(year: Profiles.year, month: m + 1) - 1
-            var days = (0..<count).map { _ in rng.int(first...last) }
-            days.sort()
-            for day in days {
+            for day in Self.sortedDays(count, month: m + 1, &rng) {
                 n += 1
                 out.field("A24-" + pad(n, 6))
                 out.date(days: day)
@@ -146,6 +138,13 @@ struct Generators {
                 out.endRow()
             }
         }
+    }
+
+    /// `count` random days of a month of the sample year, in order.
+    static func sortedDays(_ count: Int, month: Int, _ rng: inout Random) -> [Int] {
+        let first = CivilDate.days(year: Profiles.year, month: month, day: 1)
+        let last = first + CivilDate.daysInMonth(year: Profiles.year, month: month) - 1
+        return (0..<count).map { _ in rng.int(first...last) }.sorted()
     }
 
     /// Spreads `total` over the twelve months in the proportions of `shape`.

@@ -2,11 +2,11 @@ import Foundation
 import TallyStore
 
 /// A temporary folder with a store in it, removed when the test ends.
-final class Sandbox {
-    let dir: URL
-    let storePath: String
+public final class Sandbox {
+    public let dir: URL
+    public let storePath: String
 
-    init() {
+    public init() {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-test-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         storePath = dir.appendingPathComponent("store.sqlite").path
@@ -15,21 +15,21 @@ final class Sandbox {
     deinit { try? FileManager.default.removeItem(at: dir) }
 
     @discardableResult
-    func write(_ name: String, _ text: String) -> String {
+    public func write(_ name: String, _ text: String) -> String {
         write(name, bytes: Array(text.utf8))
     }
 
     @discardableResult
-    func write(_ name: String, bytes: [UInt8]) -> String {
+    public func write(_ name: String, bytes: [UInt8]) -> String {
         let path = dir.appendingPathComponent(name).path
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 
-    func store() throws -> Store { try Store(path: storePath) }
+    public func store() throws -> Store { try Store(path: storePath) }
 
     /// Runs a query and returns every row as strings (null as "NULL").
-    func rows(_ store: Store, _ sql: String) throws -> [[String]] {
+    public func rows(_ store: Store, _ sql: String) throws -> [[String]] {
         let s = try store.db.prepare(sql)
         var out: [[String]] = []
         while try s.step() {
@@ -45,9 +45,9 @@ final class Sandbox {
         return out
     }
 
-    func count(_ store: Store, _ table: String) throws -> Int {
+    public func count(_ store: Store, _ table: String) throws -> Int {
         try store.db.scalarInt("SELECT count(*) FROM \(table)") ?? -1
     }
 }
 
-let takedownHeader = "request_id,platform,platform_origin,content_kind,requested_by,detected_by,requested_at,resolved_at,outcome"
+public let takedownHeader = "request_id,platform,platform_origin,content_kind,requested_by,detected_by,requested_at,resolved_at,outcome"
