@@ -76,8 +76,7 @@ public final class ChartContext {
         var t = tables.takedowns
         guard t.rowCount > 0 else { return [:] }
         t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
-        t = t.adding("duration", try t.difference("resolved_at", "requested_at"))
-        t = t.adding("hours", try t.scaled("duration", by: 3_600_000_000))
+        t = t.adding("hours", try t.scaledDifference("resolved_at", "requested_at", by: 3_600_000_000))
         let sel = try t.filter(.and([
             .compare("day", .ge, .date(Int32(period.first))), .compare("day", .le, .date(Int32(period.last))),
             .isIn("outcome", [.string("removed"), .string("blocked")]),

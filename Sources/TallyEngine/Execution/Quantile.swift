@@ -59,11 +59,6 @@ public enum Quantile {
         }
     }
 
-    /// Several quantiles of the same values (reordered in place).
-    public static func type7(_ values: UnsafeMutableBufferPointer<Double>, _ ps: [Double]) -> [Double?] {
-        ps.map { type7(values, $0) }
-    }
-
     /// Rearranges `a` so that `a[k]` is the value a sort would put there, everything before it
     /// no greater and everything after no smaller (Hoare's selection, median-of-three pivots,
     /// falling back to sorting a range that shrinks too slowly).

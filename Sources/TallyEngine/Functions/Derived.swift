@@ -5,10 +5,7 @@ extension Table {
     /// `a − b` row by row: int64 from two int64 or two timestamp columns (microseconds), null
     /// where either is null.
     public func difference(_ a: String, _ b: String) throws -> Column {
-        let x = try column(a), y = try column(b)
-        guard (x.type == .int64 || x.type == .timestamp) && x.type == y.type else {
-            throw EngineError.invalidArgument("'\(a)' − '\(b)' needs two int64 or two timestamp columns")
-        }
+        let (x, y) = try differenceOperands(a, b)
         let out = Buffer<Int64>(zeroed: rowCount)
         let xv = x.int64s, yv = y.int64s, o = out.mutablePointer
         Parallel.run(Parallel.chunks(rowCount)) { _, range in
@@ -21,10 +18,7 @@ extension Table {
     /// `(a − b) / divisor` as float64 in one pass (e.g. two timestamps' difference in hours),
     /// null where either is null.
     public func scaledDifference(_ a: String, _ b: String, by divisor: Double) throws -> Column {
-        let x = try column(a), y = try column(b)
-        guard (x.type == .int64 || x.type == .timestamp) && x.type == y.type else {
-            throw EngineError.invalidArgument("'\(a)' − '\(b)' needs two int64 or two timestamp columns")
-        }
+        let (x, y) = try differenceOperands(a, b)
         let out = Buffer<Double>(zeroed: rowCount)
         let xv = x.int64s, yv = y.int64s, o = out.mutablePointer
         Parallel.run(Parallel.chunks(rowCount)) { _, range in
@@ -32,6 +26,15 @@ extension Table {
         }
         return Column(type: .float64, count: rowCount, data: out.storage,
                       validity: Bitmap.and(x.validity, y.validity, count: rowCount))
+    }
+
+    /// Two int64 or two timestamp columns, whose difference is defined.
+    private func differenceOperands(_ a: String, _ b: String) throws -> (Column, Column) {
+        let x = try column(a), y = try column(b)
+        guard (x.type == .int64 || x.type == .timestamp) && x.type == y.type else {
+            throw EngineError.invalidArgument("'\(a)' − '\(b)' needs two int64 or two timestamp columns")
+        }
+        return (x, y)
     }
 
     /// The column's values divided by `divisor`, as float64 (e.g. microseconds to hours).
