@@ -13,12 +13,13 @@ struct BulletinCommand: ParsableCommand {
         commandName: "bulletin",
         abstract: "Write the statistical bulletin of a period as a PDF, with charts, tables and a manifest.",
         discussion: """
-        Writes DIR/bulletin-<period>-<lang>.pdf (A4; cover and contents, main points,
-        victims, arrests, platform compliance, fines, methodology, sources, revisions),
-        and alongside it DIR/charts/*.png|svg, DIR/tables/*.csv and DIR/manifest.json,
-        which lists every figure printed with its id, value and definition; `tally verify
-        DIR/manifest.json` recomputes them. The layout and texts come from
-        Charts/bulletin.yaml. Same store, settings and SOURCE_DATE_EPOCH: the same bytes.
+        Writes DIR/bulletin-<period>-<lang>.pdf (A4; cover and contents, main
+        points, victims, arrests, platform compliance, fines, methodology, sources,
+        revisions), and alongside it DIR/charts/*.png|svg, DIR/tables/*.csv and
+        DIR/manifest.json, which lists every figure printed with its id, value and
+        definition; `tally verify DIR/manifest.json` recomputes them. The layout and
+        texts come from Charts/bulletin.yaml. Same store, settings and
+        SOURCE_DATE_EPOCH: the same bytes.
 
         Examples:
           tally bulletin --period 2024-08 --lang ko --out out/bulletin

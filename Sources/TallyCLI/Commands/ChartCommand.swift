@@ -11,15 +11,16 @@ struct ChartCommand: ParsableCommand {
         commandName: "chart",
         abstract: "Draw a chart of the figures from a spec (Charts/*.yaml) as PNG, SVG or PDF.",
         discussion: """
-        A spec names the chart's kind (bars, stacked_bars, lines, ranked_bars, histogram),
-        the figure ids it plots and its title, subtitle, note and source in Korean and
-        English (Charts/README.md). The figures are those of `tally stats` for the same
-        period, as-of time and settings. The format follows the file extension.
+        A spec names the chart's kind (bars, stacked_bars, lines, ranked_bars,
+        histogram, small_multiples), the figure ids it plots and its title, subtitle, note and source
+        in Korean and English (Charts/README.md). The figures are those of `tally
+        stats` for the same period, as-of time and settings. The format follows the
+        file extension.
 
         Examples:
-          tally chart Charts/victims-monthly.yaml --period 2024-08 --lang ko --out victims.png
+          tally chart Charts/victims-monthly.yaml --period 2024-08 --lang ko --out v.png
           tally chart Charts/platform-compliance.yaml --period 2024-08 --out league.pdf
-          tally chart --all --period 2024-08 --lang en --out Charts/gallery --format svg
+          tally chart --all --period 2024-08 --lang en --out out/charts --format svg
         """)
 
     @Argument(help: ArgumentHelp("A chart spec (YAML). Not with --all.", valueName: "spec"))

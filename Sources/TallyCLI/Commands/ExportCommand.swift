@@ -12,30 +12,33 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export the loaded records of a period as CSV, JSON or a documented SQLite database.",
         discussion: """
-        Records belong to the period as the figures count them: arrests by arrested_on,
-        victims by contacted_on, takedowns by the local date of requested_at in the
-        reporting time zone (--tz, else Data/settings.yaml's, else Asia/Seoul).
+        Records belong to the period as the figures count them: arrests by
+        arrested_on, victims by contacted_on, takedowns by the local date of
+        requested_at in the reporting time zone (--tz, else Data/settings.yaml's,
+        else Asia/Seoul).
 
-        Columns are those of the record contract (records.md), in its order. Victims carry
-        only the pseudonymous victim_id: the store holds no names, contacts or other
-        identifiers, so none can be exported.
+        Columns are those of the record contract (records.md), in its order. Victims
+        carry only the pseudonymous victim_id: the store holds no names, contacts or
+        other identifiers, so none can be exported.
 
         Types: int as a number, bool as true/false, date as YYYY-MM-DD, timestamp as
-        ISO 8601 with the zone's offset (2024-08-01T10:00:00+09:00), enum as lower-case
-        text, set (services) as ';'-separated text (a JSON array in JSON).
+        ISO 8601 with the zone's offset (2024-08-01T10:00:00+09:00), enum as
+        lower-case text, set (services) as ';'-separated text (a JSON array in
+        JSON).
           csv     a header row, then one row per record; text cells that a spreadsheet
                   would read as a formula (=, +, -, @) start with a ' .
           json    {"kind", "period", "time_zone", "columns": [{name, type, meaning}],
                   "records": [{...}]}
-          sqlite  a standalone database (needs --out): one table per kind (--kind may be
-                  repeated; default all three), `about` (what it is), `columns` (name,
-                  type and meaning of every column) and `sources` (input files and
-                  SHA-256). Opens with sqlite3 or Datasette. An existing file is kept
-                  unless --force.
-        Without --out the export goes to stdout. Files are readable by their owner only.
+          sqlite  a standalone database (needs --out): one table per kind
+                  (--kind may be repeated; default all three), `about` (what it
+                  is), `columns` (name, type and meaning of every column) and
+                  `sources` (input files and SHA-256). Opens with sqlite3 or
+                  Datasette. An existing file is kept unless --force.
+        Without --out the export goes to stdout. Files are readable by their owner
+        only.
 
         Examples:
-          tally export --kind takedowns --period 2024-08 --format csv --out takedowns-2024-08.csv
+          tally export --kind takedowns --period 2024-08 --format csv --out t.csv
           tally export --kind victims --period 2024-01..2024-08 --format json
           tally export --period 2024-08 --format sqlite --out tally-2024-08.sqlite
         """)

@@ -11,14 +11,16 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Load CSV files of arrests, victims or takedown requests into the store.",
         discussion: """
-        Every row is validated against the record contract. A row that breaks a rule is not
-        loaded but quarantined with its file, line, column and reason (see `tally quarantine`).
-        For every file: rows read = loaded + duplicates + quarantined.
+        Every row is validated against the record contract. A row that breaks a rule
+        is not loaded but quarantined with its file, line, column and reason (see
+        `tally quarantine`). For every file: rows read = loaded + duplicates +
+        quarantined.
 
-        Each file loads in one transaction: if loading stops part-way, the store is as it
-        was before that file. A file already loaded (same SHA-256) is skipped. A file that
-        cannot be loaded at all (empty, not text, wrong encoding, missing a required
-        column) is reported on one line and the exit status is 1; the other files still load.
+        Each file loads in one transaction: if loading stops part-way, the store is
+        as it was before that file. A file already loaded (same SHA-256) is skipped.
+        A file that cannot be loaded at all (empty, not text, wrong encoding,
+        missing a required column) is reported on one line and the exit status is 1;
+        the other files still load.
 
         Examples:
           tally ingest Data/sample/*.csv

@@ -14,16 +14,16 @@ struct QueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Group, filter and aggregate records with the columnar engine.",
         discussion: """
-        The source is a record kind of the store (every column but the id) or,
-        with --csv, any CSV file (column types inferred from the values).
+        The source is a record kind of the store (every column but the id) or, with
+        --csv, any CSV file (column types inferred from the values).
 
         Derived:     NAME=diff(a,b)  NAME=hours(a,b)  NAME=date(ts)  NAME=month(col)
         Conditions:  col = v, !=, <, <=, >, >=;  col in a|b|c;  col is [not] null
         Aggregates:  count  count(col)  sum  mean  min  max  median  pNN
                      quantile(col,0.25)  count_if(COND and COND…)  share(COND…);
                      name one with NAME=...
-        Timestamps compare with YYYY-MM-DDTHH:MM[:SS]Z; local dates and months
-        (the month's first day) use --tz.
+        Timestamps compare with YYYY-MM-DDTHH:MM[:SS]Z; local dates and months (the
+        month's first day) use --tz.
 
         Examples:
           tally query takedowns --group-by platform

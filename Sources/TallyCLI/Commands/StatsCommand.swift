@@ -7,10 +7,11 @@ struct StatsCommand: ParsableCommand {
         commandName: "stats",
         abstract: "Every figure of the metric contract for a period, per platform, with comparisons.",
         discussion: """
-        Figures have stable ids (metrics.md). For a month, counts also get the previous
-        month, the change in percent and the year to date. Shares are fractions in JSON
-        and CSV, percents in the text table. Victim breakdown cells from 1 to 4 show as
-        <5 (and a second cell where a total would reveal the first) unless --no-suppress.
+        Figures have stable ids (metrics.md). For a month, counts also get the
+        previous month, the change in percent and the year to date. Shares are
+        fractions in JSON and CSV, percents in the text table. Victim breakdown
+        cells from 1 to 4 show as <5 (and a second cell where a total would reveal
+        the first) unless --no-suppress.
 
         Examples:
           tally stats --period 2024-08
@@ -45,9 +46,9 @@ struct RankCommand: ParsableCommand {
         commandName: "rank",
         abstract: "The platform league table: compliance with the deadline, speed, overdue requests, fines.",
         discussion: """
-        Platforms with at least min_due due requests (default 30) are ranked by compliance
-        (descending), then median hours to removal (ascending), then name; the others are
-        listed below, unranked.
+        Platforms with at least min_due due requests (default 30) are ranked by
+        compliance (descending), then median hours to removal (ascending), then
+        name; the others are listed below, unranked.
 
         Examples:
           tally rank --period 2024-08

@@ -6,8 +6,8 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "Summarise what the store holds.",
         discussion: """
-        Rows per record kind with their date ranges, files loaded and rejected, quarantined
-        rows, and the last batch.
+        Rows per record kind with their date ranges, files loaded and rejected,
+        quarantined rows, and the last batch.
 
         Examples:
           tally status

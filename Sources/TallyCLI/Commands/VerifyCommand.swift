@@ -9,9 +9,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Recompute every figure of a bulletin's manifest.json from the store and compare.",
         discussion: """
-        Uses the manifest's period, as-of time, settings and fine schedule, reads the
-        store's records (not its cache) and reports each figure as matching or differing.
-        Exit status 1 when any figure differs.
+        Uses the manifest's period, as-of time, settings and fine schedule, reads
+        the store's records (not its cache) and reports each figure as matching or
+        differing. Exit status 1 when any figure differs.
 
         Example:
           tally verify out/bulletin/manifest.json --db tally.sqlite
