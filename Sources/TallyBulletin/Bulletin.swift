@@ -124,8 +124,10 @@ public enum Bulletin {
                 try writeText(input.outDir + "/" + rel, CSV.render(table))
                 tableFiles.append(rel)
             }
+            let siblings = Manifest.siblings(in: input.outDir + "/manifest.json", report: report, input: input)
             let manifest = Manifest.json(report: report, ledger: ledger, input: input, document: name, pages: ts.pageCount,
-                                         publicationDate: publicationDate, charts: chartFiles, tables: tableFiles)
+                                         publicationDate: publicationDate, charts: chartFiles, tables: tableFiles,
+                                         siblings: siblings)
             try writeText(input.outDir + "/manifest.json", manifest.rendered() + "\n")
             files += chartFiles.map { input.outDir + "/" + $0 } + tableFiles.map { input.outDir + "/" + $0 } + [input.outDir + "/manifest.json"]
         }

@@ -12,8 +12,46 @@ import TallyStore
 public enum Manifest {
     public static let format = "tally-bulletin-manifest/1"
 
+    /// The documents, charts and tables of another language's bulletin already in the output
+    /// folder, when its manifest describes the same figures (format, tool version, period,
+    /// as-of time and input files): `tally bulletin --lang ko` then `--lang en` into one folder
+    /// leaves one manifest listing both PDFs. Anything else is replaced, not merged.
+    struct Siblings {
+        var documents: [(file: String, lang: String, pages: Int)] = []
+        var charts: [String] = []
+        var tables: [String] = []
+    }
+
+    static func siblings(in path: String, report: StatsReport, input: BulletinInput) -> Siblings {
+        guard let data = FileManager.default.contents(atPath: path),
+              let old = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              old["format"] as? String == format, old["tool_version"] as? String == Tally.version,
+              old["period"] as? String == report.period.label,
+              (old["as_of_micros"] as? NSNumber)?.int64Value == report.asOf,
+              let inputs = old["inputs"] as? [[String: Any]],
+              inputs.compactMap({ $0["sha256"] as? String }) == input.provenance.files.map(\.sha256)
+        else { return Siblings() }
+        let lang = input.lang.rawValue
+        var s = Siblings()
+        for d in old["documents"] as? [[String: Any]] ?? [] {
+            if let file = d["file"] as? String, let l = d["lang"] as? String, l != lang {
+                s.documents.append((file, l, (d["pages"] as? NSNumber)?.intValue ?? 0))
+            }
+        }
+        // Charts and tables carry their language in the name (`…-ko.png`).
+        func others(_ key: String) -> [String] {
+            (old[key] as? [String] ?? []).filter { !$0.contains("-\(lang).") }
+        }
+        s.charts = others("charts")
+        s.tables = others("tables")
+        return s
+    }
+
     static func json(report: StatsReport, ledger: Ledger, input: BulletinInput, document: String, pages: Int,
-                     publicationDate: String, charts: [String], tables: [String]) -> JSONValue {
+                     publicationDate: String, charts: [String], tables: [String], siblings: Siblings = Siblings()) -> JSONValue {
+        var documents = siblings.documents
+        documents.append((document, input.lang.rawValue, pages))
+        documents.sort { $0.lang < $1.lang }
         let s = report.settings
         var fines: JSONValue = .null
         if let f = report.fines {
@@ -41,9 +79,11 @@ public enum Manifest {
             ])),
             ("fine_schedule", fines),
             ("inputs", input.provenance.json),
-            ("documents", .array([.object([("file", .string(document)), ("lang", .string(input.lang.rawValue)), ("pages", .int(Int64(pages)))])])),
-            ("charts", .array(charts.map(JSONValue.string))),
-            ("tables", .array(tables.map(JSONValue.string))),
+            ("documents", .array(documents.map { d in
+                .object([("file", .string(d.file)), ("lang", .string(d.lang)), ("pages", .int(Int64(d.pages)))])
+            })),
+            ("charts", .array((siblings.charts + charts).sorted().map(JSONValue.string))),
+            ("tables", .array((siblings.tables + tables).sorted().map(JSONValue.string))),
             ("figures", .array(ledger.ids.map { id in
                 .object([("id", .string(id)), ("value", ledger.source.value(id) ?? .null), ("text", .string(ledger.source.text(id) ?? "")),
                          ("definition", .string(Definitions.definition(id)))])

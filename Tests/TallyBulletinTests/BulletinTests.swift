@@ -173,6 +173,30 @@ import TallyStore
         #expect(after.lines.contains { $0.id == "victims.minors" && !$0.matches })
     }
 
+    /// Korean and English into one folder: one manifest lists both PDFs and both languages'
+    /// charts and tables, whichever ran first; a bulletin of another period replaces it.
+    @Test func bothLanguagesShareOneManifest() throws {
+        let s = try Self.sample()
+        func manifest(_ out: String) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: s.dir + "/\(out)/manifest.json"))) as! [String: Any]
+        }
+        _ = try s.bulletin("2024-08", .ko, out: "both-a", extras: true)
+        _ = try s.bulletin("2024-08", .en, out: "both-a", extras: true)
+        _ = try s.bulletin("2024-08", .en, out: "both-b", extras: true)
+        _ = try s.bulletin("2024-08", .ko, out: "both-b", extras: true)
+        let a = try Data(contentsOf: URL(fileURLWithPath: s.dir + "/both-a/manifest.json"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: s.dir + "/both-b/manifest.json"))
+        #expect(a == b, "the order of the runs does not matter")
+        let docs = try manifest("both-a")["documents"] as! [[String: Any]]
+        #expect(docs.map { $0["lang"] as? String } == ["en", "ko"])
+        let charts = try manifest("both-a")["charts"] as! [String]
+        #expect(charts.contains { $0.contains("-ko.") } && charts.contains { $0.contains("-en.") })
+        _ = try s.bulletin("2024-07", .en, out: "both-a", extras: true)
+        let july = try manifest("both-a")
+        #expect((july["documents"] as! [[String: Any]]).map { $0["lang"] as? String } == ["en"])
+        #expect(july["period"] as? String == "2024-07")
+    }
+
     @Test func quarterAndEmptyPeriod() throws {
         let s = try Self.sample()
         let q = try s.bulletin("2024-Q3", .en, out: "q3")
