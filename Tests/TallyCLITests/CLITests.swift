@@ -243,3 +243,36 @@ import Testing
         for r in [bad, empty, f, mismatch] { #expect(!r.stderr.contains("Backtrace") && !r.stderr.contains("Fatal")) }
     }
 }
+
+@Suite struct QueryCommandTests {
+    @Test func groupByMatchesSQLInEveryFormat() throws {
+        let dir = TempDir()
+        let db = dir.path("s.sqlite")
+        #expect(try run(tallyBinary, ["ingest", "--db", db] + sampleFiles).status == 0)
+        let csv = try run(tallyBinary, ["query", "takedowns", "--db", db, "--group-by", "platform", "--agg", "n=count",
+                                        "--agg", "r=count_if(outcome = refused)", "--format", "csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let want = try sqlite3(db, "SELECT platform || ',' || count(*) || ',' || sum(outcome = 'refused') FROM takedowns GROUP BY platform ORDER BY platform")
+        #expect(csv.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "platform,n,r\n" + want)
+
+        let json = try run(tallyBinary, ["query", "victims", "--db", db, "--where", "age < 19", "--group-by", "channel", "--format", "json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
+        let total = rows.reduce(0) { $0 + ($1["count"] as! Int) }
+        #expect(String(total) == (try sqlite3(db, "SELECT count(*) FROM victims WHERE age < 19")))
+
+        let text = try run(tallyBinary, ["query", "takedowns", "--db", db, "--group-by", "outcome", "--timing"])
+        #expect(text.status == 0 && text.stdout.hasPrefix("outcome") && text.stderr.contains("query"))
+    }
+
+    @Test func adHocCSVAndClearErrors() throws {
+        let dir = TempDir()
+        let file = dir.write("r.csv", "region,n\nSeoul,3\nBusan,4\nSeoul,5\n")
+        let r = try run(tallyBinary, ["query", "--csv", file, "--group-by", "region", "--agg", "total=sum(n)", "--format", "csv"])
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "region,total\nBusan,4\nSeoul,8")
+        for args in [["query", "--csv", file, "--where", "nosuch = 1"], ["query", "--csv", file, "--agg", "p200(n)"],
+                     ["query", "--csv", dir.path("missing.csv")], ["query", "--csv", file, "--agg", "count", "--agg", "count"]] {
+            let e = try run(tallyBinary, args)
+            #expect(e.status != 0 && e.stderr.hasPrefix("Error: ") && !e.stderr.contains("Fatal") && !e.stderr.contains("Backtrace"), "\(args): \(e.stderr)")
+        }
+    }
+}
