@@ -537,7 +537,7 @@ def main():
     L.append(f"| DuckDB, fresh process on its file | {df['rss_mb']:,.1f} | includes the Python interpreter |")
     L.append(f"| Polars, DataFrame + queries | {pol_mem_rss:,.1f} | includes reading the CSV |")
     L.append("")
-    L.append("Tally's figures are its own `--timing` line (ru_maxrss KiB ÷ 1000); the others are ru_maxrss of the child "
+    L.append("Tally's figures are its own `--timing` line (ru_maxrss KiB × 1024 ÷ 10⁶); the others are ru_maxrss of the child "
              "(wait4), KiB × 1024 ÷ 10⁶.")
     L.append("")
     L.append("### Targets")

@@ -127,7 +127,7 @@ struct QueryCommand: ParsableCommand {
             getrusage(RUSAGE_SELF.rawValue, &usage)
             Terminal.writeError(String(format: "rows %d; columns %.1f MB; load %.1f ms (%@); query %.2f ms%@; peak RSS %.1f MB\n",
                                        table.rowCount, Double(table.byteCount) / 1e6, t1.timeIntervalSince(t0) * 1000, source,
-                                       best * 1000, `repeat` > 1 ? " (best of \(`repeat`))" : "", Double(usage.ru_maxrss) / 1e3))
+                                       best * 1000, `repeat` > 1 ? " (best of \(`repeat`))" : "", Double(usage.ru_maxrss) * 1024 / 1e6))  // ru_maxrss is in KiB
         }
     }
 }
