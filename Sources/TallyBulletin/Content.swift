@@ -265,7 +265,7 @@ struct Composer {
 
     /// Ranked platforms in rank order, then the others by name.
     var orderedPlatforms: [PlatformRow] {
-        report.platforms.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! }
+        report.rankedPlatforms
             + report.platforms.filter { $0.rank == nil }.sorted { $0.platform < $1.platform }
     }
 

@@ -130,8 +130,8 @@ public enum ChartBuilder {
             case .refused: return Double(r.counts.refused)
             }
         }
-        let ranked = report.platforms.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! }
-        let unranked = report.platforms.filter { $0.rank == nil }
+        let ranked = report.rankedPlatforms
+        let unranked = report.unrankedPlatforms
         var rows: [PlatformRow]
         if spec.rankedOnly {
             rows = ranked
@@ -165,8 +165,8 @@ public enum ChartBuilder {
     static func smallMultiples(_ spec: ChartSpec, _ context: ChartContext, _ lang: Language) throws -> (ChartData, [String]) {
         let report = try context.main
         let hours = try context.hoursToRemovalByPlatform()
-        let ranked = report.platforms.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! }
-        let unranked = report.platforms.filter { $0.rank == nil }.sorted { a, b in
+        let ranked = report.rankedPlatforms
+        let unranked = report.unrankedPlatforms.sorted { a, b in
             let x = a.compliance ?? -1, y = b.compliance ?? -1
             return x != y ? x > y : a.platform < b.platform
         }

@@ -12,6 +12,12 @@ func valueCounts(_ t: Table, _ column: String, _ sel: Selection) throws -> [Stri
     return out
 }
 
+/// The non-null values of `column` over every row, sorted: figure ids that stay the same in
+/// every period.
+func distinctValues(_ t: Table, _ column: String) throws -> [String] {
+    t.rowCount == 0 ? [] : try valueCounts(t, column, .all(t.rowCount)).keys.filter { !$0.isEmpty }.sorted()
+}
+
 func dateRange(_ column: String, _ p: Period) -> Predicate {
     .and([.compare(column, .ge, .date(Int32(p.first))), .compare(column, .le, .date(Int32(p.last)))])
 }
@@ -26,7 +32,7 @@ struct VictimFigures {
     init(_ table: Table, settings: Settings) throws {
         self.table = table
         self.settings = settings
-        regions = table.rowCount == 0 ? [] : try valueCounts(table, "region", .all(table.rowCount)).keys.filter { !$0.isEmpty }.sorted()
+        regions = try distinctValues(table, "region")
     }
 
     /// Age bands: cut at 14, the minor age limit, 30 and 40 (below the limit: minors).
@@ -99,7 +105,7 @@ struct ArrestFigures {
     init(_ table: Table, settings: Settings) throws {
         self.table = table
         self.settings = settings
-        agencies = table.rowCount == 0 ? [] : try valueCounts(table, "agency", .all(table.rowCount)).keys.filter { !$0.isEmpty }.sorted()
+        agencies = try distinctValues(table, "agency")
     }
 
     func add(_ p: Period, to f: inout Figures) throws {

@@ -174,6 +174,11 @@ public struct StatsReport: Sendable {
         return krw
     }
 
+    /// Platforms with a rank, in rank order.
+    public var rankedPlatforms: [PlatformRow] { platforms.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! } }
+    /// Platforms with too few due requests to be ranked, by name.
+    public var unrankedPlatforms: [PlatformRow] { platforms.filter { $0.rank == nil } }
+
     /// `{"period", "as_of", "time_zone", "metrics", "platforms"}` as metrics.md gives it.
     public var json: JSONValue {
         .object([

@@ -1,3 +1,4 @@
+import TallyMetrics
 import ArgumentParser
 import Foundation
 import TallyCore
@@ -69,7 +70,7 @@ struct IngestCommand: ParsableCommand {
                 let mb = Double(p.bytesDone) / 1_048_576
                 let rate = p.seconds > 0 ? mb / p.seconds : 0
                 let pct = p.bytesTotal > 0 ? 100 * p.bytesDone / p.bytesTotal : 100
-                Terminal.writeError("\r\u{1B}[K\(p.path): \(Format.count(p.rows)) rows, \(pct)%, "
+                Terminal.writeError("\r\u{1B}[K\(p.path): \(FigureFormat.thousands(p.rows)) rows, \(pct)%, "
                     + String(format: "%.1f MB/s", rate))
             }
         }
@@ -99,8 +100,8 @@ struct IngestCommand: ParsableCommand {
         let loaded = report.files.filter { $0.status == .loaded }
         if !loaded.isEmpty {
             let rows = loaded.map { f in
-                [f.path, f.kind ?? "", Format.count(f.rowsRead), Format.count(f.loaded),
-                 Format.count(f.duplicates), Format.count(f.quarantined)]
+                [f.path, f.kind ?? "", FigureFormat.thousands(f.rowsRead), FigureFormat.thousands(f.loaded),
+                 FigureFormat.thousands(f.duplicates), FigureFormat.thousands(f.quarantined)]
             }
             let table = Format.table(["FILE", "KIND", "READ", "LOADED", "DUPLICATES", "QUARANTINED"], rows,
                                      rightAligned: [2, 3, 4, 5])
@@ -117,7 +118,7 @@ struct IngestCommand: ParsableCommand {
         }
         let q = report.files.reduce(0) { $0 + $1.quarantined }
         if q > 0 {
-            lines.append("\(Format.count(q)) row\(q == 1 ? "" : "s") quarantined: see `tally quarantine`.")
+            lines.append("\(FigureFormat.thousands(q)) row\(q == 1 ? "" : "s") quarantined: see `tally quarantine`.")
         }
         return lines.joined(separator: "\n")
     }

@@ -1,3 +1,4 @@
+import TallyMetrics
 import ArgumentParser
 import TallyStore
 
@@ -27,11 +28,11 @@ struct StatusCommand: ParsableCommand {
             return
         }
         var out = ["Store \(status.path) (schema version \(status.schemaVersion))"]
-        let rows = status.kinds.map { k in [k.kind, Format.count(k.rows), k.first ?? "-", k.last ?? "-"] }
+        let rows = status.kinds.map { k in [k.kind, FigureFormat.thousands(k.rows), k.first ?? "-", k.last ?? "-"] }
         out += Format.table(["KIND", "ROWS", "FIRST", "LAST"], rows, rightAligned: [1])
             .split(separator: "\n").map { "  " + $0 }
-        out.append("Files: \(Format.count(status.filesLoaded)) loaded, \(Format.count(status.filesRejected)) rejected; "
-            + "\(Format.count(status.duplicates)) duplicate rows skipped; \(Format.count(status.quarantined)) rows quarantined")
+        out.append("Files: \(FigureFormat.thousands(status.filesLoaded)) loaded, \(FigureFormat.thousands(status.filesRejected)) rejected; "
+            + "\(FigureFormat.thousands(status.duplicates)) duplicate rows skipped; \(FigureFormat.thousands(status.quarantined)) rows quarantined")
         if let b = status.lastBatch {
             out.append("Last batch: #\(b.id), \(b.startedAt), \(b.files) file\(b.files == 1 ? "" : "s"), "
                 + "tally \(b.toolVersion), time zone \(b.timeZone)")

@@ -66,7 +66,7 @@ enum StatsOutput {
 
     /// Ranked platforms first, by rank; then the unranked (too few due requests), by name.
     static func league(_ r: StatsReport) -> [PlatformRow] {
-        r.platforms.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! } + r.platforms.filter { $0.rank == nil }
+        r.rankedPlatforms + r.unrankedPlatforms
     }
 
     static func platformsText(_ r: StatsReport) -> String {

@@ -13,17 +13,6 @@ enum Terminal {
 
 /// Number and table formatting for terminal output.
 enum Format {
-    /// `1234567` → `1,234,567`.
-    static func count(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
-
     /// Left-aligned first column, right-aligned numbers; widths by content.
     static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> String {
         let all = [header] + rows
