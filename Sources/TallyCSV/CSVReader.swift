@@ -18,6 +18,10 @@ public struct CSVRow {
 
     public func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
 
+    /// All field bytes of the row, back to back; every `field(i)` lies inside it.
+    @inline(__always)
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: reader.buffer, count: reader.used) }
+
     /// True when the row ended inside a quoted field that was never closed (end of file).
     public var endsInOpenQuote: Bool { reader.openQuoteAtEnd }
 }
@@ -49,7 +53,8 @@ public final class CSVReader {
     var head: [UInt8] = []
     var headDecided = false
     var failure: Error?
-    let handler: Handler
+    /// Called once per row; may be replaced between rows (e.g. once the header is known).
+    public var handler: Handler
 
     /// Rows delivered so far (the header included).
     public private(set) var rowsDelivered = 0
@@ -62,7 +67,8 @@ public final class CSVReader {
         starts = .allocate(capacity: fieldCapacity)
         ends = .allocate(capacity: fieldCapacity)
         // Trimming of spaces and tabs around unquoted fields is libcsv's default.
-        csv_init(&parser, UInt8(CSV_APPEND_NULL | CSV_REPALL_NL))
+        // Fields are passed on with their lengths, so no NUL terminator is needed.
+        csv_init(&parser, UInt8(CSV_REPALL_NL))
     }
 
     deinit {
@@ -127,8 +133,14 @@ public final class CSVReader {
         if length > 0, let data {
             let src = data.assumingMemoryBound(to: UInt8.self)
             (buffer + used).update(from: src, count: length)
-            // Quoted fields may hold line breaks: keep the line count true.
+            // Quoted fields may hold line breaks: keep the line count true. Runs of eight
+            // bytes with none below 0x0E (so neither CR nor LF) are skipped at once.
             var k = 0
+            while k + 8 <= length {
+                let v = UnsafeRawPointer(src + k).loadUnaligned(as: UInt64.self)
+                if (v &- 0x0E0E_0E0E_0E0E_0E0E) & ~v & 0x8080_8080_8080_8080 != 0 { break }
+                k += 8
+            }
             while k < length {
                 let c = src[k]
                 if c == 0x0A { if !lastFieldByteWasCR { line += 1 }; lastFieldByteWasCR = false }

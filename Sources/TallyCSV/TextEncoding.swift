@@ -54,6 +54,9 @@ public enum TextEncoding: String, CaseIterable, Sendable {
         let n = b.count
         var i = 0
         while i < n {
+            // ASCII runs eight bytes at a time.
+            while i + 8 <= n && b.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            if i == n { break }
             let c = b[i]
             if c < 0x80 { i += 1; continue }
             let len: Int

@@ -9,8 +9,8 @@ import Testing
 
     func check(_ schema: RecordSchema, _ header: [String], _ fields: [String]) -> (ValidatedRow, [RowProblem]) {
         let v = RowValidator(schema: schema, header: header, zone: seoul)
-        var row = ValidatedRow(columnCount: schema.columns.count)
-        let problems = v.validate(StringRow(fields), into: &row)
+        let row = ValidatedRow(columnCount: schema.columns.count)
+        let problems = v.validate(StringRow(fields), into: row)
         return (row, problems)
     }
 

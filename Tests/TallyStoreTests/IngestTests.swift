@@ -166,6 +166,148 @@ func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
     }
 }
 
+/// Rows are inserted in groups of `RecordWriter.groupSize`; a group that meets existing keys
+/// falls back to telling each row's fate. Expected outcomes are worked out here from how the
+/// files are built, not from the writer.
+@Suite struct GroupedInsertTests {
+    func row(_ key: String, kind: String = "image", outcome: String = "pending") -> String {
+        "\(key),X,overseas,\(kind),police,ai,2024-08-01T10:00:00+09:00,\(outcome == "pending" ? "" : "2024-08-02T10:00:00+09:00"),\(outcome)"
+    }
+
+    @Test func duplicatesAndConflictsInsideGroupsAreToldApart() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        let n = 5 * RecordWriter.groupSize + 7  // full groups, then a tail of single rows
+        var first = [takedownHeader]
+        for i in 0..<n { first.append(row("A\(i)")) }
+        let firstPath = box.write("first.csv", first.joined(separator: "\n") + "\n")
+        let f1 = try store.ingest([firstPath]).files[0]
+        #expect((f1.rowsRead, f1.loaded, f1.duplicates, f1.quarantined) == (n, n, 0, 0))
+
+        // The second file mixes new keys, repeats of the first file (same content spelt
+        // otherwise: a duplicate; other content: a conflict) and repeats within itself.
+        var second = [takedownHeader]
+        var expected = (loaded: 0, duplicates: 0, conflicts: [Int: String]())
+        var lineOf: [String: Int] = [:]
+        for i in 0..<n {
+            let line = second.count + 1
+            if i % 7 == 3 {
+                second.append(row("A\(i)").replacingOccurrences(of: "overseas", with: "OVERSEAS"))
+                expected.duplicates += 1
+            } else if i % 11 == 5 {
+                second.append(row("A\(i)", kind: "video"))
+                expected.conflicts[line] = "already loaded from \(firstPath) line \(i + 2)"
+            } else if i % 13 == 8, let earlier = lineOf["B\(i - 1)"] {
+                // The previous new key again, once the same and once changed.
+                second.append(row("B\(i - 1)"))
+                expected.duplicates += 1
+                second.append(row("B\(i - 1)", kind: "video"))
+                expected.conflicts[line + 1] = "already loaded from line \(earlier) of this file"
+            } else {
+                second.append(row("B\(i)"))
+                lineOf["B\(i)"] = line
+                expected.loaded += 1
+            }
+        }
+        let secondPath = box.write("second.csv", second.joined(separator: "\n") + "\n")
+        let f2 = try store.ingest([secondPath]).files[0]
+        #expect(f2.rowsRead == second.count - 1)
+        #expect(f2.loaded == expected.loaded)
+        #expect(f2.duplicates == expected.duplicates)
+        #expect(f2.quarantined == expected.conflicts.count)
+        let q = try store.quarantined(file: "second.csv")
+        #expect(q.map(\.line) == expected.conflicts.keys.sorted())
+        for entry in q {
+            #expect(entry.reason.contains(expected.conflicts[entry.line] ?? "?"), "line \(entry.line): \(entry.reason)")
+        }
+        // Every key is stored once, from its first occurrence, with its first content.
+        #expect(try box.count(store, "takedowns") == n + expected.loaded)
+        #expect(try box.rows(store, "SELECT count(*) FROM takedowns WHERE content_kind = 'video'") == [["0"]])
+        for (key, line) in lineOf {
+            #expect(try box.rows(store, "SELECT t.line, f.path FROM takedowns t JOIN files f ON f.id = t.file_id WHERE request_id = '\(key)'")
+                    == [["\(line)", secondPath]])
+        }
+    }
+
+    /// The fingerprint that tells a repeat from a conflict is stored with every row; stores
+    /// written by earlier versions hold it too, so its definition must not drift. Checked
+    /// here against FNV-1a written out independently, over the same normalised values.
+    @Test func rowHashKeepsItsDefinition() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        let path = box.write("one.csv", "\(takedownHeader)\nT1,X,Overseas,image,police,,2024-08-01T10:00:00+09:00,,pending\n")
+        _ = try store.ingest([path])
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func byte(_ b: UInt8) { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        func text(_ s: String) { s.utf8.forEach(byte); byte(0x1F) }
+        func int(_ x: Int64) { var v = UInt64(bitPattern: x); for _ in 0..<8 { byte(UInt8(v & 0xFF)); v >>= 8 }; byte(0x1E) }
+        func null() { byte(0xFF); byte(0x1D) }
+        text("T1"); text("X")
+        int(Int64(RecordSchema.origins.firstIndex(of: "overseas")!))
+        int(Int64(RecordSchema.contentKinds.firstIndex(of: "image")!))
+        int(Int64(RecordSchema.requesters.firstIndex(of: "police")!))
+        null()
+        int(1_722_474_000_000_000)  // 2024-08-01T01:00:00Z in microseconds
+        null()
+        int(Int64(RecordSchema.outcomes.firstIndex(of: "pending")!))
+        #expect(try box.rows(store, "SELECT row_hash FROM takedowns") == [["\(Int64(bitPattern: h))"]])
+    }
+}
+
+/// UTF-8 is checked chunk by chunk on the parsing thread: text that spans chunks loads, and
+/// a bad byte far into a file rejects the whole file, naming its line.
+@Suite struct LargeFileTextTests {
+    @Test func hangulAcrossChunksLoadsAndABadByteLateRejectsTheFile() throws {
+        let box = Sandbox()
+        let rows = 24_000  // about 2.6 MB: three chunks
+        func file(_ prefix: String) -> String {
+            var text = takedownHeader + "\n"
+            for i in 0..<rows { text += "\(prefix)\(i),카카오톡 오픈채팅,domestic,image,police,ai,2024-08-01T10:00:00+09:00,,pending\n" }
+            return text
+        }
+        let good = box.write("hangul.csv", file("T"))
+        let store = try box.store()
+        let f = try store.ingest([good]).files[0]
+        #expect((f.status, f.loaded) == (.loaded, rows))
+        #expect(try box.rows(store, "SELECT count(*) FROM takedowns WHERE platform = '카카오톡 오픈채팅'") == [["\(rows)"]])
+
+        var bytes = Array(file("U").utf8)
+        let badLine = 20_001
+        var line = 1, k = 0
+        while line < badLine { if bytes[k] == 0x0A { line += 1 }; k += 1 }
+        bytes[k + 3] = 0xFF
+        let bad = box.write("bad.csv", bytes: bytes)
+        let r = try store.ingest([bad]).files[0]
+        #expect(r.status == .rejected)
+        #expect(r.error?.hasPrefix("not UTF-8 (first invalid byte on line \(badLine))") == true, "\(r.error ?? "")")
+        #expect(try box.count(store, "takedowns") == rows, "nothing of the rejected file stays")
+    }
+}
+
+@Suite struct ChunkTests {
+    /// Chunks end after a line feed in their second half, else on a character boundary.
+    @Test func chunksNeverSplitACharacter() {
+        let long = Array(String(repeating: "가", count: 40).utf8)  // 3 bytes each, no line feed
+        long.withUnsafeBytes { b in
+            var offset = 0
+            var ends: [Int] = []
+            while offset < b.count {
+                let end = RowParser.chunkEnd(b, from: offset, size: 16)
+                #expect(end > offset)
+                ends.append(end)
+                offset = end
+            }
+            #expect(ends.allSatisfy { $0 % 3 == 0 }, "\(ends)")
+            #expect(ends.last == b.count)
+        }
+        let lines = Array("ab\ncdefgh\nijklmnopq\n".utf8)
+        lines.withUnsafeBytes { b in
+            #expect(RowParser.chunkEnd(b, from: 0, size: 12) == 10, "just after the line feed at 9")
+            #expect(RowParser.chunkEnd(b, from: 0, size: 6) == 6, "no line feed in 3..<6: cut at the size")
+        }
+    }
+}
+
 @Suite struct TransactionTests {
     func fileWith(_ n: Int, _ box: Sandbox, name: String = "t.csv") -> String {
         var text = takedownHeader + "\n"

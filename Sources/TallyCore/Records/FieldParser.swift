@@ -109,7 +109,7 @@ public enum FieldParser {
     }
 
     /// Fixed-width run of ASCII digits.
-    @inlinable
+    @inlinable @inline(__always)
     static func digits(_ b: Bytes, _ start: Int, _ count: Int) -> Int? {
         var v = 0
         for k in start..<(start + count) {

@@ -33,20 +33,36 @@ public struct RowProblem: Error, Equatable, Sendable {
 /// `timestamp` as UTC microseconds, `enumeration` as the index of the value, `set` as a bit
 /// mask of the listed values. `text` points at the field's bytes (strings, dates and the
 /// original timestamp text) and is valid only while the source row is.
-public struct ValidatedRow {
-    public var isNull: [Bool]
-    public var ints: [Int64]
-    public var text: [UnsafeBufferPointer<UInt8>]
+///
+/// The slots are fixed-size buffers owned by this object (not arrays), so that the per-row
+/// loop writes them without copy-on-write checks; read and write them by column index.
+public final class ValidatedRow {
+    public let columnCount: Int
+    public let isNull: UnsafeMutablePointer<Bool>
+    public let ints: UnsafeMutablePointer<Int64>
+    public let text: UnsafeMutablePointer<UnsafeBufferPointer<UInt8>>
 
     public init(columnCount: Int) {
-        isNull = Array(repeating: true, count: columnCount)
-        ints = Array(repeating: 0, count: columnCount)
-        text = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: columnCount)
+        self.columnCount = columnCount
+        isNull = .allocate(capacity: max(columnCount, 1))
+        isNull.initialize(repeating: true, count: max(columnCount, 1))
+        ints = .allocate(capacity: max(columnCount, 1))
+        ints.initialize(repeating: 0, count: max(columnCount, 1))
+        text = .allocate(capacity: max(columnCount, 1))
+        text.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: max(columnCount, 1))
+    }
+
+    deinit {
+        isNull.deallocate()
+        ints.deallocate()
+        text.deallocate()
     }
 }
 
 /// Checks rows of one CSV file against a record schema, given the file's header.
-public struct RowValidator {
+///
+/// A class, so that handing it from row to row costs no copy of its tables.
+public final class RowValidator: @unchecked Sendable {
     public let schema: RecordSchema
     public let zone: ZoneOffsets
     /// For each schema column, the index of its field in the file, or -1 when the optional
@@ -97,7 +113,7 @@ public struct RowValidator {
 
     /// Fills `row` from `source`; returns the problems (empty when the row is valid). The
     /// first problem is the one reported; the rest are counted in it.
-    public func validate<S: FieldSource>(_ source: S, into row: inout ValidatedRow) -> [RowProblem] {
+    public func validate<S: FieldSource>(_ source: S, into row: ValidatedRow) -> [RowProblem] {
         var problems: [RowProblem] = []
         let n = source.fieldCount
         for c in 0..<codes.count {
@@ -116,7 +132,7 @@ public struct RowValidator {
                 continue
             }
             row.isNull[c] = false
-            if let problem = parse(bytes, column: c, into: &row) {
+            if let problem = parse(bytes, column: c, into: row) {
                 problems.append(problem)
             }
         }
@@ -127,7 +143,7 @@ public struct RowValidator {
     }
 
     @inline(__always)
-    func parse(_ bytes: UnsafeBufferPointer<UInt8>, column c: Int, into row: inout ValidatedRow) -> RowProblem? {
+    func parse(_ bytes: UnsafeBufferPointer<UInt8>, column c: Int, into row: ValidatedRow) -> RowProblem? {
         switch codes[c] {
         case .string:
             return nil

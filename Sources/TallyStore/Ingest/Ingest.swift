@@ -76,34 +76,55 @@ extension Store {
             report.error = "cannot read the file: " + Self.readErrorReason(path)
             return report
         }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        report.sha256 = digest
-
-        if let previous = try db.scalarInt(
-            "SELECT batch_id FROM files WHERE sha256 = ? AND status = 'loaded'", [.text(digest)]) {
-            report.status = .alreadyLoaded
-            report.loadedInBatch = previous
-            report.kind = try db.scalarText("SELECT kind FROM files WHERE sha256 = ? AND status = 'loaded'", [.text(digest)])
-            return report
+        var digest: String?
+        func sha256() -> String {
+            if let digest { return digest }
+            let d = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            digest = d
+            return d
         }
-        if batch == nil { batch = try startBatch(options) }
-        let batchID = batch!
 
         do {
-            let text = try Self.decodeText(data, encoding: options.encoding)
-            try db.transaction {
-                try text.withUnsafeBytes { bytes in
-                    try load(bytes, path: path, sha256: digest, batch: batchID, options: options,
-                             zone: zone, report: &report)
+            let text = try Self.decodeText(data, encoding: options.encoding, checkLater: true)
+            try text.withUnsafeBytes { bytes in
+                // The parse starts at once and runs ahead while the SHA-256 is computed; it is
+                // stopped unused when the file turns out to be loaded already.
+                let parser = RowParser(bytes: bytes, options: options, zone: zone)
+                parser.start()
+                defer { parser.stop() }
+                report.sha256 = sha256()
+                if try alreadyLoaded(sha256(), report: &report) { return }
+                if batch == nil { batch = try startBatch(options) }
+                // The load inserts only its own file's id into file_id: checking that foreign
+                // key row by row would be work without purpose. (The pragma cannot change
+                // inside a transaction, hence around it.)
+                try db.execute("PRAGMA foreign_keys = OFF")
+                defer { try? db.execute("PRAGMA foreign_keys = ON") }
+                try db.transaction {
+                    try load(bytes, parser: parser, path: path, sha256: sha256(), batch: batch!, options: options,
+                             report: &report)
                 }
             }
         } catch let rejection as FileRejection {
             report = FileReport(path: path, status: .rejected)
-            report.sha256 = digest
+            report.sha256 = sha256()
+            // Loaded before (say, with another --encoding): that, not the rejection, is news.
+            if try alreadyLoaded(sha256(), report: &report) { return report }
+            if batch == nil { batch = try startBatch(options) }
             report.error = rejection.message
-            try recordRejection(report, bytes: data.count, batch: batchID)
+            try recordRejection(report, bytes: data.count, batch: batch!)
         }
         return report
+    }
+
+    /// Whether a file with this SHA-256 is in the store already; if so, says so in `report`.
+    func alreadyLoaded(_ sha256: String, report: inout FileReport) throws -> Bool {
+        guard let previous = try db.scalarInt(
+            "SELECT batch_id FROM files WHERE sha256 = ? AND status = 'loaded'", [.text(sha256)]) else { return false }
+        report.status = .alreadyLoaded
+        report.loadedInBatch = previous
+        report.kind = try db.scalarText("SELECT kind FROM files WHERE sha256 = ? AND status = 'loaded'", [.text(sha256)])
+        return true
     }
 
     static func readErrorReason(_ path: String) -> String {
@@ -115,26 +136,37 @@ extension Store {
     }
 
     /// The file as UTF-8 bytes, or a rejection saying why it is not text of that encoding.
-    static func decodeText(_ data: Data, encoding: TextEncoding) throws -> Data {
+    /// With `checkLater`, UTF-8 input is returned unchecked: the ingest's parsing thread
+    /// checks it chunk by chunk (`RowParser`) instead of holding up the start of the load.
+    static func decodeText(_ data: Data, encoding: TextEncoding, checkLater: Bool = false) throws -> Data {
         try data.withUnsafeBytes { raw -> Data in
             if raw.count == 0 { throw FileRejection(message: "no header: the file is empty") }
-            if let nul = TextEncoding.firstNUL(raw) {
-                throw FileRejection(message: "not a text file (a NUL byte on line \(TextEncoding.line(ofOffset: nul, in: raw)))")
-            }
             switch encoding {
             case .utf8:
-                if let bad = TextEncoding.firstInvalidUTF8(raw) {
-                    throw FileRejection(message: "not UTF-8 (first invalid byte on line \(TextEncoding.line(ofOffset: bad, in: raw))); "
-                        + "if it is a Korean spreadsheet export, try --encoding cp949")
-                }
+                if !checkLater { try checkText(raw, offset: 0, in: raw) }
                 return data
             case .cp949:
+                if let nul = TextEncoding.firstNUL(raw) {
+                    throw FileRejection(message: "not a text file (a NUL byte on line \(TextEncoding.line(ofOffset: nul, in: raw)))")
+                }
                 do {
                     return Data(try encoding.toUTF8(raw))
                 } catch EncodingError.invalid(_, let offset) {
                     throw FileRejection(message: "not valid cp949 (line \(TextEncoding.line(ofOffset: offset, in: raw)))")
                 }
             }
+        }
+    }
+
+    /// Rejects the file when `chunk` (at `offset` in `file`) holds a NUL byte or bytes that
+    /// are not UTF-8, naming the line.
+    static func checkText(_ chunk: UnsafeRawBufferPointer, offset: Int, in file: UnsafeRawBufferPointer) throws {
+        if let nul = TextEncoding.firstNUL(chunk) {
+            throw FileRejection(message: "not a text file (a NUL byte on line \(TextEncoding.line(ofOffset: offset + nul, in: file)))")
+        }
+        if let bad = TextEncoding.firstInvalidUTF8(chunk) {
+            throw FileRejection(message: "not UTF-8 (first invalid byte on line \(TextEncoding.line(ofOffset: offset + bad, in: file))); "
+                + "if it is a Korean spreadsheet export, try --encoding cp949")
         }
     }
 
@@ -149,11 +181,11 @@ extension Store {
 
     /// Parses, validates and writes one file's rows; runs inside the file's transaction.
     ///
-    /// Two threads share the work: a parser thread reads the CSV with libcsv and validates
-    /// each row into a `RowBatch`; this thread, which owns the SQLite connection, writes the
-    /// batches in file order. Either side stopping stops the other.
-    func load(_ bytes: UnsafeRawBufferPointer, path: String, sha256: String, batch: Int,
-              options: IngestOptions, zone: ZoneOffsets, report: inout FileReport) throws {
+    /// Two threads share the work: `parser` (started by the caller) reads the CSV with libcsv
+    /// and validates each row into a `RowBatch`; this thread, which owns the SQLite
+    /// connection, writes the batches in file order. Either side stopping stops the other.
+    func load(_ bytes: UnsafeRawBufferPointer, parser: RowParser, path: String, sha256: String, batch: Int,
+              options: IngestOptions, report: inout FileReport) throws {
         let insertFile = try db.prepare("""
             INSERT INTO files (batch_id, path, sha256, bytes, status) VALUES (?, ?, ?, ?, 'loaded')
             """)
@@ -164,16 +196,15 @@ extension Store {
             INSERT INTO quarantine (file_id, line, column_name, value, reason) VALUES (?, ?, ?, ?, ?)
             """)
 
-        let parser = RowParser(bytes: bytes, options: options, zone: zone)
-        parser.start()
-        defer { parser.stop() }
-
         var validator: RowValidator?
         var writer: RecordWriter?
-        var row = ValidatedRow(columnCount: 0)
         var counts = (read: 0, loaded: 0, duplicates: 0, quarantined: 0)
         let started = Date()
         var lastProgress = started
+        // Indices of a batch's valid rows, handed to the writer together.
+        let valid = UnsafeMutablePointer<Int>.allocate(capacity: RowBatch.capacity)
+        defer { valid.deallocate() }
+        let writeback = Writeback(path: db.path)
 
         func quarantineRow(line: Int, column: String?, value: String, reason: String) throws {
             counts.quarantined += 1
@@ -187,39 +218,40 @@ extension Store {
             switch message {
             case let .header(kind, v):
                 validator = v
-                writer = try RecordWriter(db: db, schema: kind.schema)
-                row = ValidatedRow(columnCount: kind.schema.columns.count)
+                writer = try RecordWriter(db: db, schema: kind.schema, fileID: fileID)
                 report.kind = kind.rawValue
                 report.unknownColumns = v.unknownColumns
             case .rows(let b):
                 guard let w = writer, let v = validator else { break }
-                try b.bytes.withUnsafeBufferPointer { base in
-                    for i in 0..<b.count {
-                        counts.read += 1
-                        if let n = options.failAfterRows, counts.read > n { throw IngestError.simulatedFailure(row: n) }
-                        if let n = options.crashAfterRows, counts.read > n { _exit(70) }
-                        let line = b.lines[i]
-                        let p = b.problemIndex[i]
-                        if p >= 0 {
-                            let problem = b.problems[Int(p)]
-                            try quarantineRow(line: line, column: problem.column, value: problem.value, reason: problem.reason)
-                            continue
-                        }
-                        b.load(i, into: &row, base: base)
-                        switch try w.write(row, fileID: fileID, line: line, db: db) {
-                        case .inserted: counts.loaded += 1
-                        case .duplicate: counts.duplicates += 1
-                        case let .conflict(otherPath, otherLine):
-                            let key = v.schema.key
-                            let value = String(decoding: row.text[v.schema.keyIndex], as: UTF8.self)
-                            let origin = otherPath == path ? "line \(otherLine) of this file" : "\(otherPath) line \(otherLine)"
-                            try quarantineRow(line: line, column: key, value: value,
-                                              reason: "conflict: \(key) '\(value)' was already loaded from \(origin) with different content; "
-                                                  + "corrections need an explicit revision")
-                        }
+                var n = 0
+                for i in 0..<b.count {
+                    counts.read += 1
+                    if let limit = options.failAfterRows, counts.read > limit { throw IngestError.simulatedFailure(row: limit) }
+                    if let limit = options.crashAfterRows, counts.read > limit { _exit(70) }
+                    let p = b.problemIndex[i]
+                    if p >= 0 {
+                        let problem = b.problems[Int(p)]
+                        try quarantineRow(line: b.lines[i], column: problem.column, value: problem.value, reason: problem.reason)
+                    } else {
+                        valid[n] = i
+                        n += 1
+                    }
+                }
+                try w.write(b, rows: UnsafeBufferPointer(start: valid, count: n), db: db) { i, outcome in
+                    switch outcome {
+                    case .inserted: counts.loaded += 1
+                    case .duplicate: counts.duplicates += 1
+                    case let .conflict(otherPath, otherLine):
+                        let key = v.schema.key
+                        let value = String(decoding: b.text(i, v.schema.keyIndex), as: UTF8.self)
+                        let origin = otherPath == path ? "line \(otherLine) of this file" : "\(otherPath) line \(otherLine)"
+                        try quarantineRow(line: b.lines[i], column: key, value: value,
+                                          reason: "conflict: \(key) '\(value)' was already loaded from \(origin) with different content; "
+                                              + "corrections need an explicit revision")
                     }
                 }
                 parser.recycle(b)
+                writeback.maybeStart(bytesFed: parser.bytesFed)
                 if let progress = options.progress {
                     let now = Date()
                     if now.timeIntervalSince(lastProgress) >= 0.2 {

@@ -1,87 +1,165 @@
 import TallyCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Parsed and validated rows on their way from the parsing thread to the writing thread,
-/// in flat buffers that are reused batch after batch (no allocation per row).
+/// in flat buffers allocated once and reused batch after batch (no allocation per row).
+///
+/// The parsing thread also computes each row's content fingerprint (`hashes`), so that the
+/// writing thread, which is the slower half of an ingest, only binds and inserts.
 final class RowBatch: @unchecked Sendable {
     static let capacity = 4096
 
     let columns: Int
+    let codes: [KindCode]
     private(set) var count = 0
     /// Line of each row's first line in the file.
-    private(set) var lines: [Int] = []
+    let lines: UnsafeMutablePointer<Int>
     /// -1 for a valid row, else the index of its problem in `problems`.
-    private(set) var problemIndex: [Int32] = []
+    let problemIndex: UnsafeMutablePointer<Int32>
+    /// Fingerprint of each valid row's normalised content (see `RowHash`).
+    let hashes: UnsafeMutablePointer<UInt64>
     private(set) var problems: [(column: String?, value: String, reason: String)] = []
     // Valid rows' typed slots, `columns` per row.
-    private(set) var isNull: [Bool] = []
-    private(set) var ints: [Int64] = []
-    private(set) var textStart: [Int] = []
-    private(set) var textLength: [Int] = []
-    private(set) var bytes: [UInt8] = []
+    let isNull: UnsafeMutablePointer<Bool>
+    let ints: UnsafeMutablePointer<Int64>
+    let textStart: UnsafeMutablePointer<Int32>
+    let textLength: UnsafeMutablePointer<Int32>
+    /// Text of all rows, back to back.
+    private(set) var bytes: UnsafeMutablePointer<UInt8>
+    private(set) var bytesUsed = 0
+    private var bytesCapacity: Int
 
-    init(columns: Int) {
+    /// Bytes of text after which a batch counts as full even with fewer rows.
+    static let textLimit = 1 << 22
+
+    init(columns: Int, codes: [KindCode]) {
         self.columns = columns
-        lines.reserveCapacity(Self.capacity)
-        problemIndex.reserveCapacity(Self.capacity)
-        isNull.reserveCapacity(Self.capacity * columns)
-        ints.reserveCapacity(Self.capacity * columns)
-        textStart.reserveCapacity(Self.capacity * columns)
-        textLength.reserveCapacity(Self.capacity * columns)
-        bytes.reserveCapacity(Self.capacity * 128)
+        self.codes = codes
+        let slots = Self.capacity * max(columns, 1)
+        lines = .allocate(capacity: Self.capacity)
+        problemIndex = .allocate(capacity: Self.capacity)
+        hashes = .allocate(capacity: Self.capacity)
+        isNull = .allocate(capacity: slots)
+        ints = .allocate(capacity: slots)
+        textStart = .allocate(capacity: slots)
+        textLength = .allocate(capacity: slots)
+        bytesCapacity = Self.capacity * 128
+        bytes = .allocate(capacity: bytesCapacity)
     }
 
-    var isFull: Bool { count >= Self.capacity || bytes.count >= 1 << 22 }
+    deinit {
+        lines.deallocate()
+        problemIndex.deallocate()
+        hashes.deallocate()
+        isNull.deallocate()
+        ints.deallocate()
+        textStart.deallocate()
+        textLength.deallocate()
+        bytes.deallocate()
+    }
+
+    var isFull: Bool { count >= Self.capacity || bytesUsed >= Self.textLimit }
 
     func reset() {
         count = 0
-        lines.removeAll(keepingCapacity: true)
-        problemIndex.removeAll(keepingCapacity: true)
+        bytesUsed = 0
         problems.removeAll(keepingCapacity: true)
-        isNull.removeAll(keepingCapacity: true)
-        ints.removeAll(keepingCapacity: true)
-        textStart.removeAll(keepingCapacity: true)
-        textLength.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
     }
 
-    /// Copies a valid row (its text out of the reader's buffer).
-    func append(_ row: ValidatedRow, line: Int) {
-        lines.append(line)
-        problemIndex.append(-1)
-        for c in 0..<columns {
-            isNull.append(row.isNull[c])
-            ints.append(row.ints[c])
-            let t = row.text[c]
-            textStart.append(bytes.count)
-            textLength.append(t.count)
-            if t.count > 0 { bytes.append(contentsOf: t) }
+    /// Copies a valid row and fingerprints it. `rowBytes` is the reader's buffer of the row,
+    /// which holds all of the row's text: it is copied in one piece.
+    func append(_ row: ValidatedRow, line: Int, rowBytes: UnsafeBufferPointer<UInt8>) {
+        if bytesUsed + rowBytes.count > bytesCapacity { growBytes(bytesUsed + rowBytes.count) }
+        let base = bytesUsed
+        if let src = rowBytes.baseAddress, rowBytes.count > 0 {
+            (bytes + base).update(from: src, count: rowBytes.count)
         }
+        bytesUsed += rowBytes.count
+        let o = count * columns
+        var hash = RowHash()
+        for c in 0..<columns {
+            let null = row.isNull[c]
+            let value = row.ints[c]
+            let t = row.text[c]
+            isNull[o + c] = null
+            ints[o + c] = value
+            if let p = t.baseAddress, let src = rowBytes.baseAddress, t.count > 0 {
+                assert(p >= src && p + t.count <= src + rowBytes.count, "field outside its row")
+                textStart[o + c] = Int32(truncatingIfNeeded: base + (p - src))
+            } else {
+                textStart[o + c] = Int32(truncatingIfNeeded: base)
+            }
+            textLength[o + c] = Int32(truncatingIfNeeded: t.count)
+            if null {
+                hash.mixNull()
+            } else {
+                switch codes[c] {
+                case .string, .date: hash.mix(t)
+                default: hash.mix(value)
+                }
+            }
+        }
+        lines[count] = line
+        problemIndex[count] = -1
+        hashes[count] = hash.value
         count += 1
     }
 
     func appendProblem(line: Int, column: String?, value: String, reason: String) {
-        lines.append(line)
-        problemIndex.append(Int32(problems.count))
-        problems.append((column, value, reason))
-        // Keep the per-row slots aligned.
-        for _ in 0..<columns {
-            isNull.append(true)
-            ints.append(0)
-            textStart.append(bytes.count)
-            textLength.append(0)
+        let o = count * columns
+        for c in 0..<columns {
+            isNull[o + c] = true
+            ints[o + c] = 0
+            textStart[o + c] = Int32(truncatingIfNeeded: bytesUsed)
+            textLength[o + c] = 0
         }
+        lines[count] = line
+        problemIndex[count] = Int32(problems.count)
+        hashes[count] = 0
+        problems.append((column, value, reason))
         count += 1
     }
 
-    /// Fills `row` with row `i`, its text pointing into `base` (this batch's bytes).
+    /// Text of column `c` of row `i`.
     @inline(__always)
-    func load(_ i: Int, into row: inout ValidatedRow, base: UnsafeBufferPointer<UInt8>) {
-        let o = i * columns
-        for c in 0..<columns {
-            row.isNull[c] = isNull[o + c]
-            row.ints[c] = ints[o + c]
-            row.text[c] = UnsafeBufferPointer(start: base.baseAddress.map { $0 + textStart[o + c] },
-                                              count: textLength[o + c])
-        }
+    func text(_ i: Int, _ c: Int) -> UnsafeBufferPointer<UInt8> {
+        let k = i * columns + c
+        return UnsafeBufferPointer(start: bytes + Int(textStart[k]), count: Int(textLength[k]))
     }
+
+    private func growBytes(_ needed: Int) {
+        var c = bytesCapacity
+        while c < needed { c *= 2 }
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        b.update(from: bytes, count: bytesUsed)
+        bytes.deallocate()
+        bytes = b
+        bytesCapacity = c
+    }
+}
+
+/// 64-bit FNV-1a over a row's typed values: the content fingerprint stored as `row_hash`,
+/// which tells a repeated record from a conflicting one. Not a security hash.
+///
+/// Strings and dates count by their text, every other kind by its typed value (so `TRUE`
+/// and `yes`, or one instant written in two offsets, are the same content); null has a
+/// marker of its own. Stored fingerprints depend on this definition: do not change it.
+struct RowHash {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always) mutating func byte(_ b: UInt8) {
+        value = (value ^ UInt64(b)) &* 0x0000_0100_0000_01B3
+    }
+    @inline(__always) mutating func mix(_ bytes: UnsafeBufferPointer<UInt8>) {
+        for b in bytes { byte(b) }
+        byte(0x1F)
+    }
+    @inline(__always) mutating func mix(_ x: Int64) {
+        var v = UInt64(bitPattern: x)
+        for _ in 0..<8 { byte(UInt8(truncatingIfNeeded: v)); v >>= 8 }
+        byte(0x1E)
+    }
+    @inline(__always) mutating func mixNull() { byte(0xFF); byte(0x1D) }
 }

@@ -14,8 +14,11 @@ final class RowParser: @unchecked Sendable {
 
     struct Cancelled: Error {}
 
-    let output = Channel<Message>(capacity: 2)
-    private let free = Channel<RowBatch>(capacity: 3)
+    /// Room for every batch plus the header and end messages: the parser may run ahead of
+    /// the writer by all its batches (it does while the file's SHA-256 is computed).
+    let output = Channel<Message>(capacity: RowParser.spareBatches + 3)
+    /// Batches ready for reuse: room for all of them, so that giving one back never waits.
+    private let free = Channel<RowBatch>(capacity: RowParser.spareBatches + 1)
     private let done = DispatchSemaphore(value: 0)
     private var started = false
     private let bytes: UnsafeRawBufferPointer
@@ -60,62 +63,109 @@ final class RowParser: @unchecked Sendable {
 
     /// Parses everything; returns the error that stopped it, if any.
     private func run() -> Error? {
-        var validator: RowValidator?
-        var row = ValidatedRow(columnCount: 0)
-        var batch: RowBatch?
-
-        let reader = CSVReader { [self] csvRow in
-            guard let v = validator, let b = batch else {
-                let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
-                let (kind, checked) = try Store.checkHeader(header, options: options, zone: zone)
-                validator = checked
-                let columns = kind.schema.columns.count
-                row = ValidatedRow(columnCount: columns)
-                for _ in 0..<2 { free.send(RowBatch(columns: columns)) }
-                batch = RowBatch(columns: columns)
-                guard output.send(.header(kind, checked)) else { throw Cancelled() }
-                return
-            }
-            if csvRow.endsInOpenQuote {
-                b.appendProblem(line: csvRow.line, column: nil, value: "",
-                                reason: "a quoted field opened on this line is never closed (end of file reached)")
-            } else if csvRow.count != v.headerCount {
-                b.appendProblem(line: csvRow.line, column: nil, value: "",
-                                reason: "the row has \(csvRow.count) fields, the header has \(v.headerCount)")
-            } else {
-                let problems = v.validate(csvRow, into: &row)
-                if let first = problems.first {
-                    var reason = first.reason
-                    if problems.count > 1 {
-                        reason += " (and \(problems.count - 1) more: "
-                            + problems.dropFirst().map(\.column).joined(separator: ", ") + ")"
-                    }
-                    b.appendProblem(line: csvRow.line, column: first.column, value: first.value, reason: reason)
-                } else {
-                    b.append(row, line: csvRow.line)
-                }
-            }
-            if b.isFull {
-                guard output.send(.rows(b)), let next = free.receive() else { throw Cancelled() }
-                batch = next
-            }
+        // Until the header is known the reader calls this closure; then it calls the sink's
+        // per-row method, which reaches everything it needs through constant references.
+        let reader = CSVReader { _ in }
+        var sink: RowSink?
+        reader.handler = { [self, unowned reader] csvRow in
+            let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
+            let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
+            let columns = kind.schema.columns.count
+            let codes = kind.schema.columns.map(\.kind.code)
+            for _ in 0..<Self.spareBatches { free.send(RowBatch(columns: columns, codes: codes)) }
+            let rows = RowSink(validator: validator, batch: RowBatch(columns: columns, codes: codes),
+                               output: output, free: free)
+            sink = rows
+            guard output.send(.header(kind, validator)) else { throw Cancelled() }
+            reader.handler = { csvRow in try rows.take(csvRow) }
         }
         do {
-            let chunkSize = 1 << 20
             var offset = 0
             while offset < bytes.count {
-                let end = min(offset + chunkSize, bytes.count)
-                try reader.feed(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+                let end = Self.chunkEnd(bytes, from: offset)
+                let chunk = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
+                // The chunk's text check runs here, ahead of its parse (see `Store.decodeText`).
+                if options.encoding == .utf8 { try Store.checkText(chunk, offset: offset, in: bytes) }
+                try reader.feed(chunk)
                 offset = end
                 lock.withLock { fed = offset }
             }
             try reader.finish()
-            if let b = batch, b.count > 0 {
-                guard output.send(.rows(b)) else { throw Cancelled() }
-            }
+            try sink?.flush()
             return nil
         } catch {
             return error
+        }
+    }
+
+    /// Batches in flight besides the one being filled.
+    static let spareBatches = 12
+
+    /// End of the chunk that starts at `offset`: about a megabyte, cut just after a line
+    /// feed when there is one in its second half, else before a byte that starts a UTF-8
+    /// sequence; either way no UTF-8 sequence is split between chunks.
+    static func chunkEnd(_ bytes: UnsafeRawBufferPointer, from offset: Int, size: Int = 1 << 20) -> Int {
+        let limit = min(offset + size, bytes.count)
+        if limit == bytes.count { return limit }
+        var k = limit
+        while k > offset + size / 2 {
+            if bytes[k - 1] == 0x0A { return k }
+            k -= 1
+        }
+        k = limit
+        while k > limit - 3 && bytes[k] & 0xC0 == 0x80 { k -= 1 }
+        return k
+    }
+}
+
+/// The per-row work of the parsing thread once the header is known: validate, append to the
+/// current batch, send full batches on.
+final class RowSink {
+    let validator: RowValidator
+    let row: ValidatedRow
+    let output: Channel<RowParser.Message>
+    let free: Channel<RowBatch>
+    var batch: RowBatch
+
+    init(validator: RowValidator, batch: RowBatch, output: Channel<RowParser.Message>, free: Channel<RowBatch>) {
+        self.validator = validator
+        self.row = ValidatedRow(columnCount: validator.schema.columns.count)
+        self.batch = batch
+        self.output = output
+        self.free = free
+    }
+
+    func take(_ csvRow: CSVRow) throws {
+        let b = batch
+        if csvRow.endsInOpenQuote {
+            b.appendProblem(line: csvRow.line, column: nil, value: "",
+                            reason: "a quoted field opened on this line is never closed (end of file reached)")
+        } else if csvRow.count != validator.headerCount {
+            b.appendProblem(line: csvRow.line, column: nil, value: "",
+                            reason: "the row has \(csvRow.count) fields, the header has \(validator.headerCount)")
+        } else {
+            let problems = validator.validate(csvRow, into: row)
+            if let first = problems.first {
+                var reason = first.reason
+                if problems.count > 1 {
+                    reason += " (and \(problems.count - 1) more: "
+                        + problems.dropFirst().map(\.column).joined(separator: ", ") + ")"
+                }
+                b.appendProblem(line: csvRow.line, column: first.column, value: first.value, reason: reason)
+            } else {
+                b.append(row, line: csvRow.line, rowBytes: csvRow.bytes)
+            }
+        }
+        if b.isFull {
+            guard output.send(.rows(b)), let next = free.receive() else { throw RowParser.Cancelled() }
+            batch = next
+        }
+    }
+
+    /// Sends the last, partly filled batch.
+    func flush() throws {
+        if batch.count > 0 {
+            guard output.send(.rows(batch)) else { throw RowParser.Cancelled() }
         }
     }
 }

@@ -19,7 +19,16 @@ public final class Database {
     let handle: OpaquePointer
     public let path: String
 
+    /// Process-wide settings made once, before the first connection.
+    private static let configured: Bool = {
+        // Tally keeps no use for SQLite's memory statistics; they cost a global mutex per
+        // allocation on the ingest's hot path.
+        _ = tally_sqlite3_disable_memstatus()
+        return true
+    }()
+
     public init(path: String, readOnly: Bool = false) throws {
+        _ = Self.configured
         self.path = path
         if !readOnly && path != ":memory:" {
             // Create the file ourselves so that it is 0600 whatever the umask.
