@@ -44,12 +44,12 @@ public final class ValidatedRow {
 
     public init(columnCount: Int) {
         self.columnCount = columnCount
-        isNull = .allocate(capacity: max(columnCount, 1))
-        isNull.initialize(repeating: true, count: max(columnCount, 1))
-        ints = .allocate(capacity: max(columnCount, 1))
-        ints.initialize(repeating: 0, count: max(columnCount, 1))
-        text = .allocate(capacity: max(columnCount, 1))
-        text.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: max(columnCount, 1))
+        isNull = .allocate(capacity: columnCount)
+        isNull.initialize(repeating: true, count: columnCount)
+        ints = .allocate(capacity: columnCount)
+        ints.initialize(repeating: 0, count: columnCount)
+        text = .allocate(capacity: columnCount)
+        text.initialize(repeating: UnsafeBufferPointer(start: nil, count: 0), count: columnCount)
     }
 
     deinit {

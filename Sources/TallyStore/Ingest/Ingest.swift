@@ -146,9 +146,7 @@ extension Store {
                 if !checkLater { try checkText(raw, offset: 0, in: raw) }
                 return data
             case .cp949:
-                if let nul = TextEncoding.firstNUL(raw) {
-                    throw FileRejection(message: "not a text file (a NUL byte on line \(TextEncoding.line(ofOffset: nul, in: raw)))")
-                }
+                try checkText(raw, offset: 0, in: raw, utf8: false)
                 do {
                     return Data(try encoding.toUTF8(raw))
                 } catch EncodingError.invalid(_, let offset) {
@@ -158,13 +156,14 @@ extension Store {
         }
     }
 
-    /// Rejects the file when `chunk` (at `offset` in `file`) holds a NUL byte or bytes that
-    /// are not UTF-8, naming the line.
-    static func checkText(_ chunk: UnsafeRawBufferPointer, offset: Int, in file: UnsafeRawBufferPointer) throws {
+    /// Rejects the file when `chunk` (at `offset` in `file`) holds a NUL byte or, with `utf8`,
+    /// bytes that are not UTF-8, naming the line.
+    static func checkText(_ chunk: UnsafeRawBufferPointer, offset: Int, in file: UnsafeRawBufferPointer,
+                          utf8: Bool = true) throws {
         if let nul = TextEncoding.firstNUL(chunk) {
             throw FileRejection(message: "not a text file (a NUL byte on line \(TextEncoding.line(ofOffset: offset + nul, in: file)))")
         }
-        if let bad = TextEncoding.firstInvalidUTF8(chunk) {
+        if utf8, let bad = TextEncoding.firstInvalidUTF8(chunk) {
             throw FileRejection(message: "not UTF-8 (first invalid byte on line \(TextEncoding.line(ofOffset: offset + bad, in: file))); "
                 + "if it is a Korean spreadsheet export, try --encoding cp949")
         }

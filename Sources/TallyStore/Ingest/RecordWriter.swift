@@ -14,7 +14,7 @@ import Glibc
 /// one by one to tell duplicates from conflicts. Values are bound straight from the batch's
 /// buffers, and enum and set values from C strings made once.
 final class RecordWriter {
-    enum Outcome: Equatable {
+    enum Outcome {
         case inserted
         /// The key exists with the same content.
         case duplicate
@@ -36,7 +36,6 @@ final class RecordWriter {
     /// at `enumStart[c]`. (Flat, so that the per-row loop touches no nested array.)
     let enumStrings: UnsafeMutableBufferPointer<(pointer: UnsafeMutablePointer<CChar>, length: Int32)>
     let enumStart: [Int]
-    let enumCount: Int
     var setStrings: [Int64: (pointer: UnsafeMutablePointer<CChar>, length: Int32)] = [:]
     let setValues: [[String]]
 
@@ -72,16 +71,15 @@ final class RecordWriter {
                 strings += values.map { (strdup($0)!, Int32($0.utf8.count)) }
             }
         }
-        enumStrings = .allocate(capacity: max(strings.count, 1))
+        enumStrings = .allocate(capacity: strings.count)
         _ = enumStrings.initialize(from: strings)
         enumStart = starts
-        enumCount = strings.count
         codes = schema.columns.map(\.kind.code)
         setValues = schema.columns.map { c in if case .set(let v) = c.kind { return v }; return [] }
     }
 
     deinit {
-        for p in enumStrings.prefix(enumCount) { free(p.pointer) }
+        for p in enumStrings { free(p.pointer) }
         enumStrings.deallocate()
         for p in setStrings.values { free(p.pointer) }
     }

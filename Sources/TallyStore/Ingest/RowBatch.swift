@@ -1,7 +1,4 @@
 import TallyCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Parsed and validated rows on their way from the parsing thread to the writing thread,
 /// in flat buffers allocated once and reused batch after batch (no allocation per row).
@@ -37,7 +34,7 @@ final class RowBatch: @unchecked Sendable {
     init(columns: Int, codes: [KindCode]) {
         self.columns = columns
         self.codes = codes
-        let slots = Self.capacity * max(columns, 1)
+        let slots = Self.capacity * columns
         lines = .allocate(capacity: Self.capacity)
         problemIndex = .allocate(capacity: Self.capacity)
         hashes = .allocate(capacity: Self.capacity)
