@@ -142,21 +142,33 @@ public enum ChartBuilder {
                 return x != y ? (ascending ? x < y : x > y) : a.platform < b.platform
             }
         }
-        let categories = rows.map { r in r.rank.map { "\($0). \(r.platform)" } ?? r.platform }
+        let categories = rows.map(rankedName)
         let series = Series(label: spec.value.rawValue, values: rows.map(value),
                             intervals: spec.showInterval ? rows.map { $0.complianceCI } : [])
         var notes: [String] = []
         if spec.rankedOnly && !unranked.isEmpty {
-            let names = unranked.map(\.platform).sorted().joined(separator: ", ")
-            let n = context.settings.minDue
-            notes.append(lang == .ko
-                ? "기한 도래 요청이 \(n)건 미만이라 순위에서 제외: \(names)."
-                : "Not ranked (fewer than \(n) due requests): \(names).")
+            notes.append(fewDueNote(unranked, context, lang, ko: "순위에서 제외", en: "Not ranked"))
         }
         if spec.showInterval {
             notes.append(lang == .ko ? "가는 선은 95% 신뢰구간(Wilson)." : "Whiskers: 95% confidence intervals (Wilson).")
         }
         return (ChartData(categories: categories, series: [series], format: spec.value.format), notes)
+    }
+
+    /// A platform's name, after its rank when it has one ("2. Telegram").
+    static func rankedName(_ r: PlatformRow) -> String {
+        r.rank.map { "\($0). \(r.platform)" } ?? r.platform
+    }
+
+    /// The note naming, by name, the platforms with too few due requests to be ranked, and
+    /// what became of them (`ko`/`en`: "Not ranked", "Not shown", …).
+    static func fewDueNote(_ unranked: [PlatformRow], _ context: ChartContext, _ lang: Language,
+                           ko: String, en: String) -> String {
+        let names = unranked.map(\.platform).sorted().joined(separator: ", ")
+        let n = context.settings.minDue
+        return lang == .ko
+            ? "기한 도래 요청이 \(n)건 미만이라 \(ko): \(names)."
+            : "\(en) (fewer than \(n) due requests): \(names)."
     }
 
     /// One panel per platform (ranked ones in rank order, then, with `platforms: all`, the
@@ -172,7 +184,7 @@ public enum ChartBuilder {
         }
         let rows = spec.rankedOnly ? ranked : ranked + unranked
         let panels = rows.map { r in
-            Panel(title: r.rank.map { "\($0). \(r.platform)" } ?? r.platform,
+            Panel(title: rankedName(r),
                   detail: r.compliance.map { ValueFormat.percent.label($0, lang) } ?? "–",
                   bins: Bins(hours[r.platform] ?? [], width: spec.binHours, limit: spec.maxHours))
         }
@@ -183,17 +195,9 @@ public enum ChartBuilder {
         }
         var notes: [String] = []
         if spec.rankedOnly && !unranked.isEmpty {
-            let names = unranked.map(\.platform).sorted().joined(separator: ", ")
-            let n = context.settings.minDue
-            notes.append(lang == .ko
-                ? "기한 도래 요청이 \(n)건 미만이라 빠진 플랫폼: \(names)."
-                : "Not shown (fewer than \(n) due requests): \(names).")
+            notes.append(fewDueNote(unranked, context, lang, ko: "빠진 플랫폼", en: "Not shown"))
         } else if !unranked.isEmpty {
-            let names = unranked.map(\.platform).sorted().joined(separator: ", ")
-            let n = context.settings.minDue
-            notes.append(lang == .ko
-                ? "기한 도래 요청이 \(n)건 미만이라 순위 없음: \(names)."
-                : "Not ranked (fewer than \(n) due requests): \(names).")
+            notes.append(fewDueNote(unranked, context, lang, ko: "순위 없음", en: "Not ranked"))
         }
         return (data, notes)
     }
