@@ -84,16 +84,28 @@ public enum StoreSchema {
         + createTable(.arrests) + createTable(.victims) + createTable(.takedowns),
     ]
 
-    /// Brings a store up to the current version; refuses one written by a newer Tally.
-    static func migrate(_ db: Database) throws {
-        let current = try db.userVersion
-        if current > version {
-            throw StoreError.newerSchema(found: current, supported: version)
-        }
-        for v in current..<version {
-            try db.transaction {
+    /// The tables of a version-1 store: what tells a store written before the application id
+    /// was set from another program's database.
+    static let tablesOfVersion1: Set<String> = ["batches", "files", "quarantine", "arrests", "victims", "takedowns"]
+
+    /// Brings a store up to the current version and marks it as Tally's; refuses one written
+    /// by a newer Tally. The version is read inside the migration's write transaction, so two
+    /// processes opening a new store at once migrate it once.
+    static func migrate(_ db: Database, applicationID: Int32) throws {
+        // Up to date: no write transaction (it would wait behind a running load).
+        if try db.userVersion == version, try db.scalarInt("PRAGMA application_id") == Int(applicationID) { return }
+        try db.transaction {
+            let current = try db.userVersion
+            if current > version {
+                throw StoreError.newerSchema(found: current, supported: version)
+            }
+            if current < 0 { throw StoreError.damaged(path: db.path, reason: "schema version \(current)") }
+            for v in current..<version {
                 try db.execute(migrations[v])
                 try db.execute("PRAGMA user_version = \(v + 1)")
+            }
+            if try db.scalarInt("PRAGMA application_id") != Int(applicationID) {
+                try db.execute("PRAGMA application_id = \(applicationID)")
             }
         }
     }
@@ -102,6 +114,10 @@ public enum StoreSchema {
 public enum StoreError: Error, CustomStringConvertible {
     case newerSchema(found: Int, supported: Int)
     case notAStore(String)
+    case missing(String)
+    case foreign(path: String, what: String)
+    case needsMigration(path: String, found: Int)
+    case damaged(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -109,6 +125,15 @@ public enum StoreError: Error, CustomStringConvertible {
             return "the store has schema version \(found), this tally supports up to \(supported); upgrade tally"
         case .notAStore(let path):
             return "\(path) is not a Tally store (not an SQLite database)"
+        case .missing(let path):
+            return "no store at \(path): load data first with `tally ingest FILE...` (or give --db)"
+        case let .foreign(path, what):
+            return "\(path) is not a Tally store: it is \(what); it was left untouched"
+        case let .needsMigration(path, found):
+            return "the store \(path) has schema version \(found) and needs upgrading to \(StoreSchema.version): "
+                + "run `tally ingest` with no files on it once (reading commands never write to a store)"
+        case let .damaged(path, reason):
+            return "\(path) is a damaged Tally store (\(reason))"
         }
     }
 }

@@ -17,10 +17,14 @@ public struct StoreStatus: Codable, Sendable {
         public var toolVersion: String
         public var timeZone: String
         public var files: Int
+        /// `finished`; `running` (a load holds the store's writer lock now); or `interrupted`
+        /// (not finished and nobody is loading: the process was killed between two files,
+        /// whose committed files are in the store and whose later files are not).
+        public var state: String
 
         enum CodingKeys: String, CodingKey {
             case id, startedAt = "started_at", finishedAt = "finished_at", toolVersion = "tool_version"
-            case timeZone = "time_zone", files
+            case timeZone = "time_zone", files, state
         }
     }
 
@@ -50,6 +54,10 @@ public struct QuarantineEntry: Codable, Sendable, Equatable {
 
 extension Store {
     public func status() throws -> StoreStatus {
+        try db.read { try readStatus() }
+    }
+
+    func readStatus() throws -> StoreStatus {
         var kinds: [StoreStatus.KindSummary] = []
         for kind in RecordKind.allCases {
             let rows = try db.scalarInt("SELECT count(*) FROM \(kind.rawValue)") ?? 0
@@ -72,8 +80,12 @@ extension Store {
             FROM batches b ORDER BY b.id DESC LIMIT 1
             """)
         if try b.step() {
-            lastBatch = .init(id: Int(b.int(0)), startedAt: b.text(1) ?? "", finishedAt: b.text(2),
-                              toolVersion: b.text(3) ?? "", timeZone: b.text(4) ?? "", files: Int(b.int(5)))
+            let finishedAt = b.text(2)
+            let state = finishedAt != nil ? "finished"
+                : WriterLock.currentHolder(store: db.path) != nil ? "running" : "interrupted"
+            lastBatch = .init(id: Int(b.int(0)), startedAt: b.text(1) ?? "", finishedAt: finishedAt,
+                              toolVersion: b.text(3) ?? "", timeZone: b.text(4) ?? "", files: Int(b.int(5)),
+                              state: state)
         }
         return StoreStatus(
             path: db.path,

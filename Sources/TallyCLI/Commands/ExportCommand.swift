@@ -81,7 +81,7 @@ struct ExportCommand: ParsableCommand {
         do { p = try Period.parse(period) } catch let e as PeriodError { throw CLIError(e.description) }
         let zoneName = try resolvedTimeZone()
         let zone = ZoneOffsets(identifier: zoneName)!
-        let st = try store.open(mustExist: true)
+        let st = try store.open(.read)
         let kinds = kind.isEmpty ? RecordKind.allCases : kind
         var exports: [RecordExport] = []
         for k in kinds {

@@ -46,9 +46,15 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(help: ArgumentHelp("While another process loads into the same store, wait up to this many seconds, then fail with nothing loaded.", valueName: "seconds"))
+    var wait: Double = 600
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
+        if !(wait >= 0 && wait <= 86_400 * 7) {
+            throw ValidationError("--wait takes seconds from 0 to 604800")
+        }
         if TextEncoding(name: encoding) == nil {
             throw ValidationError("unknown encoding '\(encoding)'; expected utf-8 or cp949")
         }
@@ -62,8 +68,18 @@ struct IngestCommand: ParsableCommand {
         options.kind = kind
         options.encoding = TextEncoding(name: encoding)!
         options.timeZone = timeZone
+        options.wait = wait
+        #if DEBUG
         if let n = ProcessInfo.processInfo.environment["TALLY_TEST_CRASH_AFTER_ROWS"].flatMap(Int.init) {
             options.crashAfterRows = n
+        }
+        #endif
+        let storePath = store.path, wait = self.wait
+        if Terminal.stderrIsTerminal {
+            options.onWait = { holder in
+                let who = holder.map { "\($0)" } ?? "another process"
+                Terminal.writeError("waiting for \(who), which is loading into \(storePath) (up to \(Int(wait)) s; --wait changes it)\n")
+            }
         }
         if Terminal.stderrIsTerminal {
             options.progress = { p in
@@ -74,12 +90,14 @@ struct IngestCommand: ParsableCommand {
                     + String(format: "%.1f MB/s", rate))
             }
         }
-        let s = try store.open()
+        let s = try store.open(.write)
         let report: IngestReport
         do {
             report = try s.ingest(files, options: options)
+        } catch let e as WriterLockError {
+            throw CLIError(e.description)
         } catch {
-            throw CLIError("ingest failed: \(error)")
+            throw CLIError("ingest failed, nothing of the file being loaded was kept: \(error)")
         }
         if options.progress != nil { Terminal.writeError("\r\u{1B}[K") }
 

@@ -25,7 +25,7 @@ struct QuarantineCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let entries = try store.open(mustExist: true).quarantined(file: file, limit: limit)
+        let entries = try store.open(.read).quarantined(file: file, limit: limit)
         if format == .json {
             print(try Format.json(entries))
             return

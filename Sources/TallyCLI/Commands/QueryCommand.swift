@@ -100,7 +100,7 @@ struct QueryCommand: ParsableCommand {
             }
             source = "csv"
         } else {
-            let load = try store.open(mustExist: true).table(kind!, useCache: !noCache)
+            let load = try store.open(.read).table(kind!, useCache: !noCache)
             table = load.table
             source = load.fromCache ? "cache" : "store"
         }

@@ -22,7 +22,7 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let status = try store.open(mustExist: true).status()
+        let status = try store.open(.read).status()
         if format == .json {
             print(try Format.json(status))
             return
@@ -35,7 +35,10 @@ struct StatusCommand: ParsableCommand {
             + "\(FigureFormat.thousands(status.duplicates)) duplicate rows skipped; \(FigureFormat.thousands(status.quarantined)) rows quarantined")
         if let b = status.lastBatch {
             out.append("Last batch: #\(b.id), \(b.startedAt), \(b.files) file\(b.files == 1 ? "" : "s"), "
-                + "tally \(b.toolVersion), time zone \(b.timeZone)")
+                + "tally \(b.toolVersion), time zone \(b.timeZone)"
+                + (b.state == "running" ? " — loading now"
+                    : b.state == "interrupted" ? " — interrupted (stopped before it finished; the files it committed are in the store, "
+                        + "the rest are not)" : ""))
         } else {
             out.append("Nothing loaded yet: `tally ingest FILE...`")
         }

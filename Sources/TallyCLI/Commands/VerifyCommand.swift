@@ -26,7 +26,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let st = try store.open(mustExist: true)
+        let st = try store.open(.read)
         let v: Verification
         do { v = try Verification.run(manifestPath: manifest, store: st) }
         catch let e as BulletinError { throw CLIError(e.description) }

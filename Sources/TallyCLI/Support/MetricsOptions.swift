@@ -112,7 +112,7 @@ struct MetricsOptions: ParsableArguments {
         let (settings, schedule) = try resolvedSettings()
         let period = try parsedPeriod()
         let asOf = try parsedAsOf(zone: settings.zone)
-        let st = try store.open(mustExist: true)
+        let st = try store.open(.read)
         let tables = RecordTables(arrests: try st.table(.arrests).table, victims: try st.table(.victims).table,
                                   takedowns: try st.table(.takedowns).table)
         if tables.arrests.rowCount + tables.victims.rowCount + tables.takedowns.rowCount == 0 {

@@ -12,13 +12,13 @@ struct StoreOptions: ParsableArguments {
         db ?? ProcessInfo.processInfo.environment["TALLY_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? Store.defaultPath
     }
 
-    /// Opens the store; `mustExist` refuses to create one (for read-only commands).
-    func open(mustExist: Bool = false) throws -> Store {
-        if mustExist && !FileManager.default.fileExists(atPath: path) {
-            throw CLIError("no store at \(path): load data first with `tally ingest FILE...` (or give --db)")
-        }
+    /// Opens the store: `.read` for commands that only read (never creates or writes the
+    /// store, works on read-only media), `.write` for those that load.
+    func open(_ access: Store.Access) throws -> Store {
         do {
-            return try Store(path: path)
+            return try Store(path: path, access: access)
+        } catch let e as StoreError {
+            throw CLIError(e.description)
         } catch {
             throw CLIError("cannot open the store \(path): \(error)")
         }

@@ -13,8 +13,13 @@ public struct IngestOptions: Sendable {
     public var progress: (@Sendable (IngestProgress) -> Void)?
     /// Testing: throw after this many data rows of a file, as a failure mid-file would.
     public var failAfterRows: Int?
-    /// Testing: end the process abruptly (no rollback) after this many data rows of a file.
+    /// Testing (debug builds only): end the process abruptly (no rollback) after this many
+    /// data rows of a file. Release builds have no such hook; the crash tests kill them.
     public var crashAfterRows: Int?
+    /// Seconds to wait for another process's load of the same store before giving up.
+    public var wait: Double = 600
+    /// Called once when another process is loading into the store, naming it.
+    public var onWait: (@Sendable (WriterLock.Holder?) -> Void)?
 
     public init() {}
 }
@@ -39,10 +44,17 @@ struct FileRejection: Error {
 extension Store {
     /// Loads each file in its own transaction and reports on every one; a rejected file
     /// does not stop the others. Throws only for problems of the store itself.
+    ///
+    /// The whole load holds the store's `WriterLock`: a second load waits for it (up to
+    /// `options.wait` seconds) and, when the wait runs out, fails before loading anything.
+    /// The batch row is written in the first file's transaction; a load killed between files
+    /// leaves its batch with `finished_at` null, which `status` reports as interrupted.
     public func ingest(_ paths: [String], options: IngestOptions = IngestOptions()) throws -> IngestReport {
         guard let zone = ZoneOffsets(identifier: options.timeZone) else {
             throw IngestError.unknownTimeZone(options.timeZone)
         }
+        let lock = db.path == ":memory:" ? nil : try WriterLock(store: db.path, wait: options.wait, onWait: options.onWait)
+        defer { withExtendedLifetime(lock) {} }
         var report = IngestReport(batch: nil, files: [])
         for path in paths {
             report.files.append(try ingestFile(path, options: options, zone: zone, batch: &report.batch))
@@ -94,14 +106,13 @@ extension Store {
                 defer { parser.stop() }
                 report.sha256 = sha256()
                 if try alreadyLoaded(sha256(), report: &report) { return }
-                if batch == nil { batch = try startBatch(options) }
                 // The load inserts only its own file's id into file_id: checking that foreign
                 // key row by row would be work without purpose. (The pragma cannot change
                 // inside a transaction, hence around it.)
                 try db.execute("PRAGMA foreign_keys = OFF")
                 defer { try? db.execute("PRAGMA foreign_keys = ON") }
-                try db.transaction {
-                    try load(bytes, parser: parser, path: path, sha256: sha256(), batch: batch!, options: options,
+                try inBatchTransaction(&batch, options) { batch in
+                    try load(bytes, parser: parser, path: path, sha256: sha256(), batch: batch, options: options,
                              report: &report)
                 }
             }
@@ -110,11 +121,29 @@ extension Store {
             report.sha256 = sha256()
             // Loaded before (say, with another --encoding): that, not the rejection, is news.
             if try alreadyLoaded(sha256(), report: &report) { return report }
-            if batch == nil { batch = try startBatch(options) }
             report.error = rejection.message
-            try recordRejection(report, bytes: data.count, batch: batch!)
+            try inBatchTransaction(&batch, options) { batch in
+                try recordRejection(report, bytes: data.count, batch: batch)
+            }
         }
         return report
+    }
+
+    /// Runs `body` in one write transaction with the load's batch id, creating the batch row
+    /// in that same transaction when it is the load's first: a load that never commits a
+    /// file leaves no batch behind.
+    func inBatchTransaction(_ batch: inout Int?, _ options: IngestOptions, _ body: (Int) throws -> Void) throws {
+        let existing = batch
+        do {
+            try db.transaction {
+                let id = try existing ?? startBatch(options)
+                try body(id)
+                batch = id
+            }
+        } catch {
+            batch = existing
+            throw error
+        }
     }
 
     /// Whether a file with this SHA-256 is in the store already; if so, says so in `report`.
@@ -203,7 +232,6 @@ extension Store {
         // Indices of a batch's valid rows, handed to the writer together.
         let valid = UnsafeMutablePointer<Int>.allocate(capacity: RowBatch.capacity)
         defer { valid.deallocate() }
-        let writeback = Writeback(path: db.path)
 
         func quarantineRow(line: Int, column: String?, value: String, reason: String) throws {
             counts.quarantined += 1
@@ -226,7 +254,9 @@ extension Store {
                 for i in 0..<b.count {
                     counts.read += 1
                     if let limit = options.failAfterRows, counts.read > limit { throw IngestError.simulatedFailure(row: limit) }
+                    #if DEBUG
                     if let limit = options.crashAfterRows, counts.read > limit { _exit(70) }
+                    #endif
                     let p = b.problemIndex[i]
                     if p >= 0 {
                         let problem = b.problems[Int(p)]
@@ -250,7 +280,6 @@ extension Store {
                     }
                 }
                 parser.recycle(b)
-                writeback.maybeStart(bytesFed: parser.bytesFed)
                 if let progress = options.progress {
                     let now = Date()
                     if now.timeIntervalSince(lastProgress) >= 0.2 {

@@ -27,11 +27,25 @@ public final class Database {
         return true
     }()
 
-    public init(path: String, readOnly: Bool = false) throws {
+    /// How a connection opens its file.
+    public enum Access: Sendable {
+        /// Read and write, creating the file (owner-only) when it does not exist.
+        case readWrite
+        /// Read only: the file is never written (SQLite may still create the `-shm` and
+        /// `-wal` files of a WAL database beside it where the folder allows).
+        case readOnly
+        /// Read only, for a file on read-only media: SQLite takes no locks and reads no WAL
+        /// (`immutable=1`), which is right only where nothing can change the file.
+        case immutable
+    }
+
+    public init(path: String, access: Access = .readWrite, busyTimeoutMilliseconds: Int32 = 5_000) throws {
         _ = Self.configured
         self.path = path
-        if !readOnly && path != ":memory:" {
-            // Create the file ourselves so that it is 0600 whatever the umask.
+        if access == .readWrite && path != ":memory:" {
+            // Create the file ourselves so that it is 0600 whatever the umask. Closing this
+            // descriptor is safe only because SQLite has not opened the file yet: closing any
+            // descriptor of a file drops every POSIX lock the process holds on it.
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             if fd < 0 {
                 throw SQLiteError(code: SQLITE_CANTOPEN, message: String(cString: strerror(errno)), context: "open \(path)")
@@ -39,17 +53,43 @@ public final class Database {
             close(fd)
         }
         var h: OpaquePointer?
-        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        let rc = sqlite3_open_v2(path, &h, flags | SQLITE_OPEN_NOMUTEX, nil)
+        let name: String
+        let flags: Int32
+        switch access {
+        case .readWrite: (name, flags) = (path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        case .readOnly: (name, flags) = (path, SQLITE_OPEN_READONLY)
+        case .immutable: (name, flags) = (Self.uri(path) + "?immutable=1", SQLITE_OPEN_READONLY | SQLITE_OPEN_URI)
+        }
+        let rc = sqlite3_open_v2(name, &h, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let h else {
             let message = h.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let h { sqlite3_close_v2(h) }
             throw SQLiteError(code: rc, message: message, context: "open \(path)")
         }
         handle = h
-        sqlite3_busy_timeout(h, 5_000)
+        sqlite3_busy_timeout(h, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(h, 1)
     }
+
+    /// A `file:` URI for `path` (percent-encoding what URIs reserve).
+    static func uri(_ path: String) -> String {
+        var out = "file:"
+        for b in path.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "-"),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(Character(UnicodeScalar(b)))
+            default:
+                let hex = Array("0123456789ABCDEF")
+                out += "%" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 15)])
+            }
+        }
+        return out
+    }
+
+    /// Waits up to `milliseconds` for another connection's lock before failing with SQLITE_BUSY.
+    public func setBusyTimeout(milliseconds: Int32) { sqlite3_busy_timeout(handle, milliseconds) }
 
     deinit { sqlite3_close_v2(handle) }
 
@@ -79,6 +119,16 @@ public final class Database {
             try? execute("ROLLBACK")
             throw error
         }
+    }
+
+    /// Runs `body` in one read transaction (one snapshot of the store, however many
+    /// statements it runs and whatever other processes commit meanwhile); inside a
+    /// transaction already, just runs it.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        guard sqlite3_get_autocommit(handle) != 0 else { return try body() }
+        try execute("BEGIN DEFERRED")
+        defer { try? execute("COMMIT") }
+        return try body()
     }
 
     public var userVersion: Int {

@@ -33,13 +33,13 @@ extension Store {
 
     /// The records of `kind` as an engine table, from the cache when it is current.
     public func table(_ kind: RecordKind, useCache: Bool = true) throws -> TableLoad {
-        let fingerprint = try self.fingerprint(kind)
+        let (fingerprint, settled) = try fingerprintAndSettled(kind)
         let cachePath = cacheFile(kind)
         if useCache, let cached = try? ColumnCache.read(path: cachePath, fingerprint: fingerprint) {
             return TableLoad(table: cached, fromCache: true)
         }
         let table = try readTable(kind)
-        if useCache && db.path != ":memory:" {
+        if useCache && settled && db.path != ":memory:" {
             try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true,
                                                      attributes: [.posixPermissions: 0o700])
             try? ColumnCache.write(table, path: cachePath, fingerprint: fingerprint)
@@ -51,21 +51,60 @@ extension Store {
     func cacheFile(_ kind: RecordKind) -> String { cacheDirectory + "/\(kind.rawValue).tcol" }
 
     /// What the cache must match: schema version, the files loaded and their row counts,
-    /// and the store file's size and modification time (a change by any other tool).
+    /// and the state of the store's files, which any commit by any program alters: the
+    /// identity, size and modification time of the store file and of its `-wal` file (in
+    /// WAL mode a commit appends to the WAL; a checkpoint rewrites the store file).
+    ///
+    /// It is computed before the table is read, so a table read from the store is never
+    /// older than the fingerprint it is cached under: a commit in between only makes the
+    /// next reader rebuild the cache, it cannot make it trust a stale one.
     func fingerprint(_ kind: RecordKind) throws -> String {
+        try fingerprintAndSettled(kind).key
+    }
+
+    /// The fingerprint, and whether it is safe to cache under: file times have a coarse
+    /// clock (a few milliseconds), so a commit in the same tick as the last one, after this
+    /// fingerprint was taken, might leave size and time as they were. When both files were
+    /// last changed more than 50 ms before now, any later commit has a later time.
+    /// Right after a commit, this waits out those 50 ms once rather than not caching.
+    func fingerprintAndSettled(_ kind: RecordKind) throws -> (key: String, settled: Bool) {
+        var files = Self.fileStamp(db.path)
+        if !files.settled {
+            usleep(60_000)
+            files = Self.fileStamp(db.path)
+        }
         let s = try db.prepare("""
             SELECT coalesce(max(id), 0), coalesce(sum(loaded), 0) FROM files WHERE status = 'loaded' AND kind = ?
             """)
         try s.bind([.text(kind.rawValue)])
         _ = try s.step()
-        var info = stat()
-        let sizeAndTime = stat(db.path, &info) == 0
-            ? "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)" : "memory"
-        return "v\(try db.userVersion):\(s.int(0)):\(s.int(1)):\(sizeAndTime)"
+        return ("v\(try db.userVersion):\(s.int(0)):\(s.int(1)):\(files.text)", files.settled)
+    }
+
+    /// The identity, size and time of the store file and its `-wal`, by `stat` only: opening
+    /// and closing a descriptor of a file SQLite has locked would drop its POSIX locks.
+    static func fileStamp(_ path: String) -> (text: String, settled: Bool) {
+        guard path != ":memory:" else { return ("memory", true) }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var settled = true
+        func stamp(_ p: String) -> String {
+            var info = stat()
+            guard stat(p, &info) == 0 else { return "-" }
+            let age = Double(now.tv_sec - info.st_mtim.tv_sec) + Double(now.tv_nsec - info.st_mtim.tv_nsec) / 1e9
+            if age < 0.05 { settled = false }
+            return "\(info.st_dev).\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        }
+        // The clock is read first: a change after it has a time at or after it.
+        return ([stamp(path), stamp(path + "-wal")].joined(separator: "|"), settled)
     }
 
     /// Reads every record of `kind` from SQLite into columns.
     func readTable(_ kind: RecordKind) throws -> Table {
+        try db.read { try readTableInSnapshot(kind) }
+    }
+
+    private func readTableInSnapshot(_ kind: RecordKind) throws -> Table {
         let columns = Self.engineColumns(of: kind)
         let rows = try db.scalarInt("SELECT count(*) FROM \(kind.rawValue)") ?? 0
         var builders = columns.map { ColumnBuilder(type: $0.type, capacity: max(rows, 16)) }
