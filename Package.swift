@@ -32,6 +32,9 @@ let package = Package(
 
         // Calendar and time-zone arithmetic on integers (no Foundation in loops).
         .target(name: "TallyTime"),
+        // Files that appear whole or not at all (temporary file, fsync, rename), and the
+        // clean-up of temporary files left by killed processes.
+        .target(name: "TallyFiles"),
         // Record contract: field kinds, schemas, validation. No I/O.
         .target(name: "TallyCore", dependencies: ["TallyTime"], swiftSettings: fast),
         // Columnar in-memory engine: typed columns, filters, group-by, quantiles, joins.
@@ -41,7 +44,7 @@ let package = Package(
         .target(name: "TallyCSV", dependencies: ["CCSV"], swiftSettings: fast),
         // The SQLite store: schema, migrations, ingest, quarantine, provenance.
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "TallyEngine", "CSQLite",
+            "TallyCore", "TallyCSV", "TallyEngine", "TallyFiles", "CSQLite",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: fast),
         // The figures of metrics.md: periods, settings, fine schedule, disclosure control.
@@ -51,17 +54,18 @@ let package = Package(
         ]),
         // Charts drawn with Cairo and Pango from declarative specs (Charts/*.yaml).
         .target(name: "TallyCharts", dependencies: [
-            "CCairo", "TallyMetrics", "TallyEngine", "TallyTime",
+            "CCairo", "TallyMetrics", "TallyEngine", "TallyTime", "TallyFiles",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The monthly PDF bulletin (Cairo + Pango), its manifest and its verification.
         .target(name: "TallyBulletin", dependencies: [
-            "CCairo", "TallyCharts", "TallyMetrics", "TallyStore", "TallyCore", "TallyEngine", "TallyTime",
+            "CCairo", "TallyCharts", "TallyMetrics", "TallyStore", "TallyCore", "TallyEngine", "TallyTime", "TallyFiles",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.
@@ -80,6 +84,7 @@ let package = Package(
         .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyCore", "TallyEngine", "TallyTestSupport"]),
         .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"], exclude: ["References"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
+        .testTarget(name: "TallyFilesTests", dependencies: ["TallyFiles"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite", "TallyTestSupport"]),
         .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyMetrics", "TallyCore", "CSQLite"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyStore", "TallyCore"]),

@@ -1,6 +1,7 @@
 import Foundation
 import TallyCharts
 import TallyCore
+import TallyFiles
 import TallyEngine
 import TallyMetrics
 import TallyStore
@@ -72,16 +73,27 @@ public enum Bulletin {
         let (blocks, tables, charts) = try composer.compose()
 
         try makeDirectory(input.outDir)
+        // Temporary files of earlier runs that were killed before renaming them.
+        for dir in [input.outDir, input.outDir + "/charts", input.outDir + "/tables"] { TemporaryFiles.sweep(directory: dir) }
         let lang = input.lang.rawValue
         let name = "bulletin-\(input.period.label)-\(lang).pdf"
         let pdfPath = input.outDir + "/" + name
+        // Cairo writes the PDF by name: into a temporary file, renamed into place only when
+        // every page was written. Every other file is replaced the same way, and the manifest,
+        // which holds the SHA-256 of each, is written last: a run killed half-way leaves files
+        // that `tally verify` finds do not match the manifest.
+        let pdfTemporary = AtomicFile.temporaryPath(for: pdfPath)
         let title = (composer.fill(input.spec.title) ?? input.spec.title.text(input.lang)) + " — " + words.periodName
         let meta = Typesetter.Metadata(
             title: title, author: composer.fill(input.spec.author) ?? "",
             subject: input.spec.subject.flatMap(composer.fill) ?? title,
             keywords: input.spec.keywords.flatMap(composer.fill) ?? "",
             creator: "Tally \(Tally.version)", date: pdfDate(epoch))
-        let ts = try Typesetter(path: pdfPath, metadata: meta)
+        let ts: Typesetter
+        do { ts = try Typesetter(path: pdfTemporary, metadata: meta) } catch let e as BulletinError {
+            unlink(pdfTemporary)
+            throw BulletinError("cannot write \(pdfPath): \(e.description)")
+        }
         ts.canvasLang = input.lang
         let t = words.t
         ts.cover(.init(
@@ -101,9 +113,10 @@ public enum Bulletin {
                           footer: t("As of ", "기준 ") + words.asOf,
                           pageWord: { p, n in "\(p) / \(n)" })
         } catch let e as BulletinError {
-            unlink(pdfPath)
-            throw BulletinError("\(pdfPath): \(e.description)")
+            unlink(pdfTemporary)
+            throw BulletinError("cannot write \(pdfPath): \(e.description)")
         }
+        do { try AtomicFile.commit(pdfTemporary, to: pdfPath) } catch let e as FileWriteError { throw BulletinError(e.description) }
         var files = [pdfPath]
 
         if input.extras {
@@ -125,9 +138,10 @@ public enum Bulletin {
                 tableFiles.append(rel)
             }
             let siblings = Manifest.siblings(in: input.outDir + "/manifest.json", report: report, input: input)
+            let written = try ([name] + chartFiles + tableFiles).map { try Manifest.FileEntry(file: $0, in: input.outDir) }
             let manifest = Manifest.json(report: report, ledger: ledger, input: input, document: name, pages: ts.pageCount,
                                          publicationDate: publicationDate, charts: chartFiles, tables: tableFiles,
-                                         siblings: siblings)
+                                         files: written, siblings: siblings)
             try writeText(input.outDir + "/manifest.json", manifest.rendered() + "\n")
             files += chartFiles.map { input.outDir + "/" + $0 } + tableFiles.map { input.outDir + "/" + $0 } + [input.outDir + "/manifest.json"]
         }
@@ -145,11 +159,9 @@ public enum Bulletin {
         }
     }
 
+    /// Writes a file whole or not at all.
     static func writeText(_ path: String, _ text: String) throws {
-        unlink(path)
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-            throw BulletinError("cannot write \(path)")
-        }
+        do { try AtomicFile.write(text, to: path) } catch let e as FileWriteError { throw BulletinError(e.description) }
     }
 
     /// Seconds since 1970 as the PDF date Cairo expects (`YYYY-MM-DDThh:mm:ssZ`).

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TallyCharts
 import TallyCore
@@ -20,6 +21,35 @@ public enum Manifest {
         var documents: [(file: String, lang: String, pages: Int)] = []
         var charts: [String] = []
         var tables: [String] = []
+        var files: [FileEntry] = []
+    }
+
+    /// A file of the bulletin (PDF, chart, table), by its path relative to the manifest's
+    /// folder, with its size and SHA-256: `tally verify` checks every one.
+    public struct FileEntry: Sendable, Equatable {
+        public var file: String
+        public var bytes: Int
+        public var sha256: String
+
+        /// Reads `file` (relative to `dir`) and hashes it.
+        init(file: String, in dir: String) throws {
+            guard let data = FileManager.default.contents(atPath: dir + "/" + file) else {
+                throw BulletinError("cannot read \(dir)/\(file) back to hash it")
+            }
+            self.init(file: file, bytes: data.count, sha256: Manifest.sha256(data))
+        }
+
+        init(file: String, bytes: Int, sha256: String) {
+            self.file = file; self.bytes = bytes; self.sha256 = sha256
+        }
+
+        var json: JSONValue {
+            .object([("file", .string(file)), ("bytes", .int(Int64(bytes))), ("sha256", .string(sha256))])
+        }
+    }
+
+    static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
     static func siblings(in path: String, report: StatsReport, input: BulletinInput) -> Siblings {
@@ -44,11 +74,20 @@ public enum Manifest {
         }
         s.charts = others("charts")
         s.tables = others("tables")
+        // The other language's files keep the hashes they were published with.
+        let kept = Set(s.documents.map(\.file) + s.charts + s.tables)
+        for f in old["files"] as? [[String: Any]] ?? [] {
+            if let file = f["file"] as? String, kept.contains(file), let sha = f["sha256"] as? String,
+               let bytes = (f["bytes"] as? NSNumber)?.intValue {
+                s.files.append(FileEntry(file: file, bytes: bytes, sha256: sha))
+            }
+        }
         return s
     }
 
     static func json(report: StatsReport, ledger: Ledger, input: BulletinInput, document: String, pages: Int,
-                     publicationDate: String, charts: [String], tables: [String], siblings: Siblings = Siblings()) -> JSONValue {
+                     publicationDate: String, charts: [String], tables: [String], files: [FileEntry],
+                     siblings: Siblings = Siblings()) -> JSONValue {
         var documents = siblings.documents
         documents.append((document, input.lang.rawValue, pages))
         documents.sort { $0.lang < $1.lang }
@@ -84,6 +123,7 @@ public enum Manifest {
             })),
             ("charts", .array((siblings.charts + charts).sorted().map(JSONValue.string))),
             ("tables", .array((siblings.tables + tables).sorted().map(JSONValue.string))),
+            ("files", .array((siblings.files + files).sorted { $0.file < $1.file }.map(\.json))),
             ("figures", .array(ledger.ids.map { id in
                 .object([("id", .string(id)), ("value", ledger.source.value(id) ?? .null), ("text", .string(ledger.source.text(id) ?? "")),
                          ("definition", .string(Definitions.definition(id)))])
@@ -105,7 +145,14 @@ public struct Verification {
     public var lines: [Line]
     /// Input files whose SHA-256 in the manifest is not among the store's (or the other way).
     public var inputNotes: [String]
+    /// The bulletin's files (PDFs, charts, tables) that are missing or differ from the
+    /// SHA-256 the manifest recorded, one line each.
+    public var fileProblems: [String]
+    /// How many files the manifest lists, all checked.
+    public var filesChecked: Int
     public var differences: Int { lines.filter { !$0.matches }.count }
+    /// Whether every figure and every file is as published.
+    public var passed: Bool { differences == 0 && fileProblems.isEmpty }
 
     /// Reads a manifest and recomputes each figure from `store` with the manifest's period,
     /// as-of time, settings and fine schedule.
@@ -168,7 +215,42 @@ public struct Verification {
         for f in current where !published.contains(f.sha256) { notes.append("the store has a file the manifest does not list: \(f.path) (\(f.sha256))") }
         let currentSet = Set(current.map(\.sha256))
         for h in published.sorted() where !currentSet.contains(h) { notes.append("the manifest lists a file the store does not hold: sha256 \(h)") }
-        return Verification(period: period.label, asOf: (top["as_of"] as? String) ?? "", lines: lines, inputNotes: notes)
+        let (problems, checked) = try checkFiles(top, manifestPath: manifestPath)
+        return Verification(period: period.label, asOf: (top["as_of"] as? String) ?? "", lines: lines, inputNotes: notes,
+                            fileProblems: problems, filesChecked: checked)
+    }
+
+    /// Every file the manifest lists, hashed again; and every document, chart and table it
+    /// names must be among them.
+    static func checkFiles(_ top: [String: Any], manifestPath: String) throws -> (problems: [String], checked: Int) {
+        guard let files = top["files"] as? [[String: Any]] else {
+            throw BulletinError("\(manifestPath): no 'files' list with the SHA-256 of the bulletin's files "
+                + "(written by an older tally: write the bulletin again)")
+        }
+        let dir = (manifestPath as NSString).deletingLastPathComponent
+        var problems: [String] = []
+        var listed = Set<String>()
+        for f in files {
+            guard let file = f["file"] as? String, let sha = f["sha256"] as? String else {
+                throw BulletinError("\(manifestPath): malformed entry in 'files'")
+            }
+            listed.insert(file)
+            guard !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
+                problems.append("\(file): not a path inside the bulletin's folder")
+                continue
+            }
+            let path = dir.isEmpty ? file : dir + "/" + file
+            guard let data = FileManager.default.contents(atPath: path) else {
+                problems.append("\(file): missing")
+                continue
+            }
+            let now = Manifest.sha256(data)
+            if now != sha { problems.append("\(file): differs from the published file (sha256 \(now.prefix(16))…, published \(sha.prefix(16))…)") }
+        }
+        let named = ((top["documents"] as? [[String: Any]]) ?? []).compactMap { $0["file"] as? String }
+            + ((top["charts"] as? [String]) ?? []) + ((top["tables"] as? [String]) ?? [])
+        for file in named where !listed.contains(file) { problems.append("\(file): named by the manifest but has no SHA-256 in it") }
+        return (problems, files.count)
     }
 
     static func describe(_ v: Any) -> String {

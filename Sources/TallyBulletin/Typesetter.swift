@@ -1,4 +1,5 @@
 import CCairo
+import TallyFiles
 import TallyCharts
 #if canImport(Glibc)
 import Glibc
@@ -50,12 +51,11 @@ final class Typesetter {
     var small: TextStyle { style(7.5, color: grey) }
 
     init(path: String, metadata m: Metadata) throws {
-        unlink(path)
         surface = cairo_pdf_surface_create(path, Self.pageWidth, Self.pageHeight)!
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
             let status = cairo_surface_status(surface)
             cairo_surface_destroy(surface)
-            throw BulletinError("\(path): cannot write the PDF (\(String(cString: cairo_status_to_string(status))))")
+            throw BulletinError("cannot write the PDF (\(String(cString: cairo_status_to_string(status))))")
         }
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, m.title)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, m.author)
@@ -373,7 +373,9 @@ final class Typesetter {
         cairo_surface_finish(surface)
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
-            throw BulletinError("cannot write the PDF (\(String(cString: cairo_status_to_string(status))))")
+            let reason = status == CAIRO_STATUS_WRITE_ERROR && errno != 0 ? FileWriteError.describe(errno)
+                : String(cString: cairo_status_to_string(status))
+            throw BulletinError(reason)
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import TallyCore
 import TallyMetrics
 import TallyStore
+import TallyFiles
 import TallyTime
 
 /// `tally export`: the loaded records of a period as CSV, JSON or a standalone SQLite
@@ -114,20 +115,12 @@ struct ExportCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
-        let tmp = out + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError("cannot write \(out)")
-        }
-        try place(tmp, at: out)
+        TemporaryFiles.sweep(directory: Self.folder(of: out))
+        do { try AtomicFile.write(text, to: out, mode: 0o600) } catch let e as FileWriteError { throw CLIError(e.description) }
     }
 
-    func place(_ tmp: String, at path: String) throws {
-        _ = chmod(tmp, 0o600)
-        if rename(tmp, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(tmp)
-            throw CLIError("cannot write \(path): \(reason)")
-        }
+    static func folder(of path: String) -> String {
+        path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
     }
 
     func writeSQLite(_ exports: [RecordExport], period: Period, zone: String, store st: Store) throws {
@@ -135,17 +128,21 @@ struct ExportCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: path) && !force {
             throw CLIError("\(path) exists; give --force to replace it")
         }
-        let tmp = path + ".tmp-\(getpid())"
-        unlink(tmp)
+        TemporaryFiles.sweep(directory: Self.folder(of: path))
         do {
-            let db = try Database(path: tmp)
-            try SQLiteExport.write(exports, to: db, period: period, zone: zone, provenance: try st.provenance())
-        } catch let e as SQLiteError {
-            unlink(tmp)
-            throw CLIError("cannot write \(path): \(e)")
+            try AtomicFile.replace(path, mode: 0o600) { tmp in
+                defer { unlink(tmp + "-journal") }
+                do {
+                    // The connection is closed (end of this scope) before the file is renamed.
+                    let db = try Database(path: tmp)
+                    try SQLiteExport.write(exports, to: db, period: period, zone: zone, provenance: try st.provenance())
+                } catch let e as SQLiteError {
+                    throw FileWriteError(path: path, reason: e.description)
+                }
+            }
+        } catch let e as FileWriteError {
+            throw CLIError(e.description)
         }
-        unlink(tmp + "-journal")
-        try place(tmp, at: path)
     }
 }
 

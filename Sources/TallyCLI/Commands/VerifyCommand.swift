@@ -11,7 +11,8 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
         Uses the manifest's period, as-of time, settings and fine schedule, reads
         the store's records (not its cache) and reports each figure as matching or
-        differing. Exit status 1 when any figure differs.
+        differing; checks the SHA-256 of every file of the bulletin (PDFs, charts,
+        tables) against the manifest. Exit status 1 when any figure or file differs.
 
         Example:
           tally verify out/bulletin/manifest.json --db tally.sqlite
@@ -39,7 +40,9 @@ struct VerifyCommand: ParsableCommand {
             else { print("DIFFERS  \(id)  published \(l.published), store \(l.recomputed)") }
         }
         for n in v.inputNotes { print("note: \(n)") }
-        print("\(v.lines.count) figures: \(v.lines.count - v.differences) match, \(v.differences) differ")
-        if v.differences > 0 { throw ExitCode(1) }
+        for p in v.fileProblems { print("FILE     \(p)") }
+        print("\(v.lines.count) figures: \(v.lines.count - v.differences) match, \(v.differences) differ; "
+            + "\(v.filesChecked) files: \(v.filesChecked - v.fileProblems.count) as published, \(v.fileProblems.count) not")
+        if !v.passed { throw ExitCode(1) }
     }
 }

@@ -1,4 +1,5 @@
 import CCairo
+import TallyFiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,11 +45,13 @@ public final class ImageSurface {
         return ImageSurface(surface: s)
     }
 
+    /// Writes the PNG whole or not at all (a temporary file renamed into place).
     public func writePNG(_ path: String) throws {
-        unlink(path)        // a new file, so that it gets the process's (owner-only) mode
-        let status = cairo_surface_write_to_png(surface, path)
-        guard status == CAIRO_STATUS_SUCCESS else {
-            throw RenderError("\(path): cannot write the PNG (\(String(cString: cairo_status_to_string(status))))")
+        try AtomicFile.replace(path) { tmp in
+            let status = cairo_surface_write_to_png(surface, tmp)
+            guard status == CAIRO_STATUS_SUCCESS else {
+                throw RenderError("cannot write \(path): \(Renderer.reason(status))")
+            }
         }
     }
 
@@ -105,34 +108,49 @@ public enum Renderer {
         case .png:
             try image(width: width, height: height, dpi: dpi, draw: draw).writePNG(path)
         case .svg, .pdf:
-            unlink(path)
-            let surface: OpaquePointer
-            if format == .svg {
-                surface = cairo_svg_surface_create(path, width, height)!
-                cairo_svg_surface_restrict_to_version(surface, CAIRO_SVG_VERSION_1_2)
-            } else {
-                surface = cairo_pdf_surface_create(path, width, height)!
-                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, pdfDate)
-                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, pdfDate)
-                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Tally")
-                if !title.isEmpty { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title) }
-            }
-            defer { cairo_surface_destroy(surface) }
-            let cr = cairo_create(surface)!
-            do {
-                try paint(cr, width: width, height: height, draw: draw)
-            } catch {
-                cairo_destroy(cr)
-                throw error
-            }
-            cairo_show_page(cr)
-            cairo_destroy(cr)
-            cairo_surface_finish(surface)
-            let status = cairo_surface_status(surface)
-            guard status == CAIRO_STATUS_SUCCESS else {
-                throw RenderError("\(path): cannot write the \(format.rawValue.uppercased()) (\(String(cString: cairo_status_to_string(status))))")
+            // Cairo writes the file by name as it goes: into a temporary file, renamed into
+            // place only when Cairo reports that everything was written.
+            try AtomicFile.replace(path) { tmp in
+                try writeVector(tmp, finalPath: path, format: format, width: width, height: height, title: title, draw: draw)
             }
         }
+    }
+
+    static func writeVector(_ path: String, finalPath: String, format: ChartFormat, width: Double, height: Double,
+                            title: String, draw: (Canvas) throws -> Void) throws {
+        let surface: OpaquePointer
+        if format == .svg {
+            surface = cairo_svg_surface_create(path, width, height)!
+            cairo_svg_surface_restrict_to_version(surface, CAIRO_SVG_VERSION_1_2)
+        } else {
+            surface = cairo_pdf_surface_create(path, width, height)!
+            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, pdfDate)
+            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, pdfDate)
+            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Tally")
+            if !title.isEmpty { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title) }
+        }
+        defer { cairo_surface_destroy(surface) }
+        let cr = cairo_create(surface)!
+        do {
+            try paint(cr, width: width, height: height, draw: draw)
+        } catch {
+            cairo_destroy(cr)
+            throw error
+        }
+        cairo_show_page(cr)
+        cairo_destroy(cr)
+        cairo_surface_finish(surface)
+        let status = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw RenderError("cannot write \(finalPath): \(reason(status))")
+        }
+    }
+
+    /// Cairo's status as a reason; a write error says what the system said (best effort: errno
+    /// is that of Cairo's last failed call).
+    static func reason(_ status: cairo_status_t) -> String {
+        if status == CAIRO_STATUS_WRITE_ERROR, errno != 0 { return FileWriteError.describe(errno) }
+        return String(cString: cairo_status_to_string(status))
     }
 
     static func paint(_ cr: OpaquePointer, width: Double, height: Double, draw: (Canvas) throws -> Void) rethrows {
