@@ -78,11 +78,9 @@ public enum Bulletin {
         let lang = input.lang.rawValue
         let name = "bulletin-\(input.period.label)-\(lang).pdf"
         let pdfPath = input.outDir + "/" + name
-        // Cairo writes the PDF by name: into a temporary file, renamed into place only when
-        // every page was written. Every other file is replaced the same way, and the manifest,
-        // which holds the SHA-256 of each, is written last: a run killed half-way leaves files
-        // that `tally verify` finds do not match the manifest.
-        let pdfTemporary = AtomicFile.temporaryPath(for: pdfPath)
+        // Every file is written whole or not at all (a temporary file renamed into place), and
+        // the manifest, which holds the SHA-256 of each, is written last: a run killed half-way
+        // leaves files that `tally verify` finds do not match the manifest.
         let title = (composer.fill(input.spec.title) ?? input.spec.title.text(input.lang)) + " — " + words.periodName
         let meta = Typesetter.Metadata(
             title: title, author: composer.fill(input.spec.author) ?? "",
@@ -90,8 +88,7 @@ public enum Bulletin {
             keywords: input.spec.keywords.flatMap(composer.fill) ?? "",
             creator: "Tally \(Tally.version)", date: pdfDate(epoch))
         let ts: Typesetter
-        do { ts = try Typesetter(path: pdfTemporary, metadata: meta) } catch let e as BulletinError {
-            unlink(pdfTemporary)
+        do { ts = try Typesetter(metadata: meta) } catch let e as BulletinError {
             throw BulletinError("cannot write \(pdfPath): \(e.description)")
         }
         ts.canvasLang = input.lang
@@ -113,10 +110,9 @@ public enum Bulletin {
                           footer: t("As of ", "기준 ") + words.asOf,
                           pageWord: { p, n in "\(p) / \(n)" })
         } catch let e as BulletinError {
-            unlink(pdfTemporary)
             throw BulletinError("cannot write \(pdfPath): \(e.description)")
         }
-        do { try AtomicFile.commit(pdfTemporary, to: pdfPath) } catch let e as FileWriteError { throw BulletinError(e.description) }
+        do { try AtomicFile.write(ts.sink.bytes, to: pdfPath) } catch let e as FileWriteError { throw BulletinError(e.description) }
         var files = [pdfPath]
 
         if input.extras {

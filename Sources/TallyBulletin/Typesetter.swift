@@ -1,5 +1,4 @@
 import CCairo
-import TallyFiles
 import TallyCharts
 #if canImport(Glibc)
 import Glibc
@@ -50,8 +49,11 @@ final class Typesetter {
     var body: TextStyle { style(9.5) }
     var small: TextStyle { style(7.5, color: grey) }
 
-    init(path: String, metadata m: Metadata) throws {
-        surface = cairo_pdf_surface_create(path, Self.pageWidth, Self.pageHeight)!
+    /// Where Cairo writes the PDF: memory, saved to the file by `save(to:)`.
+    let sink = CairoSink()
+
+    init(metadata m: Metadata) throws {
+        surface = cairo_pdf_surface_create_for_stream(CairoSink.write, sink.closure, Self.pageWidth, Self.pageHeight)!
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
             let status = cairo_surface_status(surface)
             cairo_surface_destroy(surface)
@@ -373,9 +375,7 @@ final class Typesetter {
         cairo_surface_finish(surface)
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
-            let reason = status == CAIRO_STATUS_WRITE_ERROR && errno != 0 ? FileWriteError.describe(errno)
-                : String(cString: cairo_status_to_string(status))
-            throw BulletinError(reason)
+            throw BulletinError(String(cString: cairo_status_to_string(status)))
         }
     }
 

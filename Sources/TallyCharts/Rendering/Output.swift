@@ -20,6 +20,33 @@ public struct RenderError: Error, CustomStringConvertible, Equatable {
     public init(_ message: String) { description = message }
 }
 
+/// The bytes a Cairo surface writes, collected in memory and then written by `AtomicFile`.
+///
+/// Cairo's own file output goes through stdio and does not report an error that shows only
+/// when the stream is flushed or closed (a full disk, `ulimit -f`): it would report success
+/// for a truncated file. Writing through this sink, every byte is accounted for, and the
+/// file is written (whole or not at all) with its errors reported.
+public final class CairoSink {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    /// The write function to give Cairo, with `Unmanaged.passUnretained(sink).toOpaque()` as its closure.
+    public static let write: cairo_write_func_t = { closure, data, length in
+        guard let closure else { return CAIRO_STATUS_WRITE_ERROR }
+        let sink = Unmanaged<CairoSink>.fromOpaque(closure).takeUnretainedValue()
+        if let data, length > 0 { sink.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length))) }
+        return CAIRO_STATUS_SUCCESS
+    }
+
+    public var closure: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+
+    /// Writes what Cairo produced to `path` (whole or not at all).
+    public func save(to path: String) throws {
+        do { try AtomicFile.write(bytes, to: path) } catch let e as FileWriteError { throw RenderError(e.description) }
+    }
+}
+
 /// An ARGB32 Cairo image surface: what PNG output draws into, and what tests read back.
 public final class ImageSurface {
     let surface: OpaquePointer
@@ -45,14 +72,14 @@ public final class ImageSurface {
         return ImageSurface(surface: s)
     }
 
-    /// Writes the PNG whole or not at all (a temporary file renamed into place).
+    /// Writes the PNG whole or not at all.
     public func writePNG(_ path: String) throws {
-        try AtomicFile.replace(path) { tmp in
-            let status = cairo_surface_write_to_png(surface, tmp)
-            guard status == CAIRO_STATUS_SUCCESS else {
-                throw RenderError("cannot write \(path): \(Renderer.reason(status))")
-            }
+        let sink = CairoSink()
+        let status = cairo_surface_write_to_png_stream(surface, CairoSink.write, sink.closure)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw RenderError("cannot write \(path): \(String(cString: cairo_status_to_string(status)))")
         }
+        try withExtendedLifetime(sink) { try sink.save(to: path) }
     }
 
     /// The pixel at (x, y) as premultiplied (a, r, g, b) bytes.
@@ -108,22 +135,22 @@ public enum Renderer {
         case .png:
             try image(width: width, height: height, dpi: dpi, draw: draw).writePNG(path)
         case .svg, .pdf:
-            // Cairo writes the file by name as it goes: into a temporary file, renamed into
-            // place only when Cairo reports that everything was written.
-            try AtomicFile.replace(path) { tmp in
-                try writeVector(tmp, finalPath: path, format: format, width: width, height: height, title: title, draw: draw)
+            let sink = CairoSink()
+            try withExtendedLifetime(sink) {
+                try writeVector(sink, finalPath: path, format: format, width: width, height: height, title: title, draw: draw)
+                try sink.save(to: path)
             }
         }
     }
 
-    static func writeVector(_ path: String, finalPath: String, format: ChartFormat, width: Double, height: Double,
+    static func writeVector(_ sink: CairoSink, finalPath: String, format: ChartFormat, width: Double, height: Double,
                             title: String, draw: (Canvas) throws -> Void) throws {
         let surface: OpaquePointer
         if format == .svg {
-            surface = cairo_svg_surface_create(path, width, height)!
+            surface = cairo_svg_surface_create_for_stream(CairoSink.write, sink.closure, width, height)!
             cairo_svg_surface_restrict_to_version(surface, CAIRO_SVG_VERSION_1_2)
         } else {
-            surface = cairo_pdf_surface_create(path, width, height)!
+            surface = cairo_pdf_surface_create_for_stream(CairoSink.write, sink.closure, width, height)!
             cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, pdfDate)
             cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, pdfDate)
             cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Tally")
@@ -142,15 +169,8 @@ public enum Renderer {
         cairo_surface_finish(surface)
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
-            throw RenderError("cannot write \(finalPath): \(reason(status))")
+            throw RenderError("cannot write \(finalPath): \(String(cString: cairo_status_to_string(status)))")
         }
-    }
-
-    /// Cairo's status as a reason; a write error says what the system said (best effort: errno
-    /// is that of Cairo's last failed call).
-    static func reason(_ status: cairo_status_t) -> String {
-        if status == CAIRO_STATUS_WRITE_ERROR, errno != 0 { return FileWriteError.describe(errno) }
-        return String(cString: cairo_status_to_string(status))
     }
 
     static func paint(_ cr: OpaquePointer, width: Double, height: Double, draw: (Canvas) throws -> Void) rethrows {
