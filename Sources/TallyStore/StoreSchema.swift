@@ -87,6 +87,9 @@ public enum StoreSchema {
     /// Brings a store up to the current version; refuses one written by a newer Tally.
     static func migrate(_ db: Database) throws {
         let current = try db.userVersion
+        if current < 0 {
+            throw StoreError.invalidSchemaVersion(path: db.path, found: current, supported: version)
+        }
         if current > version {
             throw StoreError.newerSchema(found: current, supported: version)
         }
@@ -102,11 +105,15 @@ public enum StoreSchema {
 public enum StoreError: Error, CustomStringConvertible {
     case newerSchema(found: Int, supported: Int)
     case notAStore(String)
+    /// `PRAGMA user_version` below 0: not a version any Tally wrote.
+    case invalidSchemaVersion(path: String, found: Int, supported: Int)
 
     public var description: String {
         switch self {
         case let .newerSchema(found, supported):
             return "the store has schema version \(found), this tally supports up to \(supported); upgrade tally"
+        case let .invalidSchemaVersion(path, found, supported):
+            return "\(path): schema version (PRAGMA user_version) is \(found), expected 0 to \(supported); the file is not a Tally store or was changed by another program"
         case .notAStore(let path):
             return "\(path) is not a Tally store (not an SQLite database)"
         }
