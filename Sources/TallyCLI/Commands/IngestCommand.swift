@@ -70,7 +70,7 @@ struct IngestCommand: ParsableCommand {
                 let mb = Double(p.bytesDone) / 1_048_576
                 let rate = p.seconds > 0 ? mb / p.seconds : 0
                 let pct = p.bytesTotal > 0 ? 100 * p.bytesDone / p.bytesTotal : 100
-                Terminal.writeError("\r\u{1B}[K\(p.path): \(FigureFormat.thousands(p.rows)) rows, \(pct)%, "
+                Terminal.writeError("\r\u{1B}[K\(Terminal.escape(p.path)): \(FigureFormat.thousands(p.rows)) rows, \(pct)%, "
                     + String(format: "%.1f MB/s", rate))
             }
         }
@@ -85,10 +85,10 @@ struct IngestCommand: ParsableCommand {
 
         switch format {
         case .json: print(try Format.json(report))
-        case .text: print(text(report))
+        case .text: Terminal.print(text(report))
         }
         for f in report.files where f.rejected {
-            Terminal.writeError("error: \(f.path): \(f.error ?? "rejected")\n")
+            Terminal.writeError(Terminal.escape("error: \(f.path): \(f.error ?? "rejected")") + "\n")
         }
         if report.files.contains(where: \.rejected) { throw ExitCode(1) }
     }
