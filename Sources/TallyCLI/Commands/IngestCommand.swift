@@ -23,6 +23,11 @@ struct IngestCommand: ParsableCommand {
         missing a required column) is reported on one line and the exit status is 1;
         the other files still load.
 
+        Limits: a row with a field longer than --max-field-bytes (default 65,536
+        bytes) is quarantined, as is one with a timestamp later than the load time
+        plus one day, or a date later than the day after the load date ("in the
+        future").
+
         Examples:
           tally ingest Data/sample/*.csv
           tally ingest --kind takedowns --db store.sqlite requests-2024-08.csv
@@ -43,6 +48,9 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("tz"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "zone"))
     var timeZone: String = Tally.defaultTimeZone
 
+    @Option(help: ArgumentHelp("Quarantine rows with a field longer than this many bytes.", valueName: "n"))
+    var maxFieldBytes: Int = IngestOptions.defaultMaxFieldBytes
+
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -55,6 +63,9 @@ struct IngestCommand: ParsableCommand {
         if ZoneOffsets(identifier: timeZone) == nil {
             throw ValidationError("unknown time zone '\(timeZone)'; expected an IANA name such as Asia/Seoul")
         }
+        if maxFieldBytes < 1 || maxFieldBytes > 1 << 30 {
+            throw ValidationError("--max-field-bytes must be from 1 to \(1 << 30), not \(maxFieldBytes)")
+        }
     }
 
     func run() throws {
@@ -62,6 +73,7 @@ struct IngestCommand: ParsableCommand {
         options.kind = kind
         options.encoding = TextEncoding(name: encoding)!
         options.timeZone = timeZone
+        options.maxFieldBytes = maxFieldBytes
         if let n = ProcessInfo.processInfo.environment["TALLY_TEST_CRASH_AFTER_ROWS"].flatMap(Int.init) {
             options.crashAfterRows = n
         }

@@ -15,6 +15,9 @@ public struct IngestOptions: Sendable {
     public var failAfterRows: Int?
     /// Testing: end the process abruptly (no rollback) after this many data rows of a file.
     public var crashAfterRows: Int?
+    /// Rows with a field longer than this many bytes are quarantined (see `RowSink`).
+    public var maxFieldBytes: Int = IngestOptions.defaultMaxFieldBytes
+    public static let defaultMaxFieldBytes = 65_536
 
     public init() {}
 }
