@@ -71,7 +71,7 @@ public struct FineSchedule: Equatable, Sendable {
         let (b, o2) = unresolved.multipliedReportingOverflow(by: unresolvedKRW)
         let (sum, o3) = a.addingReportingOverflow(b)
         let overflow = o1 || o2 || o3
-        if let m = repeatMultiplier, m != 1, late + unresolved > 0, previousViolations >= repeatAfterViolations {
+        if let m = repeatMultiplier, m != 1, (late > 0 || unresolved > 0), previousViolations >= repeatAfterViolations {
             // Floating point for the multiplier, as before; an amount too large for an Int is
             // the cap when there is one, else not computable.
             let amount = overflow ? Double.infinity : Double(sum) * m
