@@ -162,6 +162,12 @@ import Testing
         let (r2, report2) = try ingestJSON(["--db", db, "--max-field-bytes", "10", small])
         #expect(r2.status == 0, "\(r2.stderr)")
         #expect(fileCounts(report2)["loaded"] == 1 && fileCounts(report2)["quarantined"] == 1, "\(r2.stdout)")
+        // A header name over the default limit refuses the file on one line.
+        let longHeader = dir.write("h.csv", victims([("H-1", "2024-08-01", "Seoul")]).replacingOccurrences(of: "region", with: String(repeating: "r", count: limit + 1)))
+        let (r3, report3) = try ingestJSON(["--db", db, "--max-field-bytes", "10", longHeader])
+        #expect(r3.status == 1 && fileCounts(report3)["loaded"] == 0, "\(r3.stdout)")
+        #expect(r3.stderr.contains("h.csv") && r3.stderr.contains("name 7 of the header") && r3.stderr.contains("65536 bytes"), "\(r3.stderr)")
+        #expect(r3.stderr.split(separator: "\n").count == 1)
         let bad = try run(tallyBinary, ["ingest", "--db", db, "--max-field-bytes", "0", small])
         #expect(bad.status != 0 && bad.stderr.contains("--max-field-bytes") && !bad.stderr.contains("Fatal"))
     }

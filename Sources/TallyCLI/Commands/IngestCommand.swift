@@ -63,8 +63,8 @@ struct IngestCommand: ParsableCommand {
         if ZoneOffsets(identifier: timeZone) == nil {
             throw ValidationError("unknown time zone '\(timeZone)'; expected an IANA name such as Asia/Seoul")
         }
-        if maxFieldBytes < 1 || maxFieldBytes > 1 << 30 {
-            throw ValidationError("--max-field-bytes must be from 1 to \(1 << 30), not \(maxFieldBytes)")
+        if maxFieldBytes < 1 || maxFieldBytes > 1 << 24 {
+            throw ValidationError("--max-field-bytes must be from 1 to \(1 << 24) (16 MiB), not \(maxFieldBytes)")
         }
     }
 

@@ -69,6 +69,12 @@ final class RowParser: @unchecked Sendable {
         let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
         var sink: RowSink?
         reader.handler = { [self, unowned reader] csvRow in
+            // Names in the header: the field limit, but never below the default (a small
+            // limit for values must not refuse the contract's column names).
+            let nameLimit = max(options.maxFieldBytes, IngestOptions.defaultMaxFieldBytes)
+            if let i = (0..<csvRow.count).first(where: { csvRow.field($0).count > nameLimit }) {
+                throw FileRejection(message: "line \(csvRow.line): name \(i + 1) of the header is longer than \(nameLimit) bytes")
+            }
             let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
             let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
             validator.rejectFuture(now: now)
@@ -151,6 +157,10 @@ final class RowSink {
         if csvRow.endsInOpenQuote {
             b.appendProblem(line: csvRow.line, column: nil, value: "",
                             reason: "a quoted field opened on this line is never closed (end of file reached)")
+        } else if csvRow.bytes.count > Self.maxRowBytes {
+            // Many fields each under the limit: the batch's 32-bit text offsets must still hold.
+            b.appendProblem(line: csvRow.line, column: nil, value: "",
+                            reason: "the row's fields hold more than \(Self.maxRowBytes) bytes together")
         } else if let i = longField(csvRow) {
             b.appendProblem(line: csvRow.line, column: i < header.count && !header[i].isEmpty ? header[i] : "field \(i + 1)",
                             value: RowProblem.shortened(csvRow.field(i)), reason: tooLong)
@@ -175,6 +185,9 @@ final class RowSink {
             batch = next
         }
     }
+
+    /// Most bytes of all fields of a row together (a batch's text offsets are 32-bit).
+    static let maxRowBytes = 1 << 28
 
     /// Index of the first field longer than the limit (the reader keeps limit + 1 bytes of it).
     @inline(__always)
