@@ -296,7 +296,7 @@ struct Composer {
             [t("Takedown deadline", "삭제 기한"), t("\(s.deadlineHours) hours", "\(s.deadlineHours)시간")],
             [t("Ranked from (min_due)", "순위 기준 (min_due)"), t("\(s.minDue) due requests", "기한 도래 요청 \(s.minDue)건")],
             [t("Disclosure control", "공개 통제"), t("cells of 1–\(s.suppressBelow - 1) shown as <5", "1~\(s.suppressBelow - 1)은 <5로 표시")],
-            [t("Settings file", "설정 파일"), s.source],
+            [t("Settings file", "설정 파일"), Provenance.fileName(s.source)],
         ]
         if let f = report.fines {
             var schedule = t("late \(FigureFormat.thousands(f.lateKRW)) KRW, unresolved \(FigureFormat.thousands(f.unresolvedKRW)) KRW per request",
@@ -306,7 +306,7 @@ struct Composer {
                 schedule += t(", ×\(FigureFormat.fixed(m, 1)) after a month with \(f.repeatAfterViolations)+ violations",
                               ", 전월 위반 \(f.repeatAfterViolations)건 이상이면 ×\(FigureFormat.fixed(m, 1))")
             }
-            rows.append([t("Fine schedule (ILLUSTRATIVE)", "과징금 기준 (예시)"), schedule + " — " + f.source])
+            rows.append([t("Fine schedule (ILLUSTRATIVE)", "과징금 기준 (예시)"), schedule + " — " + Provenance.fileName(f.source)])
         } else {
             rows.append([t("Fine schedule", "과징금 기준"), t("none", "없음")])
         }
@@ -320,7 +320,7 @@ struct Composer {
     /// Input files with SHA-256 and row counts.
     func sources() -> DataTable {
         let rows = provenance.files.map { f in
-            [f.path, f.kind, FigureFormat.thousands(f.rowsRead), FigureFormat.thousands(f.loaded), FigureFormat.thousands(f.duplicates),
+            [f.name, f.kind, FigureFormat.thousands(f.rowsRead), FigureFormat.thousands(f.loaded), FigureFormat.thousands(f.duplicates),
              FigureFormat.thousands(f.quarantined), f.sha256]
         }
         let quarantined = provenance.files.reduce(0) { $0 + $1.quarantined }

@@ -43,7 +43,7 @@ public struct FigureSource {
         case "compliance_ci95": return FigureFormat.text(id, .ci(row.complianceCI))
         case "median_hours", "p90_hours":
             return FigureFormat.text(id, .number(column == "median_hours" ? row.medianHours : row.p90Hours))
-        case "fine_krw": return row.fineKRW.map(FigureFormat.thousands) ?? "–"
+        case "fine_krw": return row.fineNotComputable != nil ? "not computable" : row.fineKRW.map(FigureFormat.thousands) ?? "–"
         case "rank": return row.rank.map(String.init) ?? "–"
         default: return nil
         }

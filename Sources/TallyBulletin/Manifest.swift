@@ -95,7 +95,7 @@ public enum Manifest {
         var fines: JSONValue = .null
         if let f = report.fines {
             fines = .object([
-                ("source", .string(f.source)), ("illustrative", .bool(true)), ("deadline_hours", .int(Int64(f.deadlineHours))),
+                ("source", .string(Provenance.fileName(f.source))), ("illustrative", .bool(true)), ("deadline_hours", .int(Int64(f.deadlineHours))),
                 ("late_krw", .int(Int64(f.lateKRW))), ("unresolved_krw", .int(Int64(f.unresolvedKRW))),
                 ("monthly_cap_krw", .integer(f.monthlyCapKRW)), ("repeat_multiplier", .number(f.repeatMultiplier)),
                 ("repeat_after_violations", .int(Int64(f.repeatAfterViolations))), ("note", f.note.map(JSONValue.string) ?? .null),
@@ -111,7 +111,7 @@ public enum Manifest {
             ("time_zone", .string(s.timeZone)),
             ("publication_date", .string(publicationDate)),
             ("settings", .object([
-                ("source", .string(s.source)), ("minor_age_limit", .int(Int64(s.minorAgeLimit))),
+                ("source", .string(Provenance.fileName(s.source))), ("minor_age_limit", .int(Int64(s.minorAgeLimit))),
                 ("deadline_hours", .int(Int64(s.deadlineHours))), ("time_zone", .string(s.timeZone)),
                 ("min_due", .int(Int64(s.minDue))), ("suppress_below", .int(Int64(s.suppressBelow))),
                 ("suppression_applied", .bool(report.suppressionApplied)),

@@ -56,6 +56,12 @@ public final class CSVReader {
     /// Called once per row; may be replaced between rows (e.g. once the header is known).
     public var handler: Handler
 
+    /// Bytes of a field kept in the row buffer: a longer field is cut to `maxFieldBytes + 1`
+    /// bytes (so that `field(i).count > maxFieldBytes` tells the row is to be refused) and
+    /// the row buffer never grows beyond the limit per field. (libcsv itself still holds the
+    /// whole field while it reads it.)
+    public var maxFieldBytes = Int.max
+
     /// Rows delivered so far (the header included).
     public private(set) var rowsDelivered = 0
 
@@ -128,11 +134,12 @@ public final class CSVReader {
     func appendField(_ data: UnsafeMutableRawPointer?, _ length: Int) {
         if fieldCount == 0 { rowStartLine = line }
         if fieldCount == fieldCapacity { growFields() }
-        if used + length > capacity { growBuffer(used + length) }
+        let kept = length > maxFieldBytes ? maxFieldBytes + 1 : length
+        if used + kept > capacity { growBuffer(used + kept) }
         starts[fieldCount] = used
         if length > 0, let data {
             let src = data.assumingMemoryBound(to: UInt8.self)
-            (buffer + used).update(from: src, count: length)
+            (buffer + used).update(from: src, count: kept)
             // Quoted fields may hold line breaks: keep the line count true. Runs of eight
             // bytes with none below 0x0E (so neither CR nor LF) are skipped at once.
             var k = 0
@@ -150,7 +157,7 @@ public final class CSVReader {
             }
             lastFieldByteWasCR = false
         }
-        used += length
+        used += kept
         ends[fieldCount] = used
         fieldCount += 1
     }

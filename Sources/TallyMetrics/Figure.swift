@@ -7,6 +7,9 @@ public enum FigureValue: Equatable, Sendable {
     case number(Double?)
     case interval(Double, Double)
     case suppressed
+    /// A figure that cannot be computed from the records (say, a sum beyond the largest
+    /// 64-bit integer), with the reason; null in JSON, the reason under `not_computable`.
+    case notComputable(String)
 
     public var json: JSONValue {
         switch self {
@@ -14,11 +17,15 @@ public enum FigureValue: Equatable, Sendable {
         case .number(let d): return .number(d)
         case .interval(let lo, let hi): return .array([.double(lo), .double(hi)])
         case .suppressed: return .string("<5")
+        case .notComputable: return .null
         }
     }
 
     /// An interval, or null when there is none (no trials).
     public static func ci(_ t: (Double, Double)?) -> FigureValue { t.map { .interval($0.0, $0.1) } ?? .number(nil) }
+
+    /// The reason a figure could not be computed, or nil.
+    public var notComputableReason: String? { if case .notComputable(let r) = self { return r } else { return nil } }
 
     public var countValue: Int? { if case .count(let n) = self { return n } else { return nil } }
     public var doubleValue: Double? {
@@ -49,6 +56,11 @@ public struct Figures: Sendable {
     public var items: [(id: String, value: FigureValue)] { ids.map { ($0, values[$0]!) } }
 
     public var json: JSONValue { .object(items.map { ($0.id, $0.value.json) }) }
+
+    /// Figures that could not be computed, with the reasons, in figure order.
+    public var notComputable: [(id: String, reason: String)] {
+        items.compactMap { item in item.value.notComputableReason.map { (item.id, $0) } }
+    }
 }
 
 /// Wilson score interval for x successes in n trials (z = 1.959964 for 95%); nil when n = 0.

@@ -16,6 +16,7 @@ public enum FigureFormat {
     public static func text(_ id: String, _ v: FigureValue) -> String {
         switch v {
         case .suppressed: return "<5"
+        case .notComputable(let reason): return "not computable: " + reason
         case .interval(let lo, let hi): return "[" + percent(lo) + ", " + percent(hi) + "]"
         case .count(let n): return kind(of: id) == .krw ? thousands(n) + " KRW" : thousands(n)
         case .number(nil): return "–"
@@ -24,7 +25,7 @@ public enum FigureFormat {
             case .share: return percent(d)
             case .hours: return fixed(d, 1) + " h"
             case .percentChange: return (d > 0 ? "+" : "") + fixed(d, 1) + "%"
-            case .krw: return thousands(Int(d)) + " KRW"
+            case .krw: return (abs(d) < 9e18 ? thousands(Int(d)) : fixed(d, 0)) + " KRW"
             default: return fixed(d, 1)
             }
         }
@@ -47,6 +48,8 @@ public enum FigureFormat {
     /// Rounded half away from zero to `decimals` places, without Foundation's formatters.
     public static func fixed(_ d: Double, _ decimals: Int) -> String {
         guard d.isFinite else { return "–" }
+        // Beyond 10^15 the digits are not exact anyway (and Int(…) would trap beyond 2^63).
+        guard abs(d) < 1e15 else { return "\(d)" }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         let r = (abs(d) * scale).rounded(.toNearestOrAwayFromZero)

@@ -28,6 +28,14 @@ public struct FineSchedule: Equatable, Sendable {
         self.source = source
     }
 
+    /// Bounds checked when a schedule is read (so that no fine arithmetic can trap):
+    /// amounts and the cap from 0 to 10^15 KRW (a thousand trillion won, far above any
+    /// statutory fine), the multiplier a finite number from 1 to 100, the deadline from 1 to
+    /// 8,760 hours (a year).
+    public static let maxKRW = 1_000_000_000_000_000
+    public static let multiplierRange = 1.0...100.0
+    public static let maxDeadlineHours = 8_760
+
     public static func load(_ file: String) throws -> FineSchedule {
         try parse(YAMLDocument.read(file))
     }
@@ -40,28 +48,38 @@ public struct FineSchedule: Equatable, Sendable {
         let amounts = try doc.require("amounts", try doc.mapping("amounts"), "amounts: {late: KRW, unresolved: KRW}")
         try amounts.only(["late", "unresolved"])
         var s = FineSchedule(
-            deadlineHours: try doc.require("deadline_hours", try doc.int("deadline_hours", min: 1), "hours, e.g. 24"),
-            lateKRW: try amounts.require("late", try amounts.int("late", min: 0), "KRW per late request"),
-            unresolvedKRW: try amounts.require("unresolved", try amounts.int("unresolved", min: 0), "KRW per unresolved request"),
-            monthlyCapKRW: try doc.int("monthly_cap_krw", min: 0),
+            deadlineHours: try doc.require("deadline_hours", try doc.int("deadline_hours", min: 1, max: maxDeadlineHours), "hours, e.g. 24"),
+            lateKRW: try amounts.require("late", try amounts.int("late", min: 0, max: maxKRW), "KRW per late request"),
+            unresolvedKRW: try amounts.require("unresolved", try amounts.int("unresolved", min: 0, max: maxKRW), "KRW per unresolved request"),
+            monthlyCapKRW: try doc.int("monthly_cap_krw", min: 0, max: maxKRW),
             note: try doc.string("note"), source: doc.file)
         if let r = try doc.mapping("repeat") {
             try r.only(["multiplier", "after_violations"])
-            s.repeatMultiplier = try r.require("multiplier", try r.double("multiplier", min: 1), "a number ≥ 1")
+            s.repeatMultiplier = try r.require("multiplier", try r.double("multiplier", min: multiplierRange.lowerBound, max: multiplierRange.upperBound),
+                                               "a number from 1 to 100")
             s.repeatAfterViolations = try r.int("after_violations", min: 1) ?? 1
         }
         return s
     }
 
     /// The fine of one platform for one month with `late` and `unresolved` requests, after a
-    /// month with `previousViolations` violations.
-    public func fine(late: Int, unresolved: Int, previousViolations: Int) -> Int {
-        var amount = Double(late * lateKRW + unresolved * unresolvedKRW)
-        if let m = repeatMultiplier, late + unresolved > 0, previousViolations >= repeatAfterViolations {
-            amount *= m
+    /// month with `previousViolations` violations; nil when it exceeds the largest 64-bit
+    /// integer and no monthly cap bounds it (a capped fine is the cap however large the
+    /// uncapped amount).
+    public func fine(late: Int, unresolved: Int, previousViolations: Int) -> Int? {
+        let (a, o1) = late.multipliedReportingOverflow(by: lateKRW)
+        let (b, o2) = unresolved.multipliedReportingOverflow(by: unresolvedKRW)
+        let (sum, o3) = a.addingReportingOverflow(b)
+        let overflow = o1 || o2 || o3
+        if let m = repeatMultiplier, m != 1, (late > 0 || unresolved > 0), previousViolations >= repeatAfterViolations {
+            // Floating point for the multiplier, as before; an amount too large for an Int is
+            // the cap when there is one, else not computable.
+            let amount = overflow ? Double.infinity : Double(sum) * m
+            if let cap = monthlyCapKRW, amount >= Double(cap) { return cap }
+            guard amount.isFinite, amount < 9_223_372_036_854_775_808.0 else { return nil }
+            return Int(amount.rounded(.down))
         }
-        var krw = Int(amount.rounded(.down))
-        if let cap = monthlyCapKRW { krw = min(krw, cap) }
-        return krw
+        if overflow { return monthlyCapKRW }
+        return monthlyCapKRW.map { min(sum, $0) } ?? sum
     }
 }

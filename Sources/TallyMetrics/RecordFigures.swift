@@ -116,9 +116,8 @@ struct ArrestFigures {
             Aggregation("known", .countValid("suspect_age")),
             Aggregation("minors", .count, filter: .compare("suspect_age", .lt, .int(limit))),
             Aggregation("undercover", .count, filter: .compare("undercover", .eq, .bool(true))),
-            Aggregation("proceeds", .sum("proceeds_seized_krw")),
         ], where: sel)
-        func n(_ c: String) -> Int { Int(g[c].value(0).asDouble ?? 0) }
+        func n(_ c: String) -> Int { Self.int(g[c].value(0)) }
         f["arrests.total"] = .count(n("total"))
         let offenses = try valueCounts(table, "offense", sel)
         for o in RecordSchema.offenses { f["arrests.by_offense.\(o)"] = .count(offenses[o] ?? 0) }
@@ -126,6 +125,26 @@ struct ArrestFigures {
         for a in agencies { f["arrests.by_agency.\(a)"] = .count(byAgency[a] ?? 0) }
         f["arrests.suspect_minors_share"] = .number(share(n("minors"), n("known")))
         f["arrests.undercover_share"] = .number(share(n("undercover"), n("total")))
-        f["arrests.proceeds_seized_krw"] = .count(n("proceeds"))
+        f["arrests.proceeds_seized_krw"] = try proceeds(sel)
+    }
+
+    /// The sum of seized proceeds, or not computable when it exceeds the 64-bit range (the
+    /// other figures are computed all the same).
+    func proceeds(_ sel: Selection) throws -> FigureValue {
+        do {
+            let g = try table.groupBy([], [Aggregation("proceeds", .sum("proceeds_seized_krw"))], where: sel)
+            return .count(Self.int(g["proceeds"].value(0)))
+        } catch EngineError.overflow {
+            return .notComputable("the sum of proceeds_seized_krw exceeds \(FigureFormat.thousands(Int.max)), the largest 64-bit integer")
+        }
+    }
+
+    /// A count or integer sum as an Int (0 for null), without going through Double.
+    static func int(_ v: Value) -> Int {
+        switch v {
+        case .int(let x): return Int(x)
+        case .double(let d) where d.isFinite && abs(d) < 9e18: return Int(d)
+        default: return 0
+        }
     }
 }

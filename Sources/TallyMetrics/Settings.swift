@@ -22,8 +22,8 @@ public struct Settings: Equatable, Sendable {
         try doc.only(["minor_age_limit", "deadline_hours", "time_zone", "min_due", "suppress_below", "fines"])
         var s = Settings()
         s.source = file
-        s.minorAgeLimit = try doc.int("minor_age_limit", min: 1) ?? s.minorAgeLimit
-        s.deadlineHours = try doc.int("deadline_hours", min: 1) ?? s.deadlineHours
+        s.minorAgeLimit = try doc.int("minor_age_limit", min: 1, max: 150) ?? s.minorAgeLimit
+        s.deadlineHours = try doc.int("deadline_hours", min: 1, max: FineSchedule.maxDeadlineHours) ?? s.deadlineHours
         s.minDue = try doc.int("min_due", min: 1) ?? s.minDue
         s.suppressBelow = try doc.int("suppress_below", min: 1) ?? s.suppressBelow
         if let tz = try doc.string("time_zone") {

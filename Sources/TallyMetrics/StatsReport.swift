@@ -97,7 +97,12 @@ public struct StatsReport: Sendable {
             r.complianceCI = wilson(c.within, c.due)
             r.medianHours = perPlatform[name]?.0 ?? nil
             r.p90Hours = perPlatform[name]?.1 ?? nil
-            if let fines { r.fineKRW = Self.fine(name, period, takedowns, fines) }
+            if let fines {
+                switch Self.fine(name, period, takedowns, fines) {
+                case .success(let krw): r.fineKRW = krw
+                case .failure(let why): r.fineNotComputable = why.reason
+                }
+            }
             return r
         }
         let ranked = platforms.indices.filter { platforms[$0].counts.due >= settings.minDue }.sorted { a, b in
@@ -107,7 +112,7 @@ public struct StatsReport: Sendable {
             return x.platform < y.platform
         }
         for (k, i) in ranked.enumerated() { platforms[i].rank = k + 1 }
-        current["fines.total_krw"] = fines == nil ? .number(nil) : .count(platforms.reduce(0) { $0 + ($1.fineKRW ?? 0) })
+        current["fines.total_krw"] = fines == nil ? .number(nil) : Self.totalFine(platforms)
 
         // Comparisons of counts, placed right after each count.
         var out = Figures()
@@ -162,16 +167,41 @@ public struct StatsReport: Sendable {
     /// A platform's fine for the period: per calendar month of the period (the part of it in
     /// the period), the schedule applied to its late and unresolved due requests, with the
     /// repeat multiplier when the month before had violations, capped per month.
-    static func fine(_ platform: String, _ period: Period, _ t: TakedownFigures, _ s: FineSchedule) -> Int {
+    /// Not computable when a month's fine or the sum exceeds the largest 64-bit integer.
+    static func fine(_ platform: String, _ period: Period, _ t: TakedownFigures, _ s: FineSchedule) -> Result<Int, NotComputable> {
         var krw = 0
         for (y, m) in period.months {
             let month = Period.month(y, m)
             let part = Period(first: max(month.first, period.first), last: min(month.last, period.last))
             let c = t.counts(part).first { $0.0 == platform }?.1 ?? TakedownCounts()
             let before = m == 1 ? t.monthCounts(platform, y - 1, 12) : t.monthCounts(platform, y, m - 1)
-            krw += s.fine(late: c.late, unresolved: c.unresolved, previousViolations: before.late + before.unresolved)
+            guard let f = s.fine(late: c.late, unresolved: c.unresolved, previousViolations: before.late + before.unresolved) else {
+                return .failure(NotComputable("the fine for \(Period.month(y, m).label) exceeds \(FigureFormat.thousands(Int.max)) KRW, the largest 64-bit integer (no monthly cap)"))
+            }
+            let (sum, overflow) = krw.addingReportingOverflow(f)
+            if overflow { return .failure(NotComputable("the sum of the monthly fines exceeds \(FigureFormat.thousands(Int.max)) KRW, the largest 64-bit integer")) }
+            krw = sum
         }
-        return krw
+        return .success(krw)
+    }
+
+    /// The sum of the platforms' fines; not computable when one of them is, or the sum
+    /// exceeds the largest 64-bit integer.
+    static func totalFine(_ platforms: [PlatformRow]) -> FigureValue {
+        var total = 0
+        for p in platforms {
+            if p.fineNotComputable != nil { return .notComputable("the fine of platform \(p.platform) is not computable") }
+            let (sum, overflow) = total.addingReportingOverflow(p.fineKRW ?? 0)
+            if overflow { return .notComputable("the sum of the platforms' fines exceeds \(FigureFormat.thousands(Int.max)) KRW, the largest 64-bit integer") }
+            total = sum
+        }
+        return .count(total)
+    }
+
+    /// Figures (and per-platform fines, as `platforms.NAME.fine_krw`) that could not be
+    /// computed, with the reasons.
+    public var notComputable: [(id: String, reason: String)] {
+        metrics.notComputable + platforms.compactMap { p in p.fineNotComputable.map { ("platforms.\(p.platform).fine_krw", $0) } }
     }
 
     /// Platforms with a rank, in rank order.
@@ -187,11 +217,17 @@ public struct StatsReport: Sendable {
             ("time_zone", .string(settings.timeZone)),
             ("metrics", metrics.json),
             ("platforms", .array(platforms.map(\.json))),
-        ])
+        ] + (notComputable.isEmpty ? [] : [("not_computable", .object(notComputable.map { ($0.id, .string($0.reason)) }))]))
     }
 
     /// The as-of time in the reporting zone with its offset.
     public var asOfText: String {
         Timestamp.iso(micros: asOf, offsetSeconds: settings.zone.offset(atUTC: floorDiv(asOf, 1_000_000)))
     }
+}
+
+/// Why a figure could not be computed.
+public struct NotComputable: Error, Sendable {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
 }

@@ -23,6 +23,8 @@ public struct PlatformRow: Sendable {
     public var medianHours: Double?
     public var p90Hours: Double?
     public var fineKRW: Int?
+    /// Why `fineKRW` is null although there is a fine schedule (its sum overflows).
+    public var fineNotComputable: String?
     public var rank: Int?
 
     public var json: JSONValue {

@@ -47,6 +47,18 @@ public struct YAMLDocument {
     func fail(_ key: String, _ expected: String) -> YAMLError {
         YAMLError(file: file, message: "key '\(name(key))': expected \(expected)")
     }
+    /// As `fail`, naming the value found (shortened, on one line).
+    func fail(_ key: String, _ expected: String, got value: Any?) -> YAMLError {
+        var text = value.map { v -> String in
+            if let d = v as? Double { return d.isNaN ? ".nan" : d.isInfinite ? (d < 0 ? "-.inf" : ".inf") : "\(d)" }
+            if let i = v as? Int { return "\(i)" }
+            if let t = v as? String { return "'\(t)'" }
+            return "\(v)"
+        } ?? "null"
+        text = text.replacingOccurrences(of: "\n", with: " ")
+        if text.count > 60 { text = String(text.prefix(60)) + "…" }
+        return YAMLError(file: file, message: "key '\(name(key))': expected \(expected), not \(text)")
+    }
 
     /// Keys other than `allowed` are errors (a misspelt key must not be ignored silently).
     public func only(_ allowed: [String]) throws {
@@ -57,19 +69,34 @@ public struct YAMLDocument {
 
     public func has(_ key: String) -> Bool { map[key] != nil && !(map[key] is NSNull) }
 
-    public func int(_ key: String, min: Int? = nil) throws -> Int? {
+    /// A whole number, within `min...max` when given; the message names the key and the value.
+    public func int(_ key: String, min: Int? = nil, max: Int? = nil) throws -> Int? {
         guard has(key) else { return nil }
-        guard let v = map[key] as? Int else { throw fail(key, "a whole number") }
-        if let min, v < min { throw fail(key, "a whole number of at least \(min)") }
+        guard let v = map[key] as? Int else { throw fail(key, range(min, max, "a whole number"), got: map[key]) }
+        if let min, v < min { throw fail(key, range(min, max, "a whole number"), got: v) }
+        if let max, v > max { throw fail(key, range(min, max, "a whole number"), got: v) }
         return v
     }
 
-    public func double(_ key: String, min: Double? = nil) throws -> Double? {
+    /// A finite number (not .nan or .inf), within `min...max` when given.
+    public func double(_ key: String, min: Double? = nil, max: Double? = nil) throws -> Double? {
         guard has(key) else { return nil }
         let v: Double
-        if let i = map[key] as? Int { v = Double(i) } else if let d = map[key] as? Double { v = d } else { throw fail(key, "a number") }
-        if let min, v < min { throw fail(key, "a number of at least \(min)") }
+        let what = "a number"
+        if let i = map[key] as? Int { v = Double(i) } else if let d = map[key] as? Double { v = d } else { throw fail(key, range(min, max, what), got: map[key]) }
+        guard v.isFinite else { throw fail(key, range(min, max, "a finite number"), got: v) }
+        if let min, v < min { throw fail(key, range(min, max, what), got: v) }
+        if let max, v > max { throw fail(key, range(min, max, what), got: v) }
         return v
+    }
+
+    func range<T>(_ min: T?, _ max: T?, _ what: String) -> String {
+        switch (min, max) {
+        case let (lo?, hi?): return "\(what) from \(lo) to \(hi)"
+        case let (lo?, nil): return "\(what) of at least \(lo)"
+        case let (nil, hi?): return "\(what) of at most \(hi)"
+        default: return what
+        }
     }
 
     public func bool(_ key: String) throws -> Bool? {

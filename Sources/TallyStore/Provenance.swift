@@ -13,8 +13,13 @@ public struct Provenance: Sendable, Equatable {
         public var duplicates: Int
         public var quarantined: Int
 
+        /// The file's name without its folders: what publications show (a folder name can
+        /// identify a victim). The SHA-256 identifies the file.
+        public var name: String { Provenance.fileName(path) }
+
+        /// As published (manifest.json): the file by name, not by path.
         public var json: JSONValue {
-            .object([("batch", .int(Int64(batch))), ("path", .string(path)), ("sha256", .string(sha256)),
+            .object([("batch", .int(Int64(batch))), ("file", .string(name)), ("sha256", .string(sha256)),
                      ("kind", .string(kind)), ("rows_read", .int(Int64(rowsRead))), ("loaded", .int(Int64(loaded))),
                      ("duplicates", .int(Int64(duplicates))), ("quarantined", .int(Int64(quarantined)))])
         }
@@ -25,6 +30,15 @@ public struct Provenance: Sendable, Equatable {
     public var toolVersions: [String]
 
     public var json: JSONValue { .array(files.map(\.json)) }
+
+    /// The last component of `path` (the text after the last `/`; a path ending in `/` keeps
+    /// its last folder's name). Every published output names files through this.
+    public static func fileName(_ path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        guard let i = p.lastIndex(of: "/") else { return String(p) }
+        return String(p[p.index(after: i)...])
+    }
 }
 
 extension Store {

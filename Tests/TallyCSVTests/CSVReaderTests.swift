@@ -27,6 +27,29 @@ func read(_ text: String, chunk: Int = .max) throws -> [(line: Int, fields: [Str
         #expect(rows.map(\.line) == [1, 2, 4], "a row's line is that of its first line")
     }
 
+    /// A field over `maxFieldBytes` keeps limit + 1 bytes (so it is known to be too long);
+    /// fields at the limit are whole, and lines inside the cut part are still counted.
+    @Test func fieldsBeyondTheLimitAreCutButLinesCounted() throws {
+        var rows: [(Int, [Int])] = []
+        let text = "abcde,x\n\"abcdef\n\n\nghi\",y\nlast,z\n"
+        for chunk in [1, 3, 1000] {
+            rows = []
+            let r = CSVReader { row in rows.append((row.line, (0..<row.count).map { row.field($0).count })) }
+            r.maxFieldBytes = 5
+            try Array(text.utf8).withUnsafeBytes { raw in
+                var i = 0
+                while i < raw.count {
+                    let end = min(raw.count, i + chunk)
+                    try r.feed(UnsafeRawBufferPointer(rebasing: raw[i..<end]))
+                    i = end
+                }
+            }
+            try r.finish()
+            #expect(rows.map(\.1) == [[5, 1], [6, 1], [4, 1]], "chunk \(chunk)")
+            #expect(rows.map(\.0) == [1, 2, 6], "chunk \(chunk)")
+        }
+    }
+
     @Test func crlfAndLoneCRAndNoFinalNewline() throws {
         let rows = try read("h1,h2\r\n1,2\r\n3,\"4\r\n5\"\r\n6,7")
         #expect(rows.map(\.fields) == [["h1", "h2"], ["1", "2"], ["3", "4\r\n5"], ["6", "7"]])

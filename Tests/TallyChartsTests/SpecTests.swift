@@ -38,9 +38,9 @@ import TallyMetrics
         #expect(!all.rankedOnly && all.columns == 2 && all.panelFormat == .percent && all.binHours == 8 && !all.markDeadline)
         let k = "kind: small_multiples\n" + title
         #expect(error(k + "platforms: some\n") == "c.yaml: key 'platforms': expected one of ranked, all, not 'some'")
-        #expect(error(k + "columns: 0\n") == "c.yaml: key 'columns': expected a whole number of at least 1")
+        #expect(error(k + "columns: 0\n") == "c.yaml: key 'columns': expected a whole number of at least 1, not 0")
         #expect(error(k + "columns: 7\n") == "c.yaml: key 'columns': expected a whole number from 1 to 6, not 7")
-        #expect(error(k + "columns: two\n") == "c.yaml: key 'columns': expected a whole number")
+        #expect(error(k + "columns: two\n") == "c.yaml: key 'columns': expected a whole number of at least 1, not 'two'")
         #expect(error(k + "y: density\n") == "c.yaml: key 'y': expected one of count, share, not 'density'")
         #expect(error(k + "values: hours_to_refusal\n") == "c.yaml: key 'values': expected one of hours_to_removal, not 'hours_to_refusal'")
         #expect(error(k + "max_hours: 96\nbin_hours: 0.1\n") == "c.yaml: key 'bin_hours': expected at most 500 bins up to max_hours (96.0 / 0.1)")
@@ -76,8 +76,8 @@ import TallyMetrics
         #expect(error("kind: bars\n" + title + series + "months: last_year\n") == "c.yaml: key 'months': expected one of year_to_date, period, not 'last_year'")
         #expect(error("kind: bars\ntitle: {ko: 제목, en: 'Title {yr}'}\n" + series).hasPrefix("c.yaml: key 'title.en': unknown placeholder '{yr}'"))
         #expect(error("kind: ranked_bars\n" + title + "value: median_hours\ninterval: compliance_ci95\n") == "c.yaml: key 'interval': compliance_ci95 goes with value: compliance only")
-        #expect(error("kind: histogram\n" + title + "bin_hours: four\n") == "c.yaml: key 'bin_hours': expected a number")
-        #expect(error("kind: histogram\n" + title + "bin_hours: 0\n") == "c.yaml: key 'bin_hours': expected a number of at least 0.1")
+        #expect(error("kind: histogram\n" + title + "bin_hours: four\n") == "c.yaml: key 'bin_hours': expected a number of at least 0.1, not 'four'")
+        #expect(error("kind: histogram\n" + title + "bin_hours: 0\n") == "c.yaml: key 'bin_hours': expected a number of at least 0.1, not 0.0")
         #expect(error("kind: [bars\n").hasPrefix("c.yaml: not valid YAML"))
         #expect(error("kind: lines\n" + title + series + "compare: last_month\n") == "c.yaml: key 'compare': expected one of previous_year, not 'last_month'")
     }

@@ -64,8 +64,8 @@ struct BulletinCommand: ParsableCommand {
         catch let e as YAMLError { throw CLIError(e.description) }
         catch let e as RenderError { throw CLIError(e.description) }
         catch let e as EngineError { throw CLIError(e.description) }
-        print("\(result.pdf) (\(result.pages) pages, \(result.figures) figures)")
-        if !pdfOnly { print("\(out)/manifest.json, \(result.files.count - 2) charts and tables") }
+        Terminal.print("\(result.pdf) (\(result.pages) pages, \(result.figures) figures)")
+        if !pdfOnly { Terminal.print("\(out)/manifest.json, \(result.files.count - 2) charts and tables") }
         if timing {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
             FileHandle.standardError.write(Data("bulletin: \(Int(ms.rounded())) ms\n".utf8))

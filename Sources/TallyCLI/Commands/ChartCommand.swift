@@ -94,7 +94,7 @@ struct ChartCommand: ParsableCommand {
               catch let e as RenderError { throw CLIError(e.description) }
               catch let e as EngineError { throw CLIError(e.description) }
             if timing { FileHandle.standardError.write(Data("\(path): \(ms(t0)) ms\n".utf8)) }
-            print(path)
+            Terminal.print(path)
         }
         if timing { FileHandle.standardError.write(Data("total: \(ms(start)) ms\n".utf8)) }
     }

@@ -336,7 +336,7 @@ enum SQLiteExport {
                   PRIMARY KEY (table_name, name)
                 );
                 CREATE TABLE sources (
-                  path TEXT,          -- input file as given to tally ingest
+                  path TEXT,          -- input file's name (without its folders) as given to tally ingest
                   sha256 TEXT,        -- its SHA-256
                   kind TEXT,          -- arrests, victims or takedowns
                   rows_read INTEGER,  -- rows in the file
@@ -400,7 +400,7 @@ enum SQLiteExport {
             let s = try db.prepare("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)")
             for f in provenance.files {
                 s.reset()
-                try s.bind([.text(f.path), .text(f.sha256), .text(f.kind), .int(Int64(f.rowsRead)), .int(Int64(f.loaded)),
+                try s.bind([.text(f.name), .text(f.sha256), .text(f.kind), .int(Int64(f.rowsRead)), .int(Int64(f.loaded)),
                             .int(Int64(f.duplicates)), .int(Int64(f.quarantined))])
                 try s.step()
             }

@@ -23,6 +23,11 @@ struct IngestCommand: ParsableCommand {
         missing a required column) is reported on one line and the exit status is 1;
         the other files still load.
 
+        Limits: a row with a field longer than --max-field-bytes (default 65,536
+        bytes) is quarantined, as is one with a timestamp later than the load time
+        plus one day, or a date later than the day after the load date ("in the
+        future").
+
         Examples:
           tally ingest Data/sample/*.csv
           tally ingest --kind takedowns --db store.sqlite requests-2024-08.csv
@@ -43,6 +48,9 @@ struct IngestCommand: ParsableCommand {
     @Option(name: .customLong("tz"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "zone"))
     var timeZone: String = Tally.defaultTimeZone
 
+    @Option(help: ArgumentHelp("Quarantine rows with a field longer than this many bytes.", valueName: "n"))
+    var maxFieldBytes: Int = IngestOptions.defaultMaxFieldBytes
+
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
@@ -61,6 +69,9 @@ struct IngestCommand: ParsableCommand {
         if ZoneOffsets(identifier: timeZone) == nil {
             throw ValidationError("unknown time zone '\(timeZone)'; expected an IANA name such as Asia/Seoul")
         }
+        if maxFieldBytes < 1 || maxFieldBytes > 1 << 24 {
+            throw ValidationError("--max-field-bytes must be from 1 to \(1 << 24) (16 MiB), not \(maxFieldBytes)")
+        }
     }
 
     func run() throws {
@@ -69,6 +80,7 @@ struct IngestCommand: ParsableCommand {
         options.encoding = TextEncoding(name: encoding)!
         options.timeZone = timeZone
         options.wait = wait
+        options.maxFieldBytes = maxFieldBytes
         #if DEBUG
         if let n = ProcessInfo.processInfo.environment["TALLY_TEST_CRASH_AFTER_ROWS"].flatMap(Int.init) {
             options.crashAfterRows = n
@@ -86,7 +98,7 @@ struct IngestCommand: ParsableCommand {
                 let mb = Double(p.bytesDone) / 1_048_576
                 let rate = p.seconds > 0 ? mb / p.seconds : 0
                 let pct = p.bytesTotal > 0 ? 100 * p.bytesDone / p.bytesTotal : 100
-                Terminal.writeError("\r\u{1B}[K\(p.path): \(FigureFormat.thousands(p.rows)) rows, \(pct)%, "
+                Terminal.writeError("\r\u{1B}[K\(Terminal.escape(p.path)): \(FigureFormat.thousands(p.rows)) rows, \(pct)%, "
                     + String(format: "%.1f MB/s", rate))
             }
         }
@@ -103,10 +115,10 @@ struct IngestCommand: ParsableCommand {
 
         switch format {
         case .json: print(try Format.json(report))
-        case .text: print(text(report))
+        case .text: Terminal.print(text(report))
         }
         for f in report.files where f.rejected {
-            Terminal.writeError("error: \(f.path): \(f.error ?? "rejected")\n")
+            Terminal.writeError(Terminal.escape("error: \(f.path): \(f.error ?? "rejected")") + "\n")
         }
         if report.files.contains(where: \.rejected) { throw ExitCode(1) }
     }

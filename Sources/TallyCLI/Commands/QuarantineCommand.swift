@@ -31,12 +31,12 @@ struct QuarantineCommand: ParsableCommand {
             return
         }
         if entries.isEmpty {
-            print("No quarantined rows.")
+            Terminal.print("No quarantined rows.")
             return
         }
         let rows = entries.map { e in
             ["\(e.file):\(e.line)", e.column ?? "-", e.value.map { $0.isEmpty ? "(empty)" : $0 } ?? "", e.reason]
         }
-        print(Format.table(["FILE:LINE", "COLUMN", "VALUE", "REASON"], rows))
+        Terminal.print(Format.table(["FILE:LINE", "COLUMN", "VALUE", "REASON"], rows))
     }
 }

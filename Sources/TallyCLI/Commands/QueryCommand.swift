@@ -118,7 +118,7 @@ struct QueryCommand: ParsableCommand {
             best = min(best, Date().timeIntervalSince(start))
         }
         switch format {
-        case .text: print(TableOutput.text(result))
+        case .text: Terminal.print(TableOutput.text(result))
         case .json: print(TableOutput.json(result))
         case .csv: print(TableOutput.csv(result))
         }

@@ -31,12 +31,12 @@ struct StatsCommand: ParsableCommand {
         case .json: print(report.json.rendered())
         case .csv: print(StatsOutput.csv(report))
         case .text:
-            print(StatsOutput.header(report, provenance, store: options.store.path))
-            print("")
-            print(StatsOutput.figuresText(report))
-            print("")
-            print("Platforms")
-            print(StatsOutput.platformsText(report))
+            Terminal.print(StatsOutput.header(report, provenance, store: options.store.path))
+            Terminal.print("")
+            Terminal.print(StatsOutput.figuresText(report))
+            Terminal.print("")
+            Terminal.print("Platforms")
+            Terminal.print(StatsOutput.platformsText(report))
         }
     }
 }
@@ -67,7 +67,9 @@ struct RankCommand: ParsableCommand {
         case .json:
             print(JSONValue.object([("period", .string(report.period.label)), ("as_of", .string(report.asOfText)),
                                     ("time_zone", .string(report.settings.timeZone)),
-                                    ("platforms", .array(rows.map(\.json)))]).rendered())
+                                    ("platforms", .array(rows.map(\.json)))]
+                                   + (report.notComputable.isEmpty ? [] : [("not_computable", .object(report.notComputable.map { ($0.id, .string($0.reason)) }))])
+                                  ).rendered())
         case .csv:
             let keys = ["rank", "platform", "requests", "due", "within_deadline", "compliance", "compliance_ci95", "median_hours",
                         "p90_hours", "overdue", "refused", "late", "unresolved", "fine_krw"]
@@ -86,9 +88,9 @@ struct RankCommand: ParsableCommand {
             }
             print(lines.joined(separator: "\n"))
         case .text:
-            print(StatsOutput.header(report, provenance, store: options.store.path))
-            print("")
-            print(StatsOutput.platformsText(report))
+            Terminal.print(StatsOutput.header(report, provenance, store: options.store.path))
+            Terminal.print("")
+            Terminal.print(StatsOutput.platformsText(report))
         }
     }
 }

@@ -42,6 +42,6 @@ struct StatusCommand: ParsableCommand {
         } else {
             out.append("Nothing loaded yet: `tally ingest FILE...`")
         }
-        print(out.joined(separator: "\n"))
+        Terminal.print(out.joined(separator: "\n"))
     }
 }

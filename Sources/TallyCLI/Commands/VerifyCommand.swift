@@ -32,16 +32,16 @@ struct VerifyCommand: ParsableCommand {
         do { v = try Verification.run(manifestPath: manifest, store: st) }
         catch let e as BulletinError { throw CLIError(e.description) }
         catch let e as EngineError { throw CLIError(e.description) }
-        print("Manifest \(manifest): period \(v.period), as of \(v.asOf); store \(store.path)")
+        Terminal.print("Manifest \(manifest): period \(v.period), as of \(v.asOf); store \(store.path)")
         let width = min(60, v.lines.map(\.id.count).max() ?? 0)
         for l in v.lines where !quiet || !l.matches {
             let id = l.id.padding(toLength: max(width, l.id.count), withPad: " ", startingAt: 0)
-            if l.matches { print("match    \(id)  \(l.published)") }
-            else { print("DIFFERS  \(id)  published \(l.published), store \(l.recomputed)") }
+            if l.matches { Terminal.print("match    \(id)  \(l.published)") }
+            else { Terminal.print("DIFFERS  \(id)  published \(l.published), store \(l.recomputed)") }
         }
-        for n in v.inputNotes { print("note: \(n)") }
-        for p in v.fileProblems { print("FILE     \(p)") }
-        print("\(v.lines.count) figures: \(v.lines.count - v.differences) match, \(v.differences) differ; "
+        for n in v.inputNotes { Terminal.print("note: \(n)") }
+        for p in v.fileProblems { Terminal.print("FILE     \(p)") }
+        Terminal.print("\(v.lines.count) figures: \(v.lines.count - v.differences) match, \(v.differences) differ; "
             + "\(v.filesChecked) files: \(v.filesChecked - v.fileProblems.count) as published, \(v.fileProblems.count) not")
         if !v.passed { throw ExitCode(1) }
     }

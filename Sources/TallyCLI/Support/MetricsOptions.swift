@@ -45,6 +45,10 @@ struct MetricsOptions: ParsableArguments {
         for (name, v) in [("--minor-age-limit", minorAgeLimit), ("--deadline-hours", deadlineHours), ("--min-due", minDue)] {
             if let v, v < 1 { throw ValidationError("\(name) must be 1 or more") }
         }
+        if let v = deadlineHours, v > FineSchedule.maxDeadlineHours {
+            throw ValidationError("--deadline-hours must be at most \(FineSchedule.maxDeadlineHours) (a year), not \(v)")
+        }
+        if let v = minorAgeLimit, v > 150 { throw ValidationError("--minor-age-limit must be at most 150, not \(v)") }
         if let tz = timeZone, ZoneOffsets(identifier: tz) == nil {
             throw ValidationError("unknown time zone '\(tz)' (an IANA name such as Asia/Seoul)")
         }

@@ -61,7 +61,8 @@ enum StatsOutput {
                 FigureFormat.text("x_ci95", .ci(p.complianceCI)),
                 p.medianHours.map { FigureFormat.fixed($0, 1) + " h" } ?? "–", p.p90Hours.map { FigureFormat.fixed($0, 1) + " h" } ?? "–",
                 FigureFormat.thousands(c.overdue), FigureFormat.thousands(c.refused), FigureFormat.thousands(c.late),
-                FigureFormat.thousands(c.unresolved), p.fineKRW.map(FigureFormat.thousands) ?? "–"]
+                FigureFormat.thousands(c.unresolved),
+                p.fineNotComputable != nil ? "not computable" : p.fineKRW.map(FigureFormat.thousands) ?? "–"]
     }
 
     /// Ranked platforms first, by rank; then the unranked (too few due requests), by name.
@@ -75,6 +76,7 @@ enum StatsOutput {
         if rows.contains(where: { $0.rank == nil }) {
             text += "\n– not ranked: fewer than \(r.settings.minDue) due requests in the period"
         }
+        for p in rows { if let why = p.fineNotComputable { text += "\nfine of \(p.platform) not computable: \(why)" } }
         return text
     }
 
@@ -99,6 +101,7 @@ enum StatsOutput {
                 lines.append(CSVField.text("platforms.\(p.platform).\(k)") + "," + CSVField.text(plain(v)))
             }
         }
+        for (id, reason) in r.notComputable { lines.append(CSVField.text("not_computable." + id) + "," + CSVField.text(reason)) }
         return lines.joined(separator: "\n")
     }
 }

@@ -21,7 +21,7 @@ public struct RowProblem: Error, Equatable, Sendable {
     /// Longest value kept in a problem report, in characters.
     public static let maxValueLength = 60
 
-    static func shortened(_ b: UnsafeBufferPointer<UInt8>) -> String {
+    public static func shortened(_ b: UnsafeBufferPointer<UInt8>) -> String {
         let s = String(decoding: b, as: UTF8.self)
         return s.count > maxValueLength ? String(s.prefix(maxValueLength)) + "…" : s
     }
@@ -82,6 +82,24 @@ public final class RowValidator: @unchecked Sendable {
     let lows: [Int64]
     let highs: [Int64]
     let takedownIndices: (requested: Int, resolved: Int, outcome: Int)?
+    /// Timestamps after this (UTC microseconds) are "in the future": the ingest sets it to
+    /// the load time plus one day. No limit by default.
+    public private(set) var latestTimestamp = Int64.max
+    /// Dates after this (days since 1970-01-01) are "in the future": the ingest sets it to
+    /// the day after the load date in the ingest time zone.
+    public private(set) var latestDate = Int64.max
+    private var futureTimestampReason = "", futureDateReason = ""
+
+    /// Refuses timestamps later than `now` plus one day, and dates later than the day after
+    /// `now`'s local date in the validator's zone (a day of slack for clocks and zones).
+    public func rejectFuture(now micros: Int64) {
+        latestTimestamp = micros + 86_400_000_000
+        let seconds = floorDiv(micros, 1_000_000)
+        let today = floorDiv(seconds + zone.offset(atUTC: seconds), 86_400)
+        latestDate = today + 1
+        futureTimestampReason = "in the future: later than the load time plus one day (\(Timestamp.isoUTC(micros: latestTimestamp)))"
+        futureDateReason = "in the future: later than the day after the load date (\(CivilDate.isoString(days: Int(latestDate))) in \(zone.identifier))"
+    }
 
     public init(schema: RecordSchema, header: [String], zone: ZoneOffsets) {
         self.schema = schema
@@ -149,10 +167,13 @@ public final class RowValidator: @unchecked Sendable {
             return nil
         case .date:
             guard let d = FieldParser.date(bytes) else { return problem(c, bytes) }
+            if d > latestDate { return problem(c, bytes, futureDateReason) }
             row.ints[c] = d
         case .timestamp:
             switch FieldParser.timestamp(bytes, zone: zone) {
-            case .success(let us): row.ints[c] = us
+            case .success(let us):
+                if us > latestTimestamp { return problem(c, bytes, futureTimestampReason) }
+                row.ints[c] = us
             case .failure(.malformed): return problem(c, bytes)
             case .failure(.nonexistentLocalTime):
                 return problem(c, bytes, "local time does not exist in \(zone.identifier) (skipped by a daylight-saving change); give an offset")

@@ -122,7 +122,7 @@ extension Table {
                             sums[k] = x; overflow = overflow || o; n[k] += 1
                         }
                     }
-                    if overflow { throw EngineError.invalidArgument("sum of '\(name)' overflows a 64-bit integer") }
+                    if overflow { throw EngineError.overflow("sum of '\(name)' overflows a 64-bit integer") }
                 } else {
                     let v = c.bools
                     rows { r, k in if c.isValid(r) { sums[k] += Int64(v[r]); n[k] += 1 } }

@@ -49,6 +49,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case unknownColumn(String, available: [String])
     case typeMismatch(column: String, expected: String, found: DataType)
     case invalidArgument(String)
+    /// An integer result beyond the 64-bit range (the message names the column).
+    case overflow(String)
 
     public var description: String {
         switch self {
@@ -56,7 +58,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
             return "no column '\(name)'; columns are: \(available.joined(separator: ", "))"
         case let .typeMismatch(column, expected, found):
             return "column '\(column)' is \(found.rawValue), expected \(expected)"
-        case .invalidArgument(let m):
+        case .invalidArgument(let m), .overflow(let m):
             return m
         }
     }

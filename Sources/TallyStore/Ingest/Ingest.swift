@@ -20,6 +20,9 @@ public struct IngestOptions: Sendable {
     public var wait: Double = 600
     /// Called once when another process is loading into the store, naming it.
     public var onWait: (@Sendable (WriterLock.Holder?) -> Void)?
+    /// Rows with a field longer than this many bytes are quarantined (see `RowSink`).
+    public var maxFieldBytes: Int = IngestOptions.defaultMaxFieldBytes
+    public static let defaultMaxFieldBytes = 65_536
 
     public init() {}
 }

@@ -66,17 +66,27 @@ final class RowParser: @unchecked Sendable {
         // Until the header is known the reader calls this closure; then it calls the sink's
         // per-row method, which reaches everything it needs through constant references.
         let reader = CSVReader { _ in }
+        let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
         var sink: RowSink?
         reader.handler = { [self, unowned reader] csvRow in
+            // Names in the header: the field limit, but never below the default (a small
+            // limit for values must not refuse the contract's column names).
+            let nameLimit = max(options.maxFieldBytes, IngestOptions.defaultMaxFieldBytes)
+            if let i = (0..<csvRow.count).first(where: { csvRow.field($0).count > nameLimit }) {
+                throw FileRejection(message: "line \(csvRow.line): name \(i + 1) of the header is longer than \(nameLimit) bytes")
+            }
             let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
             let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
+            validator.rejectFuture(now: now)
             let columns = kind.schema.columns.count
             let codes = kind.schema.columns.map(\.kind.code)
             for _ in 0..<Self.spareBatches { free.send(RowBatch(columns: columns, codes: codes)) }
             let rows = RowSink(validator: validator, batch: RowBatch(columns: columns, codes: codes),
-                               output: output, free: free)
+                               output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes)
             sink = rows
             guard output.send(.header(kind, validator)) else { throw Cancelled() }
+            // Data fields (not the header's names) are cut at the limit; see `RowSink.longField`.
+            reader.maxFieldBytes = options.maxFieldBytes
             reader.handler = { csvRow in try rows.take(csvRow) }
         }
         do {
@@ -126,9 +136,16 @@ final class RowSink {
     let output: Channel<RowParser.Message>
     let free: Channel<RowBatch>
     var batch: RowBatch
+    let header: [String]
+    let maxFieldBytes: Int
+    let tooLong: String
 
-    init(validator: RowValidator, batch: RowBatch, output: Channel<RowParser.Message>, free: Channel<RowBatch>) {
+    init(validator: RowValidator, batch: RowBatch, output: Channel<RowParser.Message>, free: Channel<RowBatch>,
+         header: [String] = [], maxFieldBytes: Int = .max) {
         self.validator = validator
+        self.header = header
+        self.maxFieldBytes = maxFieldBytes
+        self.tooLong = "the field is longer than the limit of \(maxFieldBytes) bytes (tally ingest --max-field-bytes)"
         self.row = ValidatedRow(columnCount: validator.schema.columns.count)
         self.batch = batch
         self.output = output
@@ -140,6 +157,13 @@ final class RowSink {
         if csvRow.endsInOpenQuote {
             b.appendProblem(line: csvRow.line, column: nil, value: "",
                             reason: "a quoted field opened on this line is never closed (end of file reached)")
+        } else if csvRow.bytes.count > Self.maxRowBytes {
+            // Many fields each under the limit: the batch's 32-bit text offsets must still hold.
+            b.appendProblem(line: csvRow.line, column: nil, value: "",
+                            reason: "the row's fields hold more than \(Self.maxRowBytes) bytes together")
+        } else if let i = longField(csvRow) {
+            b.appendProblem(line: csvRow.line, column: i < header.count && !header[i].isEmpty ? header[i] : "field \(i + 1)",
+                            value: RowProblem.shortened(csvRow.field(i)), reason: tooLong)
         } else if csvRow.count != validator.headerCount {
             b.appendProblem(line: csvRow.line, column: nil, value: "",
                             reason: "the row has \(csvRow.count) fields, the header has \(validator.headerCount)")
@@ -160,6 +184,17 @@ final class RowSink {
             guard output.send(.rows(b)), let next = free.receive() else { throw RowParser.Cancelled() }
             batch = next
         }
+    }
+
+    /// Most bytes of all fields of a row together (a batch's text offsets are 32-bit).
+    static let maxRowBytes = 1 << 28
+
+    /// Index of the first field longer than the limit (the reader keeps limit + 1 bytes of it).
+    @inline(__always)
+    func longField(_ csvRow: CSVRow) -> Int? {
+        guard maxFieldBytes < csvRow.bytes.count else { return nil }  // no field can be longer than the row
+        for i in 0..<csvRow.count where csvRow.field(i).count > maxFieldBytes { return i }
+        return nil
     }
 
     /// Sends the last, partly filled batch.

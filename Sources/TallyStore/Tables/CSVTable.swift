@@ -26,6 +26,12 @@ public enum CSVTable {
         let reader = CSVReader { row in
             if names.isEmpty {
                 names = (0..<row.count).map { row.string($0).trimmingSpaces }
+                var first: [String: Int] = [:]
+                for (i, name) in names.enumerated() {
+                    if let j = first.updateValue(i, forKey: name) {
+                        throw CSVTableError(message: "\(path) line \(row.line): column name '\(name)' appears twice in the header (columns \(j + 1) and \(i + 1))")
+                    }
+                }
                 codes = Array(repeating: [], count: names.count)
                 dictionaries = Array(repeating: StringDictionaryBuilder(), count: names.count)
                 // Code 0 stands for null in every column.
