@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "tally", targets: ["TallyCLI"]),
         .executable(name: "tally-sample", targets: ["TallySample"]),
+        .executable(name: "tally-fuzz", targets: ["TallyFuzz"]),
         .library(name: "TallyCore", targets: ["TallyCore"]),
         .library(name: "TallyStore", targets: ["TallyStore"]),
         .library(name: "TallyEngine", targets: ["TallyEngine"]),
@@ -74,6 +75,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Fuzz targets for the CSV reader with row validation and for the YAML specs: a seeded
+        // mutation fuzzer as built, coverage-guided with libFuzzer under `make fuzz`.
+        .executableTarget(name: "TallyFuzz", dependencies: ["TallyStore", "TallyMetrics", "TallyCharts", "TallyBulletin"]),
+
         // Helpers shared by the test targets (a temporary store, SQL rows as text).
         .target(name: "TallyTestSupport", dependencies: ["TallyStore"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
@@ -87,6 +92,6 @@ let package = Package(
         .testTarget(name: "TallyFilesTests", dependencies: ["TallyFiles"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite", "TallyTestSupport"]),
         .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyMetrics", "TallyCore", "CSQLite"]),
-        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyStore", "TallyCore"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyFuzz", "TallyStore", "TallyCore"]),
     ]
 )

@@ -440,3 +440,21 @@ import Glibc
 func tally(_ name: String, _ dbFlag: String, _ db: String, arguments: [String], cwd: URL? = nil) throws -> RunResult {
     try run(tallyBinary, [name, dbFlag, db] + arguments, cwd: cwd)
 }
+
+/// The fuzz targets for a bounded time, as CI runs them (`make fuzz` runs them longer,
+/// coverage-guided). A finding prints its seed and input.
+@Suite struct FuzzTests {
+    @Test(arguments: [("csv", 25.0), ("yaml", 10.0)])
+    func fuzzTargetFindsNothing(target: String, seconds: Double) throws {
+        let seed = ProcessInfo.processInfo.environment["TALLY_TEST_SEED"] ?? String(UInt64(Date().timeIntervalSince1970 * 1000) & 0xFFFF_FFFF)
+        let r = try run(builtProgram("tally-fuzz"), [target, "--seconds", "\(seconds)", "--seed", seed,
+                                                      "--corpus", packageRoot.appendingPathComponent("Tests/Fuzz/corpus/\(target)").path])
+        print(r.stdout)
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("no finding"))
+        // It really ran: more inputs than the corpus alone.
+        let runs = r.stdout.split(separator: "\n").last { $0.contains("inputs, no finding") }
+            .flatMap { Int($0.split(separator: " ")[2]) } ?? 0
+        #expect(runs > 50, "\(r.stdout)")
+    }
+}

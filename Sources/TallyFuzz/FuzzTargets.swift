@@ -1,0 +1,83 @@
+import Foundation
+import TallyBulletin
+import TallyCharts
+import TallyMetrics
+import TallyStore
+
+/// What the fuzzer feeds: every input must end in a report or a thrown error that says what
+/// is wrong, never in a trap, a crash or a broken invariant.
+enum FuzzTarget: String, CaseIterable {
+    /// The CSV reader, header checks and row validation, through a real load into an
+    /// in-memory store: rows read = loaded + duplicates + quarantined for every loaded file.
+    case csv
+    /// The YAML specs: settings, fine schedule, chart spec and bulletin layout.
+    case yaml
+
+    /// A scratch file for the input: the loaders read files, as users give them.
+    static let scratch: String = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-fuzz-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }()
+
+    /// Runs one input. Returns a description of a broken invariant, or nil.
+    func run(_ bytes: UnsafeRawBufferPointer) -> String? {
+        switch self {
+        case .csv: return Self.csv(bytes)
+        case .yaml: return Self.yaml(bytes)
+        }
+    }
+
+    static func write(_ bytes: UnsafeRawBufferPointer, _ name: String) -> String {
+        let path = scratch + "/" + name
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    static func csv(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let path = write(bytes, "input.csv")
+        do {
+            let store = try Store(path: ":memory:")
+            var options = IngestOptions()
+            options.maxFieldBytes = 256
+            let report = try store.ingest([path], options: options)
+            for f in report.files {
+                switch f.status {
+                case .loaded:
+                    if f.rowsRead != f.loaded + f.duplicates + f.quarantined {
+                        return "rows read \(f.rowsRead) ≠ loaded \(f.loaded) + duplicates \(f.duplicates) + quarantined \(f.quarantined)"
+                    }
+                    let stored = try store.db.scalarInt("SELECT count(*) FROM \(f.kind ?? "takedowns")") ?? -1
+                    if stored != f.loaded { return "\(f.loaded) rows reported loaded, \(stored) in the store" }
+                    let quarantined = try store.db.scalarInt("SELECT count(*) FROM quarantine") ?? -1
+                    if quarantined != f.quarantined { return "\(f.quarantined) reported quarantined, \(quarantined) stored" }
+                case .rejected:
+                    if (f.error ?? "").isEmpty || (f.error ?? "").contains("\n") { return "a rejection without a one-line reason" }
+                case .alreadyLoaded:
+                    return "a new store reports a file as already loaded"
+                }
+            }
+        } catch {
+            return "a store error for an input file: \(error)"
+        }
+        return nil
+    }
+
+    static func yaml(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let path = write(bytes, "spec.yaml")
+        // Each loader either reads the file or throws an error naming it.
+        let loaders: [(String, () throws -> Void)] = [
+            ("settings", { _ = try Settings.load(path) }),
+            ("fines", { _ = try FineSchedule.load(path) }),
+            ("chart", { _ = try ChartSpec.load(path) }),
+            ("bulletin", { _ = try BulletinSpec.load(path) }),
+        ]
+        for (name, load) in loaders {
+            do { try load() } catch {
+                let text = String(describing: error)
+                if !text.contains("spec.yaml") { return "\(name): an error that does not name the file: \(text)" }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+// `tally-fuzz`: two ways to run the fuzz targets.
+//
+// - Built normally, a seeded mutation fuzzer: `tally-fuzz csv|yaml --seconds N [--seed S]`
+//   mutates the corpus (Tests/Fuzz/corpus/<target>/) for N seconds and exits 1 on a broken
+//   invariant, printing the input; the same seed replays the same inputs. `make test` runs it.
+// - Built with libFuzzer (`make fuzz`), coverage-guided: this top-level code is renamed away
+//   and libFuzzer's driver calls `LLVMFuzzerTestOneInput` below; the target is chosen by the
+//   TALLY_FUZZ_TARGET environment variable.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func tallyFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let name = ProcessInfo.processInfo.environment["TALLY_FUZZ_TARGET"] ?? "csv"
+    guard let target = FuzzTarget(rawValue: name) else { fatalError("TALLY_FUZZ_TARGET: csv or yaml, not \(name)") }
+    if let problem = target.run(UnsafeRawBufferPointer(start: data, count: size)) {
+        // A broken invariant is a finding, like a crash: libFuzzer saves the input.
+        fatalError("tally-fuzz \(name): \(problem)")
+    }
+    return 0
+}
+
+exit(MutationFuzzer.main(Array(CommandLine.arguments.dropFirst())))
