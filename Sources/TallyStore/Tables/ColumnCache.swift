@@ -195,7 +195,7 @@ enum ColumnCache {
         guard Checksum.of(headerBytes, seed: UInt64(length)) == headerSum else { throw damaged("checksum of the header does not match") }
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: Data(headerBytes)) } catch {
-            throw damaged("its header is not valid JSON")
+            throw damaged("its header cannot be decoded")
         }
         guard header.fingerprint == fingerprint else { throw ColumnCacheError.stale }
 
