@@ -276,3 +276,91 @@ import Testing
         }
     }
 }
+
+/// The column cache from the command line: a damaged cache never changes a figure nor ends
+/// a run; it is reported once, rebuilt, and every figure command can bypass it.
+@Suite struct ColumnCacheCommandTests {
+    func sampleStore(_ dir: TempDir) throws -> String {
+        let db = dir.path("s.sqlite")
+        #expect(try run(tallyBinary, ["ingest", "--db", db] + sampleFiles).status == 0)
+        return db
+    }
+
+    func damage(_ path: String, _ how: String) throws {
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        switch how {
+        case "flip":   // 64 bytes in the middle, as in issue 11
+            let mid = bytes.count / 2
+            for i in mid..<(mid + 64) { bytes[i] ^= 0x5A }
+        default:       // truncated by 34 bytes
+            bytes.removeLast(34)
+        }
+        try bytes.write(to: URL(fileURLWithPath: path))
+    }
+
+    func warnings(_ stderr: String) -> [Substring] {
+        stderr.split(separator: "\n").filter { $0.hasPrefix("tally: warning: the column cache ") }
+    }
+
+    @Test func damagedCacheIsReportedOnceIgnoredAndRebuilt() throws {
+        let dir = TempDir()
+        let db = try sampleStore(dir)
+        let cache = db + ".cache/takedowns.tcol"
+        let args = ["stats", "--db", db, "--period", "2024-08", "--format", "json"]
+        let store = try run(tallyBinary, args + ["--no-cache"], cwd: packageRoot)
+        #expect(store.status == 0 && store.stderr.isEmpty, "\(store.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cache), "--no-cache writes no cache")
+        let first = try run(tallyBinary, args, cwd: packageRoot)
+        #expect(first.status == 0 && first.stderr.isEmpty && first.stdout == store.stdout)
+        #expect(FileManager.default.fileExists(atPath: cache))
+
+        for how in ["flip", "truncate"] {
+            try damage(cache, how)
+            let damaged = try run(tallyBinary, args, cwd: packageRoot)
+            #expect(damaged.status == 0, "\(how): \(damaged.stderr)")
+            #expect(damaged.stdout == store.stdout, "\(how): the figures are the store's")
+            let w = warnings(damaged.stderr)
+            #expect(w.count == 1, "\(how): \(damaged.stderr)")
+            #expect(damaged.stderr.split(separator: "\n").count == 1, "\(how): one line on stderr: \(damaged.stderr)")
+            #expect(w.first?.contains("takedowns.tcol is damaged (") == true && w.first?.hasSuffix("rebuilt from the store") == true,
+                    "\(how): \(damaged.stderr)")
+            let again = try run(tallyBinary, args, cwd: packageRoot)
+            #expect(again.status == 0 && again.stderr.isEmpty && again.stdout == store.stdout, "\(how): rebuilt: \(again.stderr)")
+        }
+    }
+
+    /// rank, chart and bulletin take --no-cache, and with a damaged cache give what they give
+    /// from the store.
+    @Test func figureCommandsTakeNoCacheAndSurviveADamagedCache() throws {
+        let dir = TempDir()
+        let db = try sampleStore(dir)
+        let cache = db + ".cache/takedowns.tcol"
+        let commands: [(String, [String], (String) throws -> Data)] = [
+            ("rank", ["rank", "--db", db, "--period", "2024-08", "--format", "csv"], { _ in Data() }),
+            ("chart", ["chart", "Charts/platform-compliance.yaml", "--db", db, "--period", "2024-08"],
+             { tag in try Data(contentsOf: URL(fileURLWithPath: dir.path("chart-\(tag).svg"))) }),
+            ("bulletin", ["bulletin", "--db", db, "--period", "2024-08"],
+             { tag in try Data(contentsOf: URL(fileURLWithPath: dir.path("bulletin-\(tag)/manifest.json")))
+                 + Data(contentsOf: URL(fileURLWithPath: dir.path("bulletin-\(tag)/bulletin-2024-08-ko.pdf"))) }),
+        ]
+        for (name, args, output) in commands {
+            func out(_ tag: String) -> [String] {
+                switch name {
+                case "chart": return ["--out", dir.path("chart-\(tag).svg")]
+                case "bulletin": return ["--out", dir.path("bulletin-\(tag)")]
+                default: return []
+                }
+            }
+            let store = try run(tallyBinary, args + out("store") + ["--no-cache"], cwd: packageRoot)
+            #expect(store.status == 0, "\(name) --no-cache: \(store.stderr)")
+            _ = try run(tallyBinary, args + out("warm"), cwd: packageRoot)   // makes the cache
+            try damage(cache, name == "chart" ? "flip" : "truncate")
+            let damaged = try run(tallyBinary, args + out("damaged"), cwd: packageRoot)
+            #expect(damaged.status == 0, "\(name): \(damaged.stderr)")
+            #expect(warnings(damaged.stderr).count == 1, "\(name): \(damaged.stderr)")
+            // The output paths in the summary differ by their tag only.
+            #expect(damaged.stdout.replacingOccurrences(of: "-damaged", with: "-store") == store.stdout, "\(name)")
+            #expect(try output("damaged") == output("store"), "\(name): same output as from the store")
+        }
+    }
+}

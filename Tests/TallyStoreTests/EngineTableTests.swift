@@ -81,14 +81,34 @@ import TallyTestSupport
         #expect(!fourth.fromCache)
         #expect((0..<4).contains { fourth.table["platform"].value($0) == .string("Daum") })
 
-        // A damaged cache file is ignored, not trusted.
+        // A damaged cache file is ignored, not trusted, wherever the damage is: the first
+        // bytes, the middle of the header, each column's blocks, the last byte, a truncation.
+        let sound = try store.table(.takedowns, useCache: false).table
         _ = try store.table(.takedowns)
         let path = store.cacheDirectory + "/takedowns.tcol"
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        bytes.replaceSubrange(0..<min(16, bytes.count), with: Data(repeating: 0xAB, count: min(16, bytes.count)))
-        try bytes.write(to: URL(fileURLWithPath: path))
-        let fifth = try store.table(.takedowns)
-        #expect(!fifth.fromCache && fifth.table.rowCount == 4)
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+        let header = try ColumnCacheTests.header(Array(good))
+        var damages: [(String, (inout Data) -> Void)] = [
+            ("first 16 bytes", { $0.replaceSubrange(0..<16, with: Data(repeating: 0xAB, count: 16)) }),
+            ("header", { $0[24 + 40] ^= 0x01 }),
+            ("last byte", { $0[$0.count - 1] ^= 0x80 }),
+            ("truncated by 1", { $0.removeLast() }),
+            ("empty", { $0.removeAll() }),
+        ]
+        for e in header.0.columns {
+            damages.append(("values of \(e.name)", { $0[header.dataStart + e.values] ^= 0x04 }))
+            if let v = e.validity { damages.append(("validity of \(e.name)", { $0[header.dataStart + v] ^= 0x02 })) }
+            if let d = e.dictionary { damages.append(("dictionary of \(e.name)", { $0[header.dataStart + d + 4] ^= 0x20 })) }
+        }
+        for (what, damage) in damages {
+            var bytes = good
+            damage(&bytes)
+            try bytes.write(to: URL(fileURLWithPath: path))
+            let load = try store.table(.takedowns)
+            #expect(!load.fromCache && load.cacheDamage != nil, "\(what)")
+            #expect(ColumnCacheTests.difference(load.table, sound) == nil, "\(what)")
+            #expect(try store.table(.takedowns).fromCache, "\(what): rebuilt")
+        }
     }
 
     @Test func csvTablesInferTypes() throws {

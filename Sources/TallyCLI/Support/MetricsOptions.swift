@@ -37,6 +37,9 @@ struct MetricsOptions: ParsableArguments {
     @Flag(name: .customLong("no-suppress"), help: "Show victim breakdown cells under 5 (analysts only; not for publication).")
     var noSuppress = false
 
+    @Flag(help: "Read the store's records from SQLite, not the columnar cache.")
+    var noCache = false
+
     @OptionGroup var store: StoreOptions
 
     static let defaultSettingsFile = "Data/settings.yaml"
@@ -117,8 +120,10 @@ struct MetricsOptions: ParsableArguments {
         let period = try parsedPeriod()
         let asOf = try parsedAsOf(zone: settings.zone)
         let st = try store.open(.read)
-        let tables = RecordTables(arrests: try st.table(.arrests).table, victims: try st.table(.victims).table,
-                                  takedowns: try st.table(.takedowns).table)
+        let useCache = !noCache
+        let tables = RecordTables(arrests: try st.table(.arrests, useCache: useCache).table,
+                                  victims: try st.table(.victims, useCache: useCache).table,
+                                  takedowns: try st.table(.takedowns, useCache: useCache).table)
         if tables.arrests.rowCount + tables.victims.rowCount + tables.takedowns.rowCount == 0 {
             throw CLIError("the store \(store.path) holds no records: load data first with `tally ingest FILE...`")
         }

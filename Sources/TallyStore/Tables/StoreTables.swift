@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import TallyCore
 import TallyEngine
+import TallyFiles
 
 /// Engine tables of the store's records, through a columnar cache next to the store.
 ///
@@ -15,6 +16,8 @@ extension Store {
         public var table: Table
         /// Whether the cache answered (false: read from SQLite, cache rewritten).
         public var fromCache: Bool
+        /// Why the cache file was present but not used (damaged or unreadable), if it was.
+        public var cacheDamage: String?
     }
 
     /// Engine column name → record column of a kind (in contract order, key excluded).
@@ -32,19 +35,58 @@ extension Store {
     }
 
     /// The records of `kind` as an engine table, from the cache when it is current.
+    ///
+    /// A cache that is out of date (the store changed) is rebuilt silently. One that is
+    /// present but damaged is reported once on stderr, removed, and rebuilt from the store:
+    /// the figures are always the store's.
     public func table(_ kind: RecordKind, useCache: Bool = true) throws -> TableLoad {
         let (fingerprint, settled) = try fingerprintAndSettled(kind)
         let cachePath = cacheFile(kind)
-        if useCache, let cached = try? ColumnCache.read(path: cachePath, fingerprint: fingerprint) {
-            return TableLoad(table: cached, fromCache: true)
+        var damage: String?
+        if useCache {
+            do {
+                let cached = try ColumnCache.read(path: cachePath, fingerprint: fingerprint)
+                // The columns the engine expects, by name and type: anything else is not ours.
+                let expected = Self.engineColumns(of: kind)
+                guard cached.names == expected.map(\.name), cached.columns.map(\.type) == expected.map(\.type) else {
+                    throw ColumnCacheError.damaged("its columns are not those of \(kind.rawValue)")
+                }
+                return TableLoad(table: cached, fromCache: true)
+            } catch ColumnCacheError.damaged(let why) {
+                damage = why
+                unlink(cachePath)
+            } catch {
+                // Missing or stale: the normal case after a load, rebuilt below.
+            }
         }
         let table = try readTable(kind)
+        var rewritten: String?
         if useCache && settled && db.path != ":memory:" {
             try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true,
                                                      attributes: [.posixPermissions: 0o700])
-            try? ColumnCache.write(table, path: cachePath, fingerprint: fingerprint)
+            // Temporary cache files of processes killed while writing them.
+            TemporaryFiles.sweep(directory: cacheDirectory)
+            do { try ColumnCache.write(table, path: cachePath, fingerprint: fingerprint) } catch {
+                rewritten = "\(error)"
+            }
         }
-        return TableLoad(table: table, fromCache: false)
+        if let damage {
+            let outcome = rewritten.map { "ignored, and not rebuilt (\($0))" } ?? "ignored and rebuilt from the store"
+            Self.warnOnce(path: cachePath, "tally: warning: the column cache \(cachePath) is damaged (\(damage)); \(outcome)")
+        }
+        return TableLoad(table: table, fromCache: false, cacheDamage: damage)
+    }
+
+    /// Paths already warned about in this process: a damaged cache is one line on stderr,
+    /// however many times its table is loaded.
+    nonisolated(unsafe) private static var warned: Set<String> = []
+    private static let warnedLock = NSLock()
+
+    static func warnOnce(path: String, _ line: String) {
+        warnedLock.lock()
+        let first = warned.insert(path).inserted
+        warnedLock.unlock()
+        if first { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 
     public var cacheDirectory: String { db.path + ".cache" }
