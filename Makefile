@@ -42,11 +42,28 @@ demo: build
 	$(TALLY) verify --db $(DB) --quiet $(OUT)/demo/manifest.json
 	@echo "Bulletins: $(OUT)/demo/bulletin-2024-08-ko.pdf, $(OUT)/demo/bulletin-2024-08-en.pdf"
 
-## test: every unit and end-to-end test
+## test: every unit and end-to-end test, in a debug build and again in a release build (release builds
+## disable Swift's exclusivity checks; -enable-testing lets the tests' @testable imports see the modules)
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
+	$(SWIFT) test -c release --skip-build
 	$(MAKE) notebooks TALLY=.build/debug/tally TALLY_BUILD=
+
+## fuzz: the fuzz targets (CSV reader with row validation; YAML specs) coverage-guided with libFuzzer,
+## FUZZ_SECONDS each (default 600); inputs that crash are written to $(OUT)/fuzz/
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz: deps
+	$(SWIFT) build --product tally-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer \
+	  -Xswiftc -Xfrontend -Xswiftc -entry-point-function-name -Xswiftc -Xfrontend -Xswiftc tally_fuzz_main
+	@for t in csv yaml; do \
+	  mkdir -p $(OUT)/fuzz/$$t-corpus && cp Tests/Fuzz/corpus/$$t/* $(OUT)/fuzz/$$t-corpus/; \
+	  echo "libFuzzer: $$t for $(FUZZ_SECONDS) s"; \
+	  TALLY_FUZZ_TARGET=$$t .build-fuzz/debug/tally-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -artifact_prefix=$(OUT)/fuzz/$$t- $(OUT)/fuzz/$$t-corpus || exit 1; \
+	done
 
 ## sample: regenerate Data/sample with the deterministic generator
 sample:

@@ -81,7 +81,9 @@ public final class Store {
             _ = try db.scalarText("PRAGMA journal_mode = WAL")
             try db.execute("PRAGMA journal_size_limit = 67108864")
         }
-        try db.execute("PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+        // FULL: every commit is synced, so a committed file survives a power cut too (in WAL
+        // mode NORMAL would lose the last commits). Set here, not left to SQLite's build.
+        try db.execute("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
         try StoreSchema.migrate(db, applicationID: Self.applicationID)
     }
 

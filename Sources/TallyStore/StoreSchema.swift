@@ -131,7 +131,7 @@ public enum StoreError: Error, CustomStringConvertible {
             return "\(path) is not a Tally store: it is \(what); it was left untouched"
         case let .needsMigration(path, found):
             return "the store \(path) has schema version \(found) and needs upgrading to \(StoreSchema.version): "
-                + "run `tally ingest` with no files on it once (reading commands never write to a store)"
+                + "the next `tally ingest` into it upgrades it (reading commands never write to a store)"
         case let .damaged(path, reason):
             return "\(path) is a damaged Tally store (\(reason))"
         }

@@ -44,6 +44,9 @@ import Testing
         #expect(q.stdout.contains("expected one of hotline, website, visit, referral"))
     }
 
+    // The hook that ends the process after a given row exists in debug builds only; the
+    // release run relies on TrustTests.killedLoadsLeaveWholeFilesOnly (SIGKILL at random moments).
+    #if DEBUG
     @Test func killedMidFileLeavesTheStoreAsItWas() throws {
         let dir = TempDir()
         let db = dir.path("s.sqlite")
@@ -65,6 +68,8 @@ import Testing
         #expect(f["loaded"] as? Int == 5_000)
         #expect(try sqlite3(db, "SELECT count(*) FROM takedowns") == "5000")
     }
+
+    #endif
 
     @Test func storeFromEnvironmentAndOwnerOnlyPermissions() throws {
         let dir = TempDir()

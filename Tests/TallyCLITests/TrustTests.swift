@@ -118,7 +118,14 @@ import Glibc
     @Test func aSecondLoadWaitsThenFailsCleanly() throws {
         let dir = TempDir()
         let db = dir.path("k.sqlite")
-        let big = try Self.takedowns(dir, "big.csv", rows: 150_000, prefix: "A")
+        // Large enough that the first load is still running when the second gives up (a
+        // release build loads about ten times faster than a debug build).
+        #if DEBUG
+        let bigRows = 150_000
+        #else
+        let bigRows = 1_500_000
+        #endif
+        let big = try Self.takedowns(dir, "big.csv", rows: bigRows, prefix: "A")
         let small = try Self.takedowns(dir, "small.csv", rows: 100, prefix: "S")
         let first = try Running(tallyBinary, ["ingest", "--db", db, big], in: dir, tag: "first")
         // Until the first load holds the lock (its lock file names it).
@@ -132,11 +139,11 @@ import Glibc
         #expect(lines.count == 1, "\(second.stderr)")
         #expect(second.stderr.contains("pid \(first.process.processIdentifier)"), "\(second.stderr)")
         #expect(second.stderr.contains("nothing was loaded"))
-        #expect(try Self.count(db) == 150_000)
+        #expect(try Self.count(db) == bigRows)
         #expect(try sqlite3(db, "SELECT count(*) FROM files") == "1")
         // Afterwards it loads.
         #expect(try tally("ingest", "--db", db, small).status == 0)
-        #expect(try Self.count(db) == 150_100)
+        #expect(try Self.count(db) == bigRows + 100)
     }
 
     // MARK: Kills
@@ -235,8 +242,11 @@ import Glibc
         }
         // The two complete versions, for reference.
         let old = dir.path("old"), new = dir.path("new")
+        var duration = 0.0
         for (out, asOf) in [(old, "2024-12-31"), (new, "2025-01-31")] {
+            let t0 = Date()
             let r = try bulletin(out, asOf: asOf).wait()
+            duration = Date().timeIntervalSince(t0)
             #expect(r.status == 0, "\(r.stderr)")
         }
         let oldFiles = files(old), newFiles = files(new)
@@ -246,7 +256,8 @@ import Glibc
             let out = dir.path("run\(round)")
             #expect(try bulletin(out, asOf: "2024-12-31").wait().status == 0)
             let p = try bulletin(out, asOf: "2025-01-31")
-            usleep(useconds_t(random.below(1_500_000)))
+            // Kills spread over the time a whole run takes here.
+            usleep(useconds_t(Double(random.below(1000)) / 1000 * duration * 1_000_000))
             p.kill()
             let now = files(out)
             // Temporary files of the killed run are allowed here; the next run sweeps them.
