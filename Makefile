@@ -56,12 +56,12 @@ test: deps
 FUZZ_SECONDS ?= 600
 .PHONY: fuzz
 fuzz: deps
-	$(SWIFT) build --product tally-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer \
-	  -Xswiftc -Xfrontend -Xswiftc -entry-point-function-name -Xswiftc -Xfrontend -Xswiftc tally_fuzz_main
+	$(SWIFT) build --product tally-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DTALLY_LIBFUZZER \
+	  -Xlinker --allow-multiple-definition
 	@for t in csv yaml; do \
 	  mkdir -p $(OUT)/fuzz/$$t-corpus && cp Tests/Fuzz/corpus/$$t/* $(OUT)/fuzz/$$t-corpus/; \
 	  echo "libFuzzer: $$t for $(FUZZ_SECONDS) s"; \
-	  TALLY_FUZZ_TARGET=$$t .build-fuzz/debug/tally-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  TALLY_FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no .build-fuzz/debug/tally-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    -artifact_prefix=$(OUT)/fuzz/$$t- $(OUT)/fuzz/$$t-corpus || exit 1; \
 	done
 

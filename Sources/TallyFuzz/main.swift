@@ -5,9 +5,9 @@ import Foundation
 // - Built normally, a seeded mutation fuzzer: `tally-fuzz csv|yaml --seconds N [--seed S]`
 //   mutates the corpus (Tests/Fuzz/corpus/<target>/) for N seconds and exits 1 on a broken
 //   invariant, printing the input; the same seed replays the same inputs. `make test` runs it.
-// - Built with libFuzzer (`make fuzz`), coverage-guided: this top-level code is renamed away
-//   and libFuzzer's driver calls `LLVMFuzzerTestOneInput` below; the target is chosen by the
-//   TALLY_FUZZ_TARGET environment variable.
+// - Built with libFuzzer (`make fuzz`: `-sanitize=fuzzer -D TALLY_LIBFUZZER`), coverage-guided:
+//   libFuzzer's driver calls `LLVMFuzzerTestOneInput` below with its own arguments; the target
+//   is chosen by the TALLY_FUZZ_TARGET environment variable.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func tallyFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
@@ -20,4 +20,15 @@ public func tallyFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
+#if TALLY_LIBFUZZER
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv, tallyFuzzOne))
+#else
 exit(MutationFuzzer.main(Array(CommandLine.arguments.dropFirst())))
+#endif

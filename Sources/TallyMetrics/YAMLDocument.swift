@@ -12,13 +12,38 @@ public struct YAMLDocument {
         self.file = file
         self.path = path
         let value: Any?
-        do { value = try Yams.load(yaml: text) } catch {
+        do {
+            // Composed to nodes first and checked: Yams's constructor traps on a mapping key
+            // that is not a scalar (`? [a, b]`, `{[x]: 1}`), found by the fuzzer.
+            let node = try Yams.compose(yaml: text)
+            if let node { try Self.checkKeys(node, file: file) }
+            value = node.map { Constructor.default.any(from: $0) }
+        } catch let e as YAMLError {
+            throw e
+        } catch {
             throw YAMLError(file: file, message: "not valid YAML: \(Self.describe(error))")
         }
         guard let m = value as? [String: Any] else {
             throw YAMLError(file: file, message: "expected a mapping of keys to values at the top")
         }
         map = m
+    }
+
+    /// Every mapping key in the tree must be a scalar (Tally's files have only text keys).
+    static func checkKeys(_ node: Node, file: String) throws {
+        switch node {
+        case .scalar, .alias: return
+        case .sequence(let seq):
+            for item in seq { try checkKeys(item, file: file) }
+        case .mapping(let map):
+            for (key, value) in map {
+                guard case .scalar = key else {
+                    let line = key.mark.map { " on line \($0.line)" } ?? ""
+                    throw YAMLError(file: file, message: "a key\(line) is not plain text (a list or mapping used as a key)")
+                }
+                try checkKeys(value, file: file)
+            }
+        }
     }
 
     init(file: String, path: String, map: [String: Any]) {

@@ -17,6 +17,23 @@ import Testing
         #expect(f.note?.contains("ILLUSTRATIVE") == true)
     }
 
+    /// Found by `make fuzz`: Yams's constructor trapped on a mapping key that is not plain
+    /// text. Now an error naming the file and the line.
+    @Test(arguments: [("? [a, b]\n: 3\n", 1), ("deadline_hours: 24\nx: {[y]: 1}\n", 2),
+                      ("a: &k [1]\n? *k\n: 2\n", 1), ("- {? {a: 1} : 2}\n", 1)])
+    func nonScalarKeysAreAnErrorNotATrap(text: String, line: Int) {
+        do {
+            _ = try YAMLDocument(file: "spec.yaml", text: text)
+            Issue.record("accepted \(text)")
+        } catch let e as YAMLError {
+            #expect(e.description.hasPrefix("spec.yaml: "), "\(e)")
+            #expect(e.description.contains("not plain text") || e.description.contains("expected a mapping"), "\(e)")
+            if e.description.contains("not plain text") { #expect(e.description.contains("line \(line)"), "\(e)") }
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
     @Test func validSchedule() throws {
         let f = try schedule("deadline_hours: 24\namounts: {late: 10, unresolved: 30}\nmonthly_cap_krw: 100\nrepeat: {multiplier: 2}\n")
         #expect(f.fine(late: 1, unresolved: 1, previousViolations: 0) == 40)
