@@ -90,7 +90,8 @@ let package = Package(
         .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"], exclude: ["References"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
         .testTarget(name: "TallyFilesTests", dependencies: ["TallyFiles"]),
-        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite", "TallyTestSupport"]),
+        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite", "TallyTestSupport"],
+                    exclude: ["Fixtures", "Schema"]),
         .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyMetrics", "TallyCore", "CSQLite"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyFuzz", "TallyStore", "TallyCore"]),
     ]

@@ -22,6 +22,9 @@ public struct BulletinInput {
     public var sourceDateEpoch: Int64?
     /// Also write charts (PNG, SVG), tables (CSV) and the manifest.
     public var extras = true
+    /// The vintage the tables were read at: recorded in the manifest, where `tally verify`
+    /// recomputes.
+    public var vintage: Vintage?
 
     public init(tables: RecordTables, period: Period, asOf: Int64?, settings: Settings, fines: FineSchedule?,
                 provenance: Provenance, spec: BulletinSpec, lang: Language, outDir: String, sourceDateEpoch: Int64?) {

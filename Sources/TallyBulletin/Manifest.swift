@@ -58,6 +58,7 @@ public enum Manifest {
               old["format"] as? String == format, old["tool_version"] as? String == Tally.version,
               old["period"] as? String == report.period.label,
               (old["as_of_micros"] as? NSNumber)?.int64Value == report.asOf,
+              ((old["vintage"] as? [String: Any])?["batch"] as? NSNumber)?.intValue == input.vintage?.batch,
               let inputs = old["inputs"] as? [[String: Any]],
               inputs.compactMap({ $0["sha256"] as? String }) == input.provenance.files.map(\.sha256)
         else { return Siblings() }
@@ -108,6 +109,7 @@ public enum Manifest {
             ("period", .string(report.period.label)),
             ("as_of", .string(report.asOfText)),
             ("as_of_micros", .int(report.asOf)),
+            ("vintage", input.vintage?.json ?? .null),
             ("time_zone", .string(s.timeZone)),
             ("publication_date", .string(publicationDate)),
             ("settings", .object([
@@ -142,6 +144,8 @@ public struct Verification {
     }
     public var period: String
     public var asOf: String
+    /// The batch the manifest's vintage names (nil for a manifest written before vintages).
+    public var vintage: Int?
     public var lines: [Line]
     /// Input files whose SHA-256 in the manifest is not among the store's (or the other way).
     public var inputNotes: [String]
@@ -150,13 +154,18 @@ public struct Verification {
     public var fileProblems: [String]
     /// How many files the manifest lists, all checked.
     public var filesChecked: Int
+    /// With `now`: the figures whose value at the latest vintage differs from the published.
+    public var revised: [Line] = []
     public var differences: Int { lines.filter { !$0.matches }.count }
-    /// Whether every figure and every file is as published.
-    public var passed: Bool { differences == 0 && fileProblems.isEmpty }
+    /// Whether every figure and every file is as published,
+    /// and the store's history up to the vintage is the one the bulletin was made from.
+    public var passed: Bool { differences == 0 && fileProblems.isEmpty && inputNotes.isEmpty }
 
     /// Reads a manifest and recomputes each figure from `store` with the manifest's period,
-    /// as-of time, settings and fine schedule.
-    public static func run(manifestPath: String, store: Store) throws -> Verification {
+    /// as-of time, settings and fine schedule, at the manifest's vintage: a published
+    /// bulletin verifies however much is loaded later. With `now`, also recomputes at the
+    /// latest vintage and lists the figures later data revise (`revised`).
+    public static func run(manifestPath: String, store: Store, now: Bool = false) throws -> Verification {
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
             throw BulletinError("cannot read \(manifestPath)")
         }
@@ -193,11 +202,28 @@ public struct Verification {
                                  repeatAfterViolations: (f["repeat_after_violations"] as? NSNumber)?.intValue ?? 1,
                                  note: f["note"] as? String, source: (f["source"] as? String) ?? "(manifest)")
         }
+        // The vintage published; a manifest without one (written before vintages) is checked
+        // against the latest.
+        var notes: [String] = []
+        var vintageBatch: Int? = nil
+        if let v = top["vintage"] as? [String: Any], let n = (v["batch"] as? NSNumber)?.intValue {
+            guard let stored = try? store.vintage(String(n)) else {
+                throw BulletinError("\(manifestPath): the store has no batch \(n), the vintage the bulletin was computed at: "
+                    + "another store, or its history was changed")
+            }
+            if stored.finishedAt != v["finished_at"] as? String {
+                notes.append("batch \(n) finished at \(stored.finishedAt ?? "(never)") in the store, at \(v["finished_at"] as? String ?? "(never)") in the manifest: the history differs")
+            }
+            vintageBatch = n
+        }
         // Read the store itself, not the column cache: the check must see what the store holds.
-        let tables = RecordTables(arrests: try store.table(.arrests, useCache: false).table,
-                                  victims: try store.table(.victims, useCache: false).table,
-                                  takedowns: try store.table(.takedowns, useCache: false).table)
-        let report = try StatsReport(tables: tables, period: period, asOf: asOf, settings: settings, fines: fines, suppress: suppress)
+        func tables(at vintage: Int?) throws -> RecordTables {
+            RecordTables(arrests: try store.table(.arrests, useCache: false, vintage: vintage).table,
+                         victims: try store.table(.victims, useCache: false, vintage: vintage).table,
+                         takedowns: try store.table(.takedowns, useCache: false, vintage: vintage).table)
+        }
+        let report = try StatsReport(tables: tables(at: vintageBatch), period: period, asOf: asOf, settings: settings, fines: fines,
+                                     suppress: suppress)
         let source = FigureSource(report: report)
         let figures: [[String: Any]] = try need("figures")
         var lines: [Line] = []
@@ -208,16 +234,30 @@ public struct Verification {
             lines.append(Line(id: id, published: describe(published), recomputed: now.map { $0.rendered(pretty: false) } ?? "(no such figure)",
                               matches: now.map { same(published, $0) } ?? false))
         }
-        // Inputs: the same files (by SHA-256)?
-        var notes: [String] = []
+        // Inputs: the same files (by SHA-256) up to the vintage?
         let published = Set(((top["inputs"] as? [[String: Any]]) ?? []).compactMap { $0["sha256"] as? String })
-        let current = try store.provenance().files
+        let current = try store.provenance(vintage: vintageBatch).files
         for f in current where !published.contains(f.sha256) { notes.append("the store has a file the manifest does not list: \(f.path) (\(f.sha256))") }
         let currentSet = Set(current.map(\.sha256))
         for h in published.sorted() where !currentSet.contains(h) { notes.append("the manifest lists a file the store does not hold: sha256 \(h)") }
         let (problems, checked) = try checkFiles(top, manifestPath: manifestPath)
-        return Verification(period: period.label, asOf: (top["as_of"] as? String) ?? "", lines: lines, inputNotes: notes,
-                            fileProblems: problems, filesChecked: checked)
+        var revised: [Line] = []
+        if now {
+            var latest = try StatsReport(tables: tables(at: nil), period: period, asOf: asOf, settings: settings, fines: fines,
+                                         suppress: suppress)
+            latest.vintage = try store.vintage(nil)
+            let later = FigureSource(report: latest)
+            for line in lines {
+                let value = later.value(line.id)
+                guard let published = figures.first(where: { ($0["id"] as? String) == line.id })?["value"] else { continue }
+                if !(value.map { same(published, $0) } ?? false) {
+                    revised.append(Line(id: line.id, published: line.published,
+                                        recomputed: value.map { $0.rendered(pretty: false) } ?? "(no such figure)", matches: false))
+                }
+            }
+        }
+        return Verification(period: period.label, asOf: (top["as_of"] as? String) ?? "", vintage: vintageBatch, lines: lines,
+                            inputNotes: notes, fileProblems: problems, filesChecked: checked, revised: revised)
     }
 
     /// Every file the manifest lists, hashed again; and every document, chart and table it

@@ -8,7 +8,8 @@ import TallyStore
 /// is wrong, never in a trap, a crash or a broken invariant.
 enum FuzzTarget: String, CaseIterable {
     /// The CSV reader, header checks and row validation, through a real load into an
-    /// in-memory store: rows read = loaded + duplicates + quarantined for every loaded file.
+    /// in-memory store: rows read = new + updated + corrected + duplicates + quarantined for
+    /// every loaded file.
     case csv
     /// The YAML specs: settings, fine schedule, chart spec and bulletin layout.
     case yaml
@@ -44,8 +45,9 @@ enum FuzzTarget: String, CaseIterable {
             for f in report.files {
                 switch f.status {
                 case .loaded:
-                    if f.rowsRead != f.loaded + f.duplicates + f.quarantined {
-                        return "rows read \(f.rowsRead) ≠ loaded \(f.loaded) + duplicates \(f.duplicates) + quarantined \(f.quarantined)"
+                    if f.rowsRead != f.loaded + f.updated + f.corrected + f.duplicates + f.quarantined {
+                        return "rows read \(f.rowsRead) ≠ new \(f.loaded) + updated \(f.updated) + corrected \(f.corrected) "
+                            + "+ duplicates \(f.duplicates) + quarantined \(f.quarantined)"
                     }
                     let stored = try store.db.scalarInt("SELECT count(*) FROM \(f.kind ?? "takedowns")") ?? -1
                     if stored != f.loaded { return "\(f.loaded) rows reported loaded, \(stored) in the store" }

@@ -19,6 +19,8 @@ public struct RecordTables: Sendable {
 public struct StatsReport: Sendable {
     public var period: Period
     public var asOf: Int64
+    /// The vintage the tables were read at (set by whoever read them from a store).
+    public var vintage: Vintage?
     public var settings: Settings
     public var fines: FineSchedule?
     public var metrics = Figures()
@@ -209,11 +211,13 @@ public struct StatsReport: Sendable {
     /// Platforms with too few due requests to be ranked, by name.
     public var unrankedPlatforms: [PlatformRow] { platforms.filter { $0.rank == nil } }
 
-    /// `{"period", "as_of", "time_zone", "metrics", "platforms"}` as metrics.md gives it.
+    /// `{"period", "as_of", "vintage", "time_zone", "metrics", "platforms"}` as metrics.md
+    /// gives it (`vintage` when the tables came from a store).
     public var json: JSONValue {
         .object([
             ("period", .string(period.label)),
             ("as_of", .string(asOfText)),
+        ] + (vintage.map { [("vintage", $0.json)] } ?? []) + [
             ("time_zone", .string(settings.timeZone)),
             ("metrics", metrics.json),
             ("platforms", .array(platforms.map(\.json))),

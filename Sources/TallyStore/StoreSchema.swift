@@ -28,24 +28,11 @@ public enum StoreSchema {
         }
     }
 
-    static func createTable(_ schema: RecordSchema) -> String {
-        let cols = columns(of: schema).map { c -> String in
-            let notNull = schema.columns.first { $0.name == c.name }?.required == true ? " NOT NULL" : ""
-            return "  \(c.name) \(c.type)\(notNull)"
-        }
-        return """
-        CREATE TABLE \(schema.kind.rawValue) (
-        \(cols.joined(separator: ",\n")),
-          file_id INTEGER NOT NULL REFERENCES files(id),
-          line INTEGER NOT NULL,
-          row_hash INTEGER NOT NULL,
-          PRIMARY KEY (\(schema.key))
-        ) WITHOUT ROWID;
-        """
-    }
-
-    /// Migration `i` takes the store from version `i` to `i + 1`.
+    /// Migration `i` takes the store from version `i` to `i + 1`. Each is literal SQL, frozen
+    /// when it shipped: a migration is never edited, only a new one added (a test compares a
+    /// fresh store's `sqlite_master` with `Tests/TallyStoreTests/Schema/schema.sql`).
     static let migrations: [String] = [
+        // 1: records, files, batches, quarantine.
         """
         CREATE TABLE batches (
           id INTEGER PRIMARY KEY,
@@ -80,8 +67,153 @@ public enum StoreSchema {
           reason TEXT NOT NULL
         );
         CREATE INDEX quarantine_file ON quarantine(file_id, line);
+        CREATE TABLE arrests (
+          arrest_id TEXT NOT NULL,
+          arrested_on TEXT NOT NULL,
+          agency TEXT NOT NULL,
+          offense TEXT NOT NULL,
+          suspect_age INTEGER,
+          victim_minor INTEGER,
+          undercover INTEGER,
+          confessed INTEGER,
+          proceeds_seized_krw INTEGER,
+          file_id INTEGER NOT NULL REFERENCES files(id),
+          line INTEGER NOT NULL,
+          row_hash INTEGER NOT NULL,
+          PRIMARY KEY (arrest_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE victims (
+          victim_id TEXT NOT NULL,
+          contacted_on TEXT NOT NULL,
+          age INTEGER,
+          gender TEXT,
+          channel TEXT NOT NULL,
+          services TEXT,
+          region TEXT,
+          file_id INTEGER NOT NULL REFERENCES files(id),
+          line INTEGER NOT NULL,
+          row_hash INTEGER NOT NULL,
+          PRIMARY KEY (victim_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE takedowns (
+          request_id TEXT NOT NULL,
+          platform TEXT NOT NULL,
+          platform_origin TEXT,
+          content_kind TEXT,
+          requested_by TEXT NOT NULL,
+          detected_by TEXT,
+          requested_at INTEGER NOT NULL,
+          requested_at_text TEXT,
+          resolved_at INTEGER,
+          resolved_at_text TEXT,
+          outcome TEXT NOT NULL,
+          file_id INTEGER NOT NULL REFERENCES files(id),
+          line INTEGER NOT NULL,
+          row_hash INTEGER NOT NULL,
+          PRIMARY KEY (request_id)
+        ) WITHOUT ROWID;
+        """,
+        // 2: versions (contract v2, revisions.md). A record table holds each record's current
+        // version (`change`: new, update, correction or restored; `changed_fields`; `valid_from`:
+        // the batch it became current in, null = the batch of its file). A version that is
+        // superseded (by an update, a correction or a retraction) moves, unchanged, into
+        // `<kind>_history` with the batch that superseded it: the vintage after batch N is every
+        // current version valid from a batch <= N plus every history version valid from <= N
+        // and superseded after N. Batches get a kind (ingest or retract) and a reason; files the
+        // counts of updates and corrections; bulletins published are recorded.
         """
-        + createTable(.arrests) + createTable(.victims) + createTable(.takedowns),
+        ALTER TABLE batches ADD COLUMN kind TEXT NOT NULL DEFAULT 'ingest' CHECK (kind IN ('ingest', 'retract'));
+        ALTER TABLE batches ADD COLUMN reason TEXT;
+        ALTER TABLE files ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE files ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE arrests ADD COLUMN change TEXT NOT NULL DEFAULT 'new';
+        ALTER TABLE arrests ADD COLUMN changed_fields TEXT;
+        ALTER TABLE arrests ADD COLUMN valid_from INTEGER REFERENCES batches(id);
+        ALTER TABLE victims ADD COLUMN change TEXT NOT NULL DEFAULT 'new';
+        ALTER TABLE victims ADD COLUMN changed_fields TEXT;
+        ALTER TABLE victims ADD COLUMN valid_from INTEGER REFERENCES batches(id);
+        ALTER TABLE takedowns ADD COLUMN change TEXT NOT NULL DEFAULT 'new';
+        ALTER TABLE takedowns ADD COLUMN changed_fields TEXT;
+        ALTER TABLE takedowns ADD COLUMN valid_from INTEGER REFERENCES batches(id);
+        CREATE TABLE arrests_history (
+          arrest_id TEXT NOT NULL,
+          arrested_on TEXT NOT NULL,
+          agency TEXT NOT NULL,
+          offense TEXT NOT NULL,
+          suspect_age INTEGER,
+          victim_minor INTEGER,
+          undercover INTEGER,
+          confessed INTEGER,
+          proceeds_seized_krw INTEGER,
+          file_id INTEGER REFERENCES files(id),
+          line INTEGER,
+          row_hash INTEGER NOT NULL,
+          change TEXT NOT NULL,
+          changed_fields TEXT,
+          valid_from INTEGER NOT NULL REFERENCES batches(id),
+          superseded_in INTEGER NOT NULL REFERENCES batches(id),
+          superseded_as TEXT NOT NULL CHECK (superseded_as IN ('update', 'correction', 'retraction'))
+        );
+        CREATE INDEX arrests_history_key ON arrests_history(arrest_id);
+        CREATE INDEX arrests_history_vintage ON arrests_history(valid_from, superseded_in);
+        CREATE TABLE victims_history (
+          victim_id TEXT NOT NULL,
+          contacted_on TEXT NOT NULL,
+          age INTEGER,
+          gender TEXT,
+          channel TEXT NOT NULL,
+          services TEXT,
+          region TEXT,
+          file_id INTEGER REFERENCES files(id),
+          line INTEGER,
+          row_hash INTEGER NOT NULL,
+          change TEXT NOT NULL,
+          changed_fields TEXT,
+          valid_from INTEGER NOT NULL REFERENCES batches(id),
+          superseded_in INTEGER NOT NULL REFERENCES batches(id),
+          superseded_as TEXT NOT NULL CHECK (superseded_as IN ('update', 'correction', 'retraction'))
+        );
+        CREATE INDEX victims_history_key ON victims_history(victim_id);
+        CREATE INDEX victims_history_vintage ON victims_history(valid_from, superseded_in);
+        CREATE TABLE takedowns_history (
+          request_id TEXT NOT NULL,
+          platform TEXT NOT NULL,
+          platform_origin TEXT,
+          content_kind TEXT,
+          requested_by TEXT NOT NULL,
+          detected_by TEXT,
+          requested_at INTEGER NOT NULL,
+          requested_at_text TEXT,
+          resolved_at INTEGER,
+          resolved_at_text TEXT,
+          outcome TEXT NOT NULL,
+          file_id INTEGER REFERENCES files(id),
+          line INTEGER,
+          row_hash INTEGER NOT NULL,
+          change TEXT NOT NULL,
+          changed_fields TEXT,
+          valid_from INTEGER NOT NULL REFERENCES batches(id),
+          superseded_in INTEGER NOT NULL REFERENCES batches(id),
+          superseded_as TEXT NOT NULL CHECK (superseded_as IN ('update', 'correction', 'retraction'))
+        );
+        CREATE INDEX takedowns_history_key ON takedowns_history(request_id);
+        CREATE INDEX takedowns_history_vintage ON takedowns_history(valid_from, superseded_in);
+        CREATE TABLE retractions (
+          batch_id INTEGER NOT NULL REFERENCES batches(id),
+          kind TEXT NOT NULL,
+          record_id TEXT NOT NULL,
+          outcome TEXT NOT NULL CHECK (outcome IN ('withdrawn', 'reverted', 'not_found'))
+        );
+        CREATE TABLE publications (
+          id INTEGER PRIMARY KEY,
+          period TEXT NOT NULL,
+          lang TEXT NOT NULL,
+          vintage INTEGER NOT NULL REFERENCES batches(id),
+          as_of_micros INTEGER NOT NULL,
+          manifest_sha256 TEXT NOT NULL,
+          written_at TEXT NOT NULL
+        );
+        """,
     ]
 
     /// The tables of a version-1 store: what tells a store written before the application id
@@ -131,7 +263,7 @@ public enum StoreError: Error, CustomStringConvertible {
             return "\(path) is not a Tally store: it is \(what); it was left untouched"
         case let .needsMigration(path, found):
             return "the store \(path) has schema version \(found) and needs upgrading to \(StoreSchema.version): "
-                + "the next `tally ingest` into it upgrades it (reading commands never write to a store)"
+                + "`tally ingest --db \(path)` with no files upgrades it (reading commands never write to a store)"
         case let .damaged(path, reason):
             return "\(path) is a damaged Tally store (\(reason))"
         }

@@ -35,11 +35,15 @@ public struct StoreStatus: Codable, Sendable {
     public var filesRejected: Int
     public var quarantined: Int
     public var duplicates: Int
+    /// Versions written by updates and by corrections, and records withdrawn by retractions.
+    public var updated: Int
+    public var corrected: Int
+    public var retracted: Int
     public var lastBatch: BatchSummary?
 
     enum CodingKeys: String, CodingKey {
         case path, schemaVersion = "schema_version", kinds, filesLoaded = "files_loaded"
-        case filesRejected = "files_rejected", quarantined, duplicates, lastBatch = "last_batch"
+        case filesRejected = "files_rejected", quarantined, duplicates, updated, corrected, retracted, lastBatch = "last_batch"
     }
 }
 
@@ -95,6 +99,9 @@ extension Store {
             filesRejected: try db.scalarInt("SELECT count(*) FROM files WHERE status = 'rejected'") ?? 0,
             quarantined: try db.scalarInt("SELECT count(*) FROM quarantine") ?? 0,
             duplicates: try db.scalarInt("SELECT coalesce(sum(duplicates), 0) FROM files") ?? 0,
+            updated: try db.scalarInt("SELECT coalesce(sum(updated), 0) FROM files") ?? 0,
+            corrected: try db.scalarInt("SELECT coalesce(sum(corrected), 0) FROM files") ?? 0,
+            retracted: try db.scalarInt("SELECT count(*) FROM retractions WHERE outcome != 'not_found'") ?? 0,
             lastBatch: lastBatch)
     }
 

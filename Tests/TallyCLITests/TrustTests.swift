@@ -391,18 +391,25 @@ import Glibc
         #expect(!s.stderr.contains("Fatal error"))
     }
 
-    /// A store made before stores were marked (application_id 0, schema 1) is still read,
-    /// and marked by the next load.
-    @Test func unmarkedStoresOfEarlierReleasesAreAccepted() throws {
+    /// A store made by the release before schema 2 (unmarked, schema 1, rollback journal) is
+    /// recognised, not refused as foreign: reading commands say how to upgrade it and leave it
+    /// untouched; `tally ingest` with no files upgrades and marks it, keeping every record.
+    @Test func storesOfTheEarlierReleaseAreRecognisedAndUpgraded() throws {
         let dir = TempDir()
-        let db = dir.path("s.sqlite")
-        #expect(try tally("ingest", "--db", db, sampleFiles[1]).status == 0)
-        _ = try sqlite3(db, "PRAGMA application_id = 0; PRAGMA journal_mode = DELETE;")
+        let db = dir.path("v1.sqlite")
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("Tests/TallyStoreTests/Fixtures/v1-store.sqlite").path,
+                                         toPath: db)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
         let s = try tally("status", "--db", db)
-        #expect(s.status == 0, "\(s.stderr)")
-        #expect(try sqlite3(db, "PRAGMA application_id") == "0", "a reading command wrote to the store")
-        #expect(try tally("ingest", "--db", db, sampleFiles[0]).status == 0)
+        #expect(s.status == 1)
+        #expect(s.stderr.contains("schema version 1 and needs upgrading") && s.stderr.contains("tally ingest --db"), "\(s.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "a reading command wrote to the store")
+        let upgrade = try tally("ingest", "--db", db)
+        #expect(upgrade.status == 0, "\(upgrade.stderr)")
         #expect(try sqlite3(db, "PRAGMA application_id") == "\(0x5441_4C59)")
+        #expect(try sqlite3(db, "PRAGMA user_version") == "2")
+        #expect(try sqlite3(db, "SELECT count(*) FROM takedowns") == "309")
+        #expect(try tally("status", "--db", db).status == 0)
     }
 
     /// A store on a read-only mount (journalists receive stores on read-only shares): every

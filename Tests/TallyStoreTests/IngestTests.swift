@@ -141,7 +141,9 @@ func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
 
         """)
         // T1 again, the same instants written in UTC and letters in another case: a duplicate.
-        // T2 again with an outcome: a conflict. T3 twice in the same file, the second different.
+        // T2 again, resolved: an update (a pending takedown removed, with its resolved_at).
+        // T3 twice in the same file, then with another content kind: a correction, which a
+        // load that is not a revision quarantines as a conflict naming the field.
         let second = box.write("aug-again.csv", """
         \(takedownHeader)
         T1,X,Overseas,IMAGE,police,ai,2024-08-01T01:00:00Z,2024-08-01T03:00:00Z,removed
@@ -154,14 +156,16 @@ func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
         let store = try box.store()
         _ = try store.ingest([first])
         let f = try store.ingest([second]).files[0]
-        #expect((f.rowsRead, f.loaded, f.duplicates, f.quarantined) == (5, 1, 2, 2))
+        #expect((f.rowsRead, f.loaded, f.updated, f.corrected, f.duplicates, f.quarantined) == (5, 1, 1, 0, 2, 1))
         let q = try store.quarantined(file: "aug-again.csv")
-        #expect(q.map(\.line) == [3, 6])
-        #expect(q[0].column == "request_id" && q[0].value == "T2")
-        #expect(q[0].reason.contains("already loaded from \(first) line 3 with different content"))
-        #expect(q[1].reason.contains("already loaded from line 4 of this file"))
-        // Nothing was overwritten.
-        #expect(try box.rows(store, "SELECT outcome FROM takedowns WHERE request_id = 'T2'") == [["pending"]])
+        #expect(q.map(\.line) == [6])
+        #expect(q[0].column == "request_id" && q[0].value == "T3")
+        #expect(q[0].reason.contains("was loaded from line 4 of this file with other values of content_kind;"), "\(q[0].reason)")
+        // The update is the current version; the version it replaced is in the history.
+        #expect(try box.rows(store, "SELECT outcome, change, changed_fields FROM takedowns WHERE request_id = 'T2'")
+                == [["removed", "update", "resolved_at,outcome"]])
+        #expect(try box.rows(store, "SELECT outcome, superseded_as, superseded_in FROM takedowns_history WHERE request_id = 'T2'")
+                == [["pending", "update", "2"]])
         #expect(try box.rows(store, "SELECT content_kind FROM takedowns WHERE request_id = 'T3'") == [["image"]])
     }
 }
@@ -196,13 +200,13 @@ func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
                 expected.duplicates += 1
             } else if i % 11 == 5 {
                 second.append(row("A\(i)", kind: "video"))
-                expected.conflicts[line] = "already loaded from \(firstPath) line \(i + 2)"
+                expected.conflicts[line] = "was loaded from \(URL(fileURLWithPath: firstPath).lastPathComponent) line \(i + 2) with other values of content_kind"
             } else if i % 13 == 8, let earlier = lineOf["B\(i - 1)"] {
                 // The previous new key again, once the same and once changed.
                 second.append(row("B\(i - 1)"))
                 expected.duplicates += 1
                 second.append(row("B\(i - 1)", kind: "video"))
-                expected.conflicts[line + 1] = "already loaded from line \(earlier) of this file"
+                expected.conflicts[line + 1] = "was loaded from line \(earlier) of this file with other values of content_kind"
             } else {
                 second.append(row("B\(i)"))
                 lineOf["B\(i)"] = line
@@ -229,9 +233,9 @@ func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
         }
     }
 
-    /// The fingerprint that tells a repeat from a conflict is stored with every row; stores
-    /// written by earlier versions hold it too, so its definition must not drift. Checked
-    /// here against FNV-1a written out independently, over the same normalised values.
+    /// The fingerprint stored with every row, checked against FNV-1a written out
+    /// independently over the normalised values as text: enum values by their names, never
+    /// their positions in the code (a reordered list must not change a stored fingerprint).
     @Test func rowHashKeepsItsDefinition() throws {
         let box = Sandbox()
         let store = try box.store()
@@ -243,13 +247,13 @@ func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
         func int(_ x: Int64) { var v = UInt64(bitPattern: x); for _ in 0..<8 { byte(UInt8(v & 0xFF)); v >>= 8 }; byte(0x1E) }
         func null() { byte(0xFF); byte(0x1D) }
         text("T1"); text("X")
-        int(Int64(RecordSchema.origins.firstIndex(of: "overseas")!))
-        int(Int64(RecordSchema.contentKinds.firstIndex(of: "image")!))
-        int(Int64(RecordSchema.requesters.firstIndex(of: "police")!))
+        text("overseas")  // written "Overseas": enums count by their canonical text
+        text("image")
+        text("police")
         null()
         int(1_722_474_000_000_000)  // 2024-08-01T01:00:00Z in microseconds
         null()
-        int(Int64(RecordSchema.outcomes.firstIndex(of: "pending")!))
+        text("pending")
         #expect(try box.rows(store, "SELECT row_hash FROM takedowns") == [["\(Int64(bitPattern: h))"]])
     }
 }

@@ -54,9 +54,10 @@ struct BulletinCommand: ParsableCommand {
         do { bulletinSpec = try BulletinSpec.load(spec) } catch let e as YAMLError { throw CLIError(e.description) }
         let i = try options.inputs()
         var input = BulletinInput(tables: i.tables, period: i.period, asOf: i.asOf, settings: i.settings, fines: i.fines,
-                                  provenance: try i.store.provenance(), spec: bulletinSpec, lang: Language(rawValue: lang)!,
-                                  outDir: out, sourceDateEpoch: Bulletin.sourceDateEpochFromEnvironment)
+                                  provenance: try i.store.provenance(vintage: i.vintage.batch), spec: bulletinSpec,
+                                  lang: Language(rawValue: lang)!, outDir: out, sourceDateEpoch: Bulletin.sourceDateEpochFromEnvironment)
         input.extras = !pdfOnly
+        input.vintage = i.vintage
         let result: BulletinResult
         do { result = try Bulletin.write(input) }
         catch let e as BulletinError { throw CLIError(e.description) }

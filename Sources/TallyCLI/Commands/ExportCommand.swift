@@ -62,6 +62,10 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "sqlite: replace an existing --out file.")
     var force = false
 
+    @Option(help: ArgumentHelp("What was known: the records after batch N, or after the last batch finished by a time (default: the latest).",
+                               valueName: "N|time"))
+    var vintage: String?
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -83,10 +87,12 @@ struct ExportCommand: ParsableCommand {
         let zoneName = try resolvedTimeZone()
         let zone = ZoneOffsets(identifier: zoneName)!
         let st = try store.open(.read)
+        let v: Vintage
+        do { v = try st.vintage(vintage) } catch let e as VintageError { throw CLIError(e.description) }
         let kinds = kind.isEmpty ? RecordKind.allCases : kind
         var exports: [RecordExport] = []
         for k in kinds {
-            let e = try RecordExport.read(k, from: st, period: p, zone: zone)
+            let e = try RecordExport.read(k, from: st, period: p, zone: zone, vintage: v.batch)
             if e.rows.isEmpty {
                 FileHandle.standardError.write(Data("note: no \(k.rawValue) in \(p.label) (\(zoneName)); the export has no records\n".utf8))
             }
@@ -168,7 +174,8 @@ struct RecordExport {
     /// Timestamps rendered with the zone's offset at that instant.
     let zone: ZoneOffsets
 
-    static func read(_ kind: RecordKind, from store: Store, period: Period, zone: ZoneOffsets) throws -> RecordExport {
+    /// The records of `kind` in `period` at the vintage after batch `vintage`.
+    static func read(_ kind: RecordKind, from store: Store, period: Period, zone: ZoneOffsets, vintage: Int) throws -> RecordExport {
         let schema = kind.schema
         var e = RecordExport(kind: kind, columns: schema.columns, zone: zone)
         let names = schema.columns.map(\.name).joined(separator: ", ")
@@ -181,10 +188,12 @@ struct RecordExport {
         let sql: String
         if kind == .takedowns {
             // A window a little wider than the period in UTC; the local date decides below.
-            sql = "SELECT \(names) FROM takedowns WHERE requested_at >= ? AND requested_at < ? ORDER BY requested_at, request_id"
+            sql = "SELECT \(names) FROM (\(Store.vintageSQL(kind, columns: names, vintage: vintage))) "
+                + "WHERE requested_at >= ? AND requested_at < ? ORDER BY requested_at, request_id"
             args = [.int(Int64(period.first - 2) * 86_400_000_000), .int(Int64(period.last + 3) * 86_400_000_000)]
         } else {
-            sql = "SELECT \(names) FROM \(kind.rawValue) WHERE \(dateColumn) BETWEEN ? AND ? ORDER BY \(dateColumn), \(schema.key)"
+            sql = "SELECT \(names) FROM (\(Store.vintageSQL(kind, columns: names, vintage: vintage))) "
+                + "WHERE \(dateColumn) BETWEEN ? AND ? ORDER BY \(dateColumn), \(schema.key)"
             args = [.text(CivilDate.isoString(days: period.first)), .text(CivilDate.isoString(days: period.last))]
         }
         let s = try store.db.prepare(sql)

@@ -36,8 +36,8 @@ struct IngestCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("CSV files to load.", valueName: "file"))
-    var files: [String]
+    @Argument(help: ArgumentHelp("CSV files to load. With none, the store is only created or upgraded to this tally's schema.", valueName: "file"))
+    var files: [String] = []
 
     @Option(help: "Record kind of every file (detected from each header when not given).")
     var kind: RecordKind?
@@ -54,12 +54,21 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Flag(help: "A revision: corrections (changed or removed values) are written as new versions instead of quarantined as conflicts. Needs --reason.")
+    var revise = false
+
+    @Option(help: ArgumentHelp("Why: recorded with the batch (required with --revise).", valueName: "text"))
+    var reason: String?
+
     @Option(help: ArgumentHelp("While another process loads into the same store, wait up to this many seconds, then fail with nothing loaded.", valueName: "seconds"))
     var wait: Double = 600
 
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
+        if revise && (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--revise needs --reason TEXT: why the records are corrected (recorded with the batch)")
+        }
         if !(wait >= 0 && wait <= 86_400 * 7) {
             throw ValidationError("--wait takes seconds from 0 to 604800")
         }
@@ -80,6 +89,8 @@ struct IngestCommand: ParsableCommand {
         options.encoding = TextEncoding(name: encoding)!
         options.timeZone = timeZone
         options.wait = wait
+        options.revise = revise
+        options.reason = reason
         options.maxFieldBytes = maxFieldBytes
         #if DEBUG
         if let n = ProcessInfo.processInfo.environment["TALLY_TEST_CRASH_AFTER_ROWS"].flatMap(Int.init) {
@@ -103,6 +114,10 @@ struct IngestCommand: ParsableCommand {
             }
         }
         let s = try store.open(.write)
+        if files.isEmpty {
+            print("Store \(store.path): schema version \(try s.db.userVersion), nothing to load")
+            return
+        }
         let report: IngestReport
         do {
             report = try s.ingest(files, options: options)
@@ -131,10 +146,11 @@ struct IngestCommand: ParsableCommand {
         if !loaded.isEmpty {
             let rows = loaded.map { f in
                 [f.path, f.kind ?? "", FigureFormat.thousands(f.rowsRead), FigureFormat.thousands(f.loaded),
+                 FigureFormat.thousands(f.updated), FigureFormat.thousands(f.corrected),
                  FigureFormat.thousands(f.duplicates), FigureFormat.thousands(f.quarantined)]
             }
-            let table = Format.table(["FILE", "KIND", "READ", "LOADED", "DUPLICATES", "QUARANTINED"], rows,
-                                     rightAligned: [2, 3, 4, 5])
+            let table = Format.table(["FILE", "KIND", "READ", "NEW", "UPDATED", "CORRECTED", "DUPLICATES", "QUARANTINED"], rows,
+                                     rightAligned: [2, 3, 4, 5, 6, 7])
             lines += table.split(separator: "\n").map { "  " + $0 }
         }
         for f in report.files where f.status == .alreadyLoaded {

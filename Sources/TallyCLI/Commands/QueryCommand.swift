@@ -73,6 +73,10 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Read the store's records from SQLite, not the columnar cache.")
     var noCache = false
 
+    @Option(help: ArgumentHelp("Store records as known after batch N, or after the last batch finished by a time (default: the latest).",
+                               valueName: "N|time"))
+    var vintage: String?
+
     @Flag(help: "Print load and query times, column bytes and peak memory on stderr.")
     var timing = false
 
@@ -100,7 +104,10 @@ struct QueryCommand: ParsableCommand {
             }
             source = "csv"
         } else {
-            let load = try store.open(.read).table(kind!, useCache: !noCache)
+            let st = try store.open(.read)
+            let v: Vintage
+            do { v = try st.vintage(vintage) } catch let e as VintageError { throw CLIError(e.description) }
+            let load = try st.table(kind!, useCache: !noCache, vintage: v.batch)
             table = load.table
             source = load.fromCache ? "cache" : "store"
         }

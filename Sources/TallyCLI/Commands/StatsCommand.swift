@@ -65,8 +65,9 @@ struct RankCommand: ParsableCommand {
         let rows = StatsOutput.league(report)
         switch format {
         case .json:
-            print(JSONValue.object([("period", .string(report.period.label)), ("as_of", .string(report.asOfText)),
-                                    ("time_zone", .string(report.settings.timeZone)),
+            print(JSONValue.object([("period", .string(report.period.label)), ("as_of", .string(report.asOfText))]
+                                   + (report.vintage.map { [("vintage", $0.json)] } ?? [])
+                                   + [("time_zone", .string(report.settings.timeZone)),
                                     ("platforms", .array(rows.map(\.json)))]
                                    + (report.notComputable.isEmpty ? [] : [("not_computable", .object(report.notComputable.map { ($0.id, .string($0.reason)) }))])
                                   ).rendered())

@@ -33,6 +33,8 @@ struct StatusCommand: ParsableCommand {
             .split(separator: "\n").map { "  " + $0 }
         out.append("Files: \(FigureFormat.thousands(status.filesLoaded)) loaded, \(FigureFormat.thousands(status.filesRejected)) rejected; "
             + "\(FigureFormat.thousands(status.duplicates)) duplicate rows skipped; \(FigureFormat.thousands(status.quarantined)) rows quarantined")
+        out.append("Versions: \(FigureFormat.thousands(status.updated)) updates, \(FigureFormat.thousands(status.corrected)) corrections, "
+            + "\(FigureFormat.thousands(status.retracted)) records retracted (every earlier version is kept; --vintage N reads the store after batch N)")
         if let b = status.lastBatch {
             out.append("Last batch: #\(b.id), \(b.startedAt), \(b.files) file\(b.files == 1 ? "" : "s"), "
                 + "tally \(b.toolVersion), time zone \(b.timeZone)"

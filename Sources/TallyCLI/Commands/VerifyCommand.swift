@@ -9,9 +9,10 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Recompute every figure of a bulletin's manifest.json from the store and compare.",
         discussion: """
-        Uses the manifest's period, as-of time, settings and fine schedule, reads
-        the store's records (not its cache) and reports each figure as matching or
-        differing; checks the SHA-256 of every file of the bulletin (PDFs, charts,
+        Uses the manifest's period, as-of time, settings, fine schedule and vintage
+        (what was known when it was published: later loads, updates, corrections
+        and retractions do not change it), reads the store's records (not its cache)
+        and reports each figure as matching or differing; checks the SHA-256 of every file of the bulletin (PDFs, charts,
         tables) against the manifest. Exit status 1 when any figure or file differs.
 
         Example:
@@ -24,15 +25,19 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print only the figures that differ and the summary.")
     var quiet = false
 
+    @Flag(help: "Also list the figures that data loaded after the bulletin's vintage would revise.")
+    var now = false
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {
         let st = try store.open(.read)
         let v: Verification
-        do { v = try Verification.run(manifestPath: manifest, store: st) }
+        do { v = try Verification.run(manifestPath: manifest, store: st, now: now) }
         catch let e as BulletinError { throw CLIError(e.description) }
         catch let e as EngineError { throw CLIError(e.description) }
-        Terminal.print("Manifest \(manifest): period \(v.period), as of \(v.asOf); store \(store.path)")
+        Terminal.print("Manifest \(manifest): period \(v.period), as of \(v.asOf), "
+            + (v.vintage.map { "vintage batch \($0)" } ?? "no vintage (the latest is used)") + "; store \(store.path)")
         let width = min(60, v.lines.map(\.id.count).max() ?? 0)
         for l in v.lines where !quiet || !l.matches {
             let id = l.id.padding(toLength: max(width, l.id.count), withPad: " ", startingAt: 0)
@@ -43,6 +48,11 @@ struct VerifyCommand: ParsableCommand {
         for p in v.fileProblems { Terminal.print("FILE     \(p)") }
         Terminal.print("\(v.lines.count) figures: \(v.lines.count - v.differences) match, \(v.differences) differ; "
             + "\(v.filesChecked) files: \(v.filesChecked - v.fileProblems.count) as published, \(v.fileProblems.count) not")
+        if now {
+            if v.revised.isEmpty { Terminal.print("now: no figure would be revised by data loaded later") }
+            for r in v.revised { Terminal.print("REVISED  \(r.id)  published \(r.published), now \(r.recomputed)") }
+            if !v.revised.isEmpty { Terminal.print("now: \(v.revised.count) figures would be revised") }
+        }
         if !v.passed { throw ExitCode(1) }
     }
 }

@@ -40,6 +40,10 @@ struct MetricsOptions: ParsableArguments {
     @Flag(help: "Read the store's records from SQLite, not the columnar cache.")
     var noCache = false
 
+    @Option(help: ArgumentHelp("What was known: the store after batch N, or after the last batch finished by a time (default: the latest).",
+                               valueName: "N|time"))
+    var vintage: String?
+
     @OptionGroup var store: StoreOptions
 
     static let defaultSettingsFile = "Data/settings.yaml"
@@ -107,6 +111,7 @@ struct MetricsOptions: ParsableArguments {
     /// What every figure command reads: settings and fine schedule, period, as-of time, the
     /// store and its record tables (an empty store is an error).
     struct Inputs {
+        var vintage: Vintage
         var settings: Settings
         var fines: FineSchedule?
         var period: Period
@@ -121,29 +126,32 @@ struct MetricsOptions: ParsableArguments {
         let asOf = try parsedAsOf(zone: settings.zone)
         let st = try store.open(.read)
         let useCache = !noCache
-        let tables = RecordTables(arrests: try st.table(.arrests, useCache: useCache).table,
-                                  victims: try st.table(.victims, useCache: useCache).table,
-                                  takedowns: try st.table(.takedowns, useCache: useCache).table)
+        let v: Vintage
+        do { v = try st.vintage(vintage) } catch let e as VintageError { throw CLIError(e.description) }
+        let tables = RecordTables(arrests: try st.table(.arrests, useCache: useCache, vintage: v.batch).table,
+                                  victims: try st.table(.victims, useCache: useCache, vintage: v.batch).table,
+                                  takedowns: try st.table(.takedowns, useCache: useCache, vintage: v.batch).table)
         if tables.arrests.rowCount + tables.victims.rowCount + tables.takedowns.rowCount == 0 {
             throw CLIError("the store \(store.path) holds no records: load data first with `tally ingest FILE...`")
         }
-        return Inputs(settings: settings, fines: schedule, period: period, asOf: asOf, store: st, tables: tables)
+        return Inputs(vintage: v, settings: settings, fines: schedule, period: period, asOf: asOf, store: st, tables: tables)
     }
 
     /// Everything a figure command needs: the report and where its data came from.
     func report() throws -> (StatsReport, Provenance) {
         let i = try inputs()
         let (settings, schedule, period, asOf, st, tables) = (i.settings, i.fines, i.period, i.asOf, i.store, i.tables)
-        let report: StatsReport
+        var report: StatsReport
         do {
             report = try StatsReport(tables: tables, period: period, asOf: asOf, settings: settings, fines: schedule, suppress: !noSuppress)
         } catch let e as EngineError { throw CLIError(e.description) }
+        report.vintage = i.vintage
         if report.metrics["victims.total"]?.countValue == 0 && report.metrics["arrests.total"]?.countValue == 0
             && report.metrics["takedowns.requests"]?.countValue == 0 {
             let s = try st.status()
             let ranges = s.kinds.compactMap { k in k.first.map { "\(k.kind) \($0.prefix(10))..\(k.last?.prefix(10) ?? "")" } }
             throw CLIError("no records in \(period.label); the store holds " + ranges.joined(separator: ", "))
         }
-        return (report, try st.provenance())
+        return (report, try st.provenance(vintage: i.vintage.batch))
     }
 }

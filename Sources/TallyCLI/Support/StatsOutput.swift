@@ -9,7 +9,7 @@ enum StatsOutput {
         let s = r.settings
         var lines = [
             "Period \(r.period.label) (\(CivilDate.isoString(days: r.period.first)) to \(CivilDate.isoString(days: r.period.last)))"
-                + " · as of \(r.asOfText) · time zone \(s.timeZone)",
+                + " · as of \(r.asOfText)" + (r.vintage.map { " · vintage \($0.text)" } ?? "") + " · time zone \(s.timeZone)",
             "Settings (\(s.source)): minor = under \(s.minorAgeLimit) · deadline \(s.deadlineHours) h · ranked from \(s.minDue) due requests · "
                 + (r.suppressionApplied ? "victim breakdown cells of 1–\(s.suppressBelow - 1) shown as <\(s.suppressBelow)" : "NOT SUPPRESSED: raw counts, not for publication"),
         ]

@@ -16,6 +16,10 @@ public struct IngestOptions: Sendable {
     /// Testing (debug builds only): end the process abruptly (no rollback) after this many
     /// data rows of a file. Release builds have no such hook; the crash tests kill them.
     public var crashAfterRows: Int?
+    /// A revision (`tally ingest --revise --reason TEXT`): corrections are written, not
+    /// quarantined as conflicts; the reason is recorded with the batch.
+    public var revise = false
+    public var reason: String?
     /// Seconds to wait for another process's load of the same store before giving up.
     public var wait: Double = 600
     /// Called once when another process is loading into the store, naming it.
@@ -70,9 +74,10 @@ extension Store {
 
     func startBatch(_ options: IngestOptions) throws -> Int {
         let s = try db.prepare("""
-            INSERT INTO batches (started_at, tool_version, time_zone, encoding) VALUES (?, ?, ?, ?)
+            INSERT INTO batches (started_at, tool_version, time_zone, encoding, kind, reason) VALUES (?, ?, ?, ?, 'ingest', ?)
             """)
-        try s.bind([.text(Self.now()), .text(Tally.version), .text(options.timeZone), .text(options.encoding.rawValue)])
+        try s.bind([.text(Self.now()), .text(Tally.version), .text(options.timeZone), .text(options.encoding.rawValue),
+                    options.reason.map { .text($0) } ?? .null])
         try s.step()
         return Int(db.lastInsertRowID)
     }
@@ -229,7 +234,7 @@ extension Store {
 
         var validator: RowValidator?
         var writer: RecordWriter?
-        var counts = (read: 0, loaded: 0, duplicates: 0, quarantined: 0)
+        var counts = (read: 0, loaded: 0, updated: 0, corrected: 0, duplicates: 0, quarantined: 0)
         let started = Date()
         var lastProgress = started
         // Indices of a batch's valid rows, handed to the writer together.
@@ -248,7 +253,8 @@ extension Store {
             switch message {
             case let .header(kind, v):
                 validator = v
-                writer = try RecordWriter(db: db, schema: kind.schema, fileID: fileID)
+                writer = try RecordWriter(db: db, schema: kind.schema, fileID: fileID, batchID: Int64(batch),
+                                          revise: options.revise)
                 report.kind = kind.rawValue
                 report.unknownColumns = v.unknownColumns
             case .rows(let b):
@@ -273,13 +279,15 @@ extension Store {
                     switch outcome {
                     case .inserted: counts.loaded += 1
                     case .duplicate: counts.duplicates += 1
-                    case let .conflict(otherPath, otherLine):
+                    case .updated: counts.updated += 1
+                    case .corrected: counts.corrected += 1
+                    case let .conflict(otherPath, otherLine, fields):
                         let key = v.schema.key
                         let value = String(decoding: b.text(i, v.schema.keyIndex), as: UTF8.self)
-                        let origin = otherPath == path ? "line \(otherLine) of this file" : "\(otherPath) line \(otherLine)"
+                        let origin = otherPath == path ? "line \(otherLine) of this file" : "\(Provenance.fileName(otherPath)) line \(otherLine)"
                         try quarantineRow(line: b.lines[i], column: key, value: value,
-                                          reason: "conflict: \(key) '\(value)' was already loaded from \(origin) with different content; "
-                                              + "corrections need an explicit revision")
+                                          reason: "conflict: \(key) '\(value)' was loaded from \(origin) with other values of "
+                                              + fields.joined(separator: ", ") + "; a correction needs `tally ingest --revise --reason TEXT`")
                     }
                 }
                 parser.recycle(b)
@@ -300,14 +308,18 @@ extension Store {
 
         report.rowsRead = counts.read
         report.loaded = counts.loaded
+        report.updated = counts.updated
+        report.corrected = counts.corrected
         report.duplicates = counts.duplicates
         report.quarantined = counts.quarantined
-        precondition(counts.read == counts.loaded + counts.duplicates + counts.quarantined)
+        precondition(counts.read == counts.loaded + counts.updated + counts.corrected + counts.duplicates + counts.quarantined)
         let update = try db.prepare("""
-            UPDATE files SET kind = ?, rows_read = ?, loaded = ?, duplicates = ?, quarantined = ?, unknown_columns = ?
+            UPDATE files SET kind = ?, rows_read = ?, loaded = ?, updated = ?, corrected = ?, duplicates = ?, quarantined = ?,
+              unknown_columns = ?
             WHERE id = ?
             """)
         try update.bind([.text(report.kind ?? ""), .int(Int64(counts.read)), .int(Int64(counts.loaded)),
+                         .int(Int64(counts.updated)), .int(Int64(counts.corrected)),
                          .int(Int64(counts.duplicates)), .int(Int64(counts.quarantined)),
                          report.unknownColumns.isEmpty ? .null : .text(report.unknownColumns.joined(separator: ",")),
                          .int(fileID)])

@@ -1,4 +1,5 @@
-/// What happened to one input file. `rows_read = loaded + duplicates + quarantined` always.
+/// What happened to one input file.
+/// `rows_read = loaded + updated + corrected + duplicates + quarantined` always.
 public struct FileReport: Codable, Equatable, Sendable {
     public enum Status: String, Codable, Sendable {
         /// Rows were read; each was loaded, counted as a duplicate, or quarantined.
@@ -14,7 +15,13 @@ public struct FileReport: Codable, Equatable, Sendable {
     public var kind: String?
     public var status: Status
     public var rowsRead = 0
+    /// New records.
     public var loaded = 0
+    /// Records of which this file brought a new version that only fills empty fields, adds to a
+    /// set or resolves a pending takedown.
+    public var updated = 0
+    /// Records this file corrected (a revision, `--revise`).
+    public var corrected = 0
     public var duplicates = 0
     public var quarantined = 0
     public var rejected: Bool { status == .rejected }
@@ -29,7 +36,7 @@ public struct FileReport: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case path, sha256, kind, status, rowsRead = "rows_read", loaded, duplicates, quarantined
+        case path, sha256, kind, status, rowsRead = "rows_read", loaded, updated, corrected, duplicates, quarantined
         case rejected, error, unknownColumns = "unknown_columns", loadedInBatch = "loaded_in_batch"
     }
 
@@ -41,6 +48,8 @@ public struct FileReport: Codable, Equatable, Sendable {
         try c.encode(status, forKey: .status)
         try c.encode(rowsRead, forKey: .rowsRead)
         try c.encode(loaded, forKey: .loaded)
+        try c.encode(updated, forKey: .updated)
+        try c.encode(corrected, forKey: .corrected)
         try c.encode(duplicates, forKey: .duplicates)
         try c.encode(quarantined, forKey: .quarantined)
         try c.encode(rejected, forKey: .rejected)
@@ -57,6 +66,8 @@ public struct FileReport: Codable, Equatable, Sendable {
         status = try c.decode(Status.self, forKey: .status)
         rowsRead = try c.decode(Int.self, forKey: .rowsRead)
         loaded = try c.decode(Int.self, forKey: .loaded)
+        updated = try c.decodeIfPresent(Int.self, forKey: .updated) ?? 0
+        corrected = try c.decodeIfPresent(Int.self, forKey: .corrected) ?? 0
         duplicates = try c.decode(Int.self, forKey: .duplicates)
         quarantined = try c.decode(Int.self, forKey: .quarantined)
         error = try c.decodeIfPresent(String.self, forKey: .error)

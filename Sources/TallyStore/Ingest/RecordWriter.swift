@@ -4,22 +4,33 @@ import CSQLite
 import Glibc
 #endif
 
-/// Writes validated rows of one record kind into the store, telling new records from
-/// repeated and conflicting ones by key.
+/// Writes validated rows of one record kind into the store, classifying each by key as
+/// revisions.md says: new, duplicate, update, correction, or conflict.
 ///
 /// Rows go in groups of `groupSize` through one prepared multi-row
 /// `INSERT OR IGNORE … VALUES (…), (…), …` (SQLite's per-statement work is then
 /// paid once per group, not once per row); the rest of a batch goes row by row. When a
 /// group inserts fewer rows than it has, the rows whose key was already there are looked up
-/// one by one to tell duplicates from conflicts. Values are bound straight from the batch's
-/// buffers, and enum and set values from C strings made once.
+/// one by one and compared with the key's current version: the same content is a duplicate;
+/// content that only fills empty fields, adds to a set or resolves a pending takedown is an
+/// update; anything else a correction, written only when the load is a revision (else a
+/// conflict). An accepted update or correction moves the current version, unchanged, into
+/// `<kind>_history` (superseded by this batch) and writes the row as the current version.
+/// Values are bound straight from the batch's buffers, and enum and set values from C
+/// strings made once.
 final class RecordWriter {
     enum Outcome {
         case inserted
         /// The key exists with the same content.
         case duplicate
-        /// The key exists with other content: where it was loaded from.
-        case conflict(path: String, line: Int)
+        /// Written as a new version: fields that were empty filled, items added to a set, a
+        /// pending takedown resolved.
+        case updated(fields: [String])
+        /// Written as a new version under `--revise`: any other change.
+        case corrected(fields: [String])
+        /// A correction in a load that is not a revision: not written. Where the current
+        /// version came from, and the fields that differ.
+        case conflict(path: String, line: Int, fields: [String])
     }
 
     static let groupSize = 32
@@ -39,9 +50,21 @@ final class RecordWriter {
     var setStrings: [Int64: (pointer: UnsafeMutablePointer<CChar>, length: Int32)] = [:]
     let setValues: [[String]]
 
-    init(db: Database, schema: RecordSchema, fileID: Int64) throws {
+    /// Whether corrections are written (`tally ingest --revise`).
+    let revise: Bool
+    let batchID: Int64
+    /// The current version's stored columns, for comparison.
+    let storedColumns: [(name: String, type: String)]
+    let moveToHistory: Statement
+    let deleteCurrent: Statement
+    let markChange: Statement
+
+    init(db: Database, schema: RecordSchema, fileID: Int64, batchID: Int64, revise: Bool) throws {
         self.schema = schema
         self.fileID = fileID
+        self.batchID = batchID
+        self.revise = revise
+        storedColumns = StoreSchema.columns(of: schema)
         let names = StoreSchema.columns(of: schema).map(\.name) + ["file_id", "line", "row_hash"]
         width = Int32(names.count)
         let table = schema.kind.rawValue
@@ -59,10 +82,20 @@ final class RecordWriter {
         }
         insertGroup = try db.prepare(insert(rows: Self.groupSize))
         insertOne = try db.prepare(insert(rows: 1))
+        let stored = StoreSchema.columns(of: schema).map { "t." + $0.name }.joined(separator: ", ")
         lookup = try db.prepare("""
-            SELECT t.row_hash, t.file_id, f.path, t.line FROM \(table) t JOIN files f ON f.id = t.file_id
+            SELECT t.row_hash, t.file_id, f.path, t.line, \(stored) FROM \(table) t JOIN files f ON f.id = t.file_id
             WHERE t.\(schema.key) = ?
             """)
+        let history = StoreSchema.columns(of: schema).map(\.name) + ["file_id", "line", "row_hash", "change", "changed_fields"]
+        moveToHistory = try db.prepare("""
+            INSERT INTO \(table)_history (\(history.joined(separator: ", ")), valid_from, superseded_in, superseded_as)
+            SELECT \(history.map { "t." + $0 }.joined(separator: ", ")),
+                   coalesce(t.valid_from, (SELECT f.batch_id FROM files f WHERE f.id = t.file_id)), ?, ?
+            FROM \(table) t WHERE t.\(schema.key) = ?
+            """)
+        deleteCurrent = try db.prepare("DELETE FROM \(table) WHERE \(schema.key) = ?")
+        markChange = try db.prepare("UPDATE \(table) SET change = ?, changed_fields = ? WHERE \(schema.key) = ?")
         var strings: [(pointer: UnsafeMutablePointer<CChar>, length: Int32)] = []
         var starts: [Int] = []
         for c in schema.columns {
@@ -94,20 +127,54 @@ final class RecordWriter {
             for (k, i) in group.enumerated() { bind(batch, i, insertGroup, base: Int32(k) * width) }
             defer { sqlite3_reset(insertGroup.handle) }
             try insertGroup.step()
-            if db.changes == group.count {
+            let inserted = db.changes
+            sqlite3_reset(insertGroup.handle)
+            if inserted == group.count {
                 for i in group { try outcome(i, .inserted) }
             } else {
-                for i in group { try outcome(i, try resolve(batch, i)) }
+                for i in group { try outcome(i, try resolveAndWrite(batch, i, db: db)) }
             }
             start += Self.groupSize
         }
         for i in rows[start...] {
             bind(batch, i, insertOne, base: 0)
-            defer { sqlite3_reset(insertOne.handle) }
             try insertOne.step()
-            try outcome(i, db.changes == 1 ? .inserted : try resolve(batch, i))
+            let inserted = db.changes == 1
+            sqlite3_reset(insertOne.handle)
+            try outcome(i, inserted ? .inserted : try resolveAndWrite(batch, i, db: db))
         }
     }
+
+    /// Classifies row `i` whose key was there, and writes it as the new current version when
+    /// it is an update, or a correction in a revision.
+    func resolveAndWrite(_ batch: RowBatch, _ i: Int, db: Database) throws -> Outcome {
+        let result = try resolve(batch, i)
+        let change: String
+        let fields: [String]
+        switch result {
+        case .updated(let f): (change, fields) = ("update", f)
+        case .corrected(let f): (change, fields) = ("correction", f)
+        default: return result
+        }
+        let key = batch.text(i, schema.keyIndex)
+        moveToHistory.reset()
+        moveToHistory.bindInt(batchID, 1)
+        try moveToHistory.bind(.text(change), at: 2)
+        moveToHistory.bindText(key, 3)
+        try moveToHistory.step()
+        deleteCurrent.reset()
+        deleteCurrent.bindText(key, 1)
+        try deleteCurrent.step()
+        bind(batch, i, insertOne, base: 0)
+        try insertOne.step()
+        guard db.changes == 1 else { sqlite3_reset(insertOne.handle); throw NotStored(line: batch.lines[i]) }
+        sqlite3_reset(insertOne.handle)
+        markChange.reset()
+        try markChange.bind([.text(change), .text(fields.joined(separator: ",")), .text(String(decoding: key, as: UTF8.self))])
+        try markChange.step()
+        return result
+    }
+
 
     /// Binds row `i` of `batch` to parameters `base + 1 …` of `statement`.
     @inline(__always)
@@ -144,16 +211,66 @@ final class RecordWriter {
         sqlite3_bind_int64(h, p + 2, Int64(bitPattern: batch.hashes[i]))
     }
 
-    /// After an insert that skipped some rows: what happened to row `i`. The row is in the
-    /// table when its key now points at this file and line; otherwise the key was there
-    /// before, with the same content (a duplicate) or other content (a conflict).
+    /// After an insert that skipped some rows: what row `i` is. The row is in the table when
+    /// its key now points at this file and line; otherwise the key was there before, and the
+    /// row is compared with that current version.
     func resolve(_ batch: RowBatch, _ i: Int) throws -> Outcome {
         defer { lookup.reset() }
         lookup.bindText(batch.text(i, schema.keyIndex), 1)
         guard try lookup.step() else { throw NotStored(line: batch.lines[i]) }
         if lookup.int(1) == fileID && lookup.int(3) == Int64(batch.lines[i]) { return .inserted }
         if lookup.int(0) == Int64(bitPattern: batch.hashes[i]) { return .duplicate }
-        return .conflict(path: lookup.text(2) ?? "?", line: Int(lookup.int(3)))
+        // The fingerprints differ: compare field by field (a fingerprint of an older
+        // definition differs for the same content).
+        var filled: [String] = [], changed: [String] = []
+        var p = 4  // first stored column in the lookup
+        let o = i * batch.columns
+        let h = lookup.handle
+        for (c, column) in schema.columns.enumerated() {
+            let code = codes[c]
+            let storedNull = sqlite3_column_type(h, Int32(p)) == SQLITE_NULL
+            let newNull = batch.isNull[o + c]
+            defer { p += code == .timestamp ? 2 : 1 }
+            if storedNull && newNull { continue }
+            if storedNull { filled.append(column.name); continue }
+            if newNull { changed.append(column.name); continue }
+            var same: Bool
+            var isUpdate = false
+            switch code {
+            case .string, .date:
+                same = Self.equal(h, p, batch.text(i, c))
+            case .timestamp, .bool, .int:
+                same = sqlite3_column_int64(h, Int32(p)) == batch.ints[o + c]
+            case .enumeration:
+                let s = enumStrings[enumStart[c] + Int(batch.ints[o + c])]
+                same = Self.equal(h, p, UnsafeBufferPointer(start: UnsafeRawPointer(s.pointer).assumingMemoryBound(to: UInt8.self),
+                                                            count: Int(s.length)))
+                // A pending takedown resolved.
+                if !same, schema.kind == .takedowns, column.name == "outcome", Self.text(h, p) == "pending" { isUpdate = true }
+            case .set:
+                let old = Set(Self.text(h, p).split(separator: ";").map(String.init))
+                let new = Set(setValues[c].enumerated().filter { batch.ints[o + c] & (1 << $0.offset) != 0 }.map(\.element))
+                same = old == new
+                if !same && new.isSuperset(of: old) { isUpdate = true }
+            }
+            if same { continue }
+            if isUpdate { filled.append(column.name) } else { changed.append(column.name) }
+        }
+        if filled.isEmpty && changed.isEmpty { return .duplicate }
+        if changed.isEmpty { return .updated(fields: filled) }
+        if revise { return .corrected(fields: filled + changed) }
+        return .conflict(path: lookup.text(2) ?? "?", line: Int(lookup.int(3)), fields: changed + filled)
+    }
+
+    static func equal(_ h: OpaquePointer, _ column: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = Int(sqlite3_column_bytes(h, Int32(column)))
+        guard n == bytes.count else { return false }
+        guard n > 0, let p = sqlite3_column_text(h, Int32(column)), let q = bytes.baseAddress else { return true }
+        return memcmp(p, q, n) == 0
+    }
+
+    static func text(_ h: OpaquePointer, _ column: Int) -> String {
+        sqlite3_column_text(h, Int32(column)).map { String(cString: $0) } ?? ""
     }
 
     /// A valid row that the insert skipped although its key is not in the table: a bug, never

@@ -31,9 +31,19 @@ final class RowBatch: @unchecked Sendable {
     /// Bytes of text after which a batch counts as full even with fewer rows.
     static let textLimit = 1 << 22
 
-    init(columns: Int, codes: [KindCode]) {
-        self.columns = columns
-        self.codes = codes
+    /// Per column, the allowed values of an enum or set column as UTF-8 (empty otherwise):
+    /// the fingerprint mixes a value's text, never its position in the contract's list.
+    let valueNames: [[[UInt8]]]
+
+    init(schema: RecordSchema) {
+        columns = schema.columns.count
+        codes = schema.columns.map(\.kind.code)
+        valueNames = schema.columns.map { c in
+            switch c.kind {
+            case .enumeration(let values), .set(let values): return values.map { Array($0.utf8) }
+            default: return []
+            }
+        }
         let slots = Self.capacity * columns
         lines = .allocate(capacity: Self.capacity)
         problemIndex = .allocate(capacity: Self.capacity)
@@ -94,6 +104,8 @@ final class RowBatch: @unchecked Sendable {
             } else {
                 switch codes[c] {
                 case .string, .date: hash.mix(t)
+                case .enumeration: hash.mix(valueNames[c][Int(value)])
+                case .set: hash.mix(set: value, names: valueNames[c])
                 default: hash.mix(value)
                 }
             }
@@ -137,12 +149,17 @@ final class RowBatch: @unchecked Sendable {
     }
 }
 
-/// 64-bit FNV-1a over a row's typed values: the content fingerprint stored as `row_hash`,
-/// which tells a repeated record from a conflicting one. Not a security hash.
+/// 64-bit FNV-1a over a row's normalised values: the content fingerprint stored as
+/// `row_hash`, a quick test for a repeated record (when fingerprints differ, the ingest
+/// compares the fields themselves, so a fingerprint of another definition — stores written
+/// before schema 2 mixed enum positions — costs a comparison, never a wrong answer). Not a
+/// security hash.
 ///
-/// Strings and dates count by their text, every other kind by its typed value (so `TRUE`
+/// Strings and dates count by their text; enums by their canonical (lower-case) text, sets
+/// by their members' texts in the contract's order, `;`-separated (never by a value's
+/// position in the code); timestamps, integers and booleans by their typed value (so `TRUE`
 /// and `yes`, or one instant written in two offsets, are the same content); null has a
-/// marker of its own. Stored fingerprints depend on this definition: do not change it.
+/// marker of its own.
 struct RowHash {
     var value: UInt64 = 0xcbf2_9ce4_8422_2325
 
@@ -157,6 +174,20 @@ struct RowHash {
         var v = UInt64(bitPattern: x)
         for _ in 0..<8 { byte(UInt8(truncatingIfNeeded: v)); v >>= 8 }
         byte(0x1E)
+    }
+    @inline(__always) mutating func mix(_ bytes: [UInt8]) {
+        for b in bytes { byte(b) }
+        byte(0x1F)
+    }
+    /// A set as its canonical text: members in the contract's order, `;`-separated.
+    @inline(__always) mutating func mix(set mask: Int64, names: [[UInt8]]) {
+        var first = true
+        for (i, name) in names.enumerated() where mask & (1 << i) != 0 {
+            if !first { byte(UInt8(ascii: ";")) }
+            first = false
+            for b in name { byte(b) }
+        }
+        byte(0x1F)
     }
     @inline(__always) mutating func mixNull() { byte(0xFF); byte(0x1D) }
 }

@@ -78,10 +78,8 @@ final class RowParser: @unchecked Sendable {
             let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
             let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
             validator.rejectFuture(now: now)
-            let columns = kind.schema.columns.count
-            let codes = kind.schema.columns.map(\.kind.code)
-            for _ in 0..<Self.spareBatches { free.send(RowBatch(columns: columns, codes: codes)) }
-            let rows = RowSink(validator: validator, batch: RowBatch(columns: columns, codes: codes),
+            for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema)) }
+            let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema),
                                output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes)
             sink = rows
             guard output.send(.header(kind, validator)) else { throw Cancelled() }

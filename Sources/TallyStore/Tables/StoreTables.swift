@@ -39,6 +39,15 @@ extension Store {
     /// A cache that is out of date (the store changed) is rebuilt silently. One that is
     /// present but damaged is reported once on stderr, removed, and rebuilt from the store:
     /// the figures are always the store's.
+    /// The records of `kind` at the vintage after batch `vintage` (nil or the latest batch:
+    /// the current records, through the cache). An older vintage is read from SQLite.
+    public func table(_ kind: RecordKind, useCache: Bool = true, vintage: Int?) throws -> TableLoad {
+        if let n = vintage, n < (try latestBatch() ?? 0) {
+            return TableLoad(table: try readTable(kind, vintage: n), fromCache: false)
+        }
+        return try table(kind, useCache: useCache)
+    }
+
     public func table(_ kind: RecordKind, useCache: Bool = true) throws -> TableLoad {
         let (fingerprint, settled) = try fingerprintAndSettled(kind)
         let cachePath = cacheFile(kind)
@@ -142,15 +151,29 @@ extension Store {
     }
 
     /// Reads every record of `kind` from SQLite into columns.
-    func readTable(_ kind: RecordKind) throws -> Table {
-        try db.read { try readTableInSnapshot(kind) }
+    func readTable(_ kind: RecordKind, vintage: Int? = nil) throws -> Table {
+        try db.read { try readTableInSnapshot(kind, vintage: vintage) }
     }
 
-    private func readTableInSnapshot(_ kind: RecordKind) throws -> Table {
+    /// The records of `kind` at the vintage after batch `vintage` (revisions.md): each key's
+    /// version that was current then — a current version valid from a batch <= N, or a
+    /// history version valid from <= N and superseded after N. Nil: the current versions.
+    public static func vintageSQL(_ kind: RecordKind, columns: String, vintage: Int?) -> String {
+        let table = kind.rawValue
+        guard let n = vintage else { return "SELECT \(columns) FROM \(table)" }
+        return """
+            SELECT \(columns) FROM \(table)
+            WHERE coalesce(valid_from, (SELECT f.batch_id FROM files f WHERE f.id = \(table).file_id)) <= \(n)
+            UNION ALL
+            SELECT \(columns) FROM \(table)_history WHERE valid_from <= \(n) AND superseded_in > \(n)
+            """
+    }
+
+    private func readTableInSnapshot(_ kind: RecordKind, vintage: Int?) throws -> Table {
         let columns = Self.engineColumns(of: kind)
-        let rows = try db.scalarInt("SELECT count(*) FROM \(kind.rawValue)") ?? 0
+        let rows = vintage == nil ? try db.scalarInt("SELECT count(*) FROM \(kind.rawValue)") ?? 0 : 1024
         var builders = columns.map { ColumnBuilder(type: $0.type, capacity: max(rows, 16)) }
-        let s = try db.prepare("SELECT \(columns.map(\.name).joined(separator: ", ")) FROM \(kind.rawValue)")
+        let s = try db.prepare(Self.vintageSQL(kind, columns: columns.map(\.name).joined(separator: ", "), vintage: vintage))
         let h = s.handle
         while try s.step() {
             for (i, c) in columns.enumerated() {
