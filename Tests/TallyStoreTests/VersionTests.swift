@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+import TallyCore
+import TallyEngine
+import TallyTestSupport
+@testable import TallyStore
+
+/// Records that change (revisions.md): every classification rule with hand-worked cases,
+/// retractions, the frozen schema and the migration of a store of the earlier release.
+@Suite struct VersionTests {
+    static let victimHeader = "victim_id,contacted_on,age,gender,channel,services,region"
+    static let arrestHeader = "arrest_id,arrested_on,agency,offense,suspect_age,victim_minor,undercover,confessed,proceeds_seized_krw"
+
+    /// One file's counts as (read, new, updated, corrected, duplicates, quarantined).
+    static func counts(_ f: FileReport) -> [Int] {
+        [f.rowsRead, f.loaded, f.updated, f.corrected, f.duplicates, f.quarantined]
+    }
+
+    @Test func updatesFillEmptyFieldsAddToSetsAndResolvePendingTakedowns() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([box.write("v1.csv", """
+            \(Self.victimHeader)
+            V1,2024-08-01,,,hotline,deletion,
+            V2,2024-08-02,17,female,website,deletion;counseling,Seoul
+            V3,2024-08-03,30,male,visit,,Busan
+
+            """), box.write("t1.csv", """
+            \(takedownHeader)
+            T1,X,overseas,image,police,ai,2024-08-01T10:00:00+09:00,,pending
+            T2,Naver,domestic,video,regulator,,2024-08-01T11:00:00+09:00,,pending
+
+            """)])
+        // V1: age, gender and region filled, a service added: an update.
+        // V2: the same content, spelt otherwise: a duplicate.
+        // V3: services filled: an update.
+        // T1: resolved as removed with its time: an update. T2: refused, no time: an update.
+        let r = try store.ingest([box.write("v2.csv", """
+            \(Self.victimHeader)
+            V1,2024-08-01,16,female,hotline,counseling;deletion,Incheon
+            V2,2024-08-02,17,FEMALE,website,counseling;deletion,Seoul
+            V3,2024-08-03,30,male,visit,legal,Busan
+
+            """), box.write("t2.csv", """
+            \(takedownHeader)
+            T1,X,overseas,image,police,ai,2024-08-01T01:00:00Z,2024-08-01T12:00:00+09:00,removed
+            T2,Naver,domestic,video,regulator,,2024-08-01T11:00:00+09:00,,refused
+
+            """)])
+        #expect(Self.counts(r.files[0]) == [3, 0, 2, 0, 1, 0])
+        #expect(Self.counts(r.files[1]) == [2, 0, 2, 0, 0, 0])
+        #expect(try box.rows(store, "SELECT victim_id, age, gender, services, region, change, changed_fields FROM victims ORDER BY 1") == [
+            ["V1", "16", "female", "deletion;counseling", "Incheon", "update", "age,gender,services,region"],
+            ["V2", "17", "female", "deletion;counseling", "Seoul", "new", "NULL"],
+            ["V3", "30", "male", "legal", "Busan", "update", "services"],
+        ])
+        #expect(try box.rows(store, "SELECT request_id, outcome, changed_fields FROM takedowns ORDER BY 1") == [
+            ["T1", "removed", "resolved_at,outcome"], ["T2", "refused", "outcome"],
+        ])
+        // The versions replaced, unchanged, in the history, superseded by batch 2.
+        #expect(try box.rows(store, "SELECT victim_id, age, services, valid_from, superseded_in, superseded_as FROM victims_history ORDER BY 1") == [
+            ["V1", "NULL", "deletion", "1", "2", "update"], ["V3", "30", "NULL", "1", "2", "update"],
+        ])
+    }
+
+    @Test func correctionsAreConflictsUnlessTheLoadIsARevision() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([box.write("a1.csv", """
+            \(Self.arrestHeader)
+            A1,2024-08-01,Seoul,distribute,30,true,no,yes,1000
+            A2,2024-08-02,Busan,create,25,,,,
+            A3,2024-08-03,Daegu,possess,40,false,no,no,
+
+            """), box.write("t1.csv", """
+            \(takedownHeader)
+            T1,X,overseas,image,police,ai,2024-08-01T10:00:00+09:00,2024-08-01T12:00:00+09:00,removed
+
+            """)])
+        // A1: offence changed; A2: age removed; A3: the same; T1: made pending again.
+        let corrections = """
+            \(Self.arrestHeader)
+            A1,2024-08-01,Seoul,blackmail,30,true,no,yes,1000
+            A2,2024-08-02,Busan,create,,,,,
+            A3,2024-08-03,Daegu,possess,40,false,no,no,
+
+            """
+        let reopened = """
+            \(takedownHeader)
+            T1,X,overseas,image,police,ai,2024-08-01T10:00:00+09:00,,pending
+
+            """
+        let plain = try store.ingest([box.write("a2.csv", corrections), box.write("t2.csv", reopened)])
+        #expect(Self.counts(plain.files[0]) == [3, 0, 0, 0, 1, 2])
+        #expect(Self.counts(plain.files[1]) == [1, 0, 0, 0, 0, 1])
+        let q = try store.quarantined()
+        #expect(q.map(\.value) == ["A1", "A2", "T1"])
+        #expect(q[0].reason.contains("other values of offense;") && q[0].reason.contains("--revise"), "\(q[0].reason)")
+        #expect(q[1].reason.contains("other values of suspect_age;"), "\(q[1].reason)")
+        #expect(q[2].reason.contains("other values of resolved_at, outcome;"), "\(q[2].reason)")
+        #expect(try box.rows(store, "SELECT offense FROM arrests WHERE arrest_id = 'A1'") == [["distribute"]])
+
+        var options = IngestOptions()
+        options.revise = true
+        options.reason = "offence codes corrected by the agency"
+        let revision = try store.ingest([box.write("a3.csv", corrections + "\n")], options: options)
+        #expect(Self.counts(revision.files[0]) == [3, 0, 0, 2, 1, 0])
+        #expect(try box.rows(store, "SELECT arrest_id, offense, suspect_age, change, changed_fields FROM arrests ORDER BY 1") == [
+            ["A1", "blackmail", "30", "correction", "offense"], ["A2", "create", "NULL", "correction", "suspect_age"],
+            ["A3", "possess", "40", "new", "NULL"],
+        ])
+        #expect(try box.rows(store, "SELECT kind, reason FROM batches WHERE id = \(revision.batch!)")
+                == [["ingest", "offence codes corrected by the agency"]])
+        #expect(try box.rows(store, "SELECT updated, corrected FROM files WHERE path LIKE '%a3.csv'") == [["0", "2"]])
+    }
+
+    /// Vintages: each batch's state, read back; an older vintage is the store as it stood.
+    @Test func vintagesAreTheStoreAsItStood() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([box.write("t1.csv", "\(takedownHeader)\nT1,X,,,police,,2024-08-01T10:00:00Z,,pending\nT2,X,,,police,,2024-08-01T11:00:00Z,,pending\n")])
+        _ = try store.ingest([box.write("t2.csv", "\(takedownHeader)\nT1,X,,,police,,2024-08-01T10:00:00Z,2024-08-01T12:00:00Z,removed\nT3,Y,,,police,,2024-08-02T10:00:00Z,,pending\n")])
+        _ = try store.retract(kind: .takedowns, ids: ["T2", "T9"], reason: "sent twice")
+        func outcomes(_ n: Int?) throws -> [String] {
+            let t = try store.table(.takedowns, useCache: false, vintage: n).table
+            return (0..<t.rowCount).map { "\(t["platform"].value($0)) \(t["outcome"].value($0))" }.sorted()
+        }
+        #expect(try outcomes(1) == ["X pending", "X pending"])
+        #expect(try outcomes(2) == ["X pending", "X removed", "Y pending"])
+        #expect(try outcomes(3) == ["X removed", "Y pending"])
+        #expect(try outcomes(nil) == ["X removed", "Y pending"])
+        #expect(try store.vintage("2").batch == 2)
+        #expect(throws: VintageError.self) { try store.vintage("4") }
+        #expect(try store.vintage(Self.isoNow(plusSeconds: 60)).batch == 3)
+        #expect(throws: VintageError.self) { try store.vintage("2001-01-01") }
+        #expect(try box.rows(store, "SELECT record_id, outcome FROM retractions ORDER BY 1") == [["T2", "withdrawn"], ["T9", "not_found"]])
+    }
+
+    static func isoNow(plusSeconds s: Double) -> String {
+        ISO8601DateFormatter().string(from: Date().addingTimeInterval(s))
+    }
+
+    /// Retracting a file withdraws what it brought new and reverts what it updated.
+    @Test func retractingAFileRevertsItsUpdates() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([box.write("aug.csv", "\(takedownHeader)\nT1,X,,,police,,2024-08-01T10:00:00Z,,pending\n")])
+        _ = try store.ingest([box.write("wrong.csv", "\(takedownHeader)\nT1,X,,,police,,2024-08-01T10:00:00Z,2024-08-03T10:00:00Z,removed\nT5,Z,,,police,,2024-08-04T10:00:00Z,,pending\n")])
+        let r = try store.retract(file: "wrong.csv", reason: "a test file sent by mistake")
+        #expect((r.withdrawn, r.reverted, r.notFound) == (1, 1, []))
+        #expect(try box.rows(store, "SELECT request_id, outcome, change, valid_from FROM takedowns ORDER BY 1") == [["T1", "pending", "restored", "3"]])
+        // Each vintage as it stood.
+        for (n, expected) in [(1, ["pending"]), (2, ["pending", "removed"]), (3, ["pending"])] {
+            let t = try store.table(.takedowns, useCache: false, vintage: n).table
+            #expect((0..<t.rowCount).map { "\(t["outcome"].value($0))" }.sorted() == expected.sorted(), "vintage \(n)")
+        }
+        #expect(throws: RetractionError.self) { try store.retract(file: "nothing.csv", reason: "x") }
+        #expect(throws: RetractionError.self) { try store.retract(kind: .takedowns, ids: ["T1"], reason: " ") }
+    }
+
+    /// The schema of a fresh store is the checked-in one: a shipped migration never changes.
+    @Test func freshStoreSchemaIsTheCheckedInOne() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        let now = try box.rows(store, "SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name").map { $0[0] }
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Schema/schema.sql")
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(now.joined(separator: "\n") + "\n" == expected)
+        #expect(try store.db.userVersion == StoreSchema.version)
+    }
+
+    /// A store written by the release before versions (schema 1, unmarked, made from four
+    /// files in two batches with duplicates and quarantined rows) migrates in place with its
+    /// history intact, ends with the fresh schema, and takes updates of its records.
+    @Test func aStoreOfTheEarlierReleaseMigratesWithItsHistory() throws {
+        let box = Sandbox()
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/v1-store.sqlite")
+        try FileManager.default.copyItem(atPath: fixture.path, toPath: box.storePath)
+        // A reading open refuses it (it would need writing) and leaves it as it is.
+        #expect(throws: StoreError.self) { try Store(path: box.storePath, access: .read) }
+        func snapshot(_ store: Store) throws -> [[String]] {
+            try box.rows(store, "SELECT request_id, platform, requested_at, resolved_at, outcome, file_id, line FROM takedowns ORDER BY 1")
+                + box.rows(store, "SELECT victim_id, age, services, file_id, line FROM victims ORDER BY 1")
+                + box.rows(store, "SELECT arrest_id, offense, file_id, line FROM arrests ORDER BY 1")
+                + box.rows(store, "SELECT id, path, sha256, rows_read, loaded, duplicates, quarantined FROM files ORDER BY 1")
+                + box.rows(store, "SELECT id, started_at, finished_at FROM batches ORDER BY 1")
+                + box.rows(store, "SELECT file_id, line, reason FROM quarantine ORDER BY 1, 2")
+        }
+        // Read through SQLite directly before the migration (a Tally reader refuses schema 1).
+        let raw = try Database(path: box.storePath, access: .readOnly)
+        var before: [[String]] = []
+        for sql in ["SELECT count(*) FROM takedowns", "SELECT count(*) FROM quarantine", "SELECT count(*) FROM batches"] {
+            before.append([String(try raw.scalarInt(sql) ?? -1)])
+        }
+        #expect(before == [["309"], ["2"], ["2"]])
+        let store = try Store(path: box.storePath)
+        #expect(try store.db.userVersion == 2)
+        #expect(try store.db.scalarInt("PRAGMA application_id") == Int(Store.applicationID))
+        let migrated = try snapshot(store)
+        #expect(migrated.count > 300)
+        #expect(try box.rows(store, "SELECT count(*), min(change), max(change) FROM takedowns") == [["309", "new", "new"]])
+        // The same schema as a fresh store.
+        let fresh = Sandbox()
+        let freshStore = try fresh.store()
+        let schemaSQL = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        #expect(try box.rows(store, schemaSQL) == fresh.rows(freshStore, schemaSQL))
+        // The vintages of the old batches are readable, and a later update works.
+        #expect(try store.table(.takedowns, useCache: false, vintage: 1).table.rowCount == 300)
+        let r = try store.ingest([box.write("upd.csv", "\(takedownHeader)\n"
+            + "R24-0000028," + (try box.rows(store, "SELECT platform || ',' || coalesce(platform_origin, '') || ',' || coalesce(content_kind, '') || ',' || requested_by || ',' || coalesce(detected_by, '') || ',' || requested_at_text FROM takedowns WHERE request_id = 'R24-0000028'")[0][0])
+            + ",2024-02-01T00:00:00Z,removed\n")])
+        #expect(Self.counts(r.files[0]) == [1, 0, 1, 0, 0, 0])
+        #expect(try snapshot(store).count == migrated.count + 2)  // one more file, one more batch
+    }
+}
