@@ -120,10 +120,13 @@ public enum StoreSchema {
         // `<kind>_history` with the batch that superseded it: the vintage after batch N is every
         // current version valid from a batch <= N plus every history version valid from <= N
         // and superseded after N. Batches get a kind (ingest or retract) and a reason; files the
-        // counts of updates and corrections; bulletins published are recorded.
+        // counts of updates and corrections; bulletins published are recorded. A file may be
+        // loaded again as a revision (`--revise`), so a file's hash is unique per batch.
         """
         ALTER TABLE batches ADD COLUMN kind TEXT NOT NULL DEFAULT 'ingest' CHECK (kind IN ('ingest', 'retract'));
         ALTER TABLE batches ADD COLUMN reason TEXT;
+        DROP INDEX files_loaded_sha256;
+        CREATE UNIQUE INDEX files_loaded_sha256 ON files(sha256, batch_id) WHERE status = 'loaded';
         ALTER TABLE files ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE files ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE arrests ADD COLUMN change TEXT NOT NULL DEFAULT 'new';

@@ -113,7 +113,8 @@ extension Store {
                 parser.start()
                 defer { parser.stop() }
                 report.sha256 = sha256()
-                if try alreadyLoaded(sha256(), report: &report) { return }
+                // A revision loads a file again: the rows that were conflicts become corrections.
+                if !options.revise, try alreadyLoaded(sha256(), report: &report) { return }
                 // The load inserts only its own file's id into file_id: checking that foreign
                 // key row by row would be work without purpose. (The pragma cannot change
                 // inside a transaction, hence around it.)

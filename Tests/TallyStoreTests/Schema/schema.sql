@@ -1,6 +1,6 @@
 CREATE INDEX arrests_history_key ON arrests_history(arrest_id);
 CREATE INDEX arrests_history_vintage ON arrests_history(valid_from, superseded_in);
-CREATE UNIQUE INDEX files_loaded_sha256 ON files(sha256) WHERE status = 'loaded';
+CREATE UNIQUE INDEX files_loaded_sha256 ON files(sha256, batch_id) WHERE status = 'loaded';
 CREATE INDEX quarantine_file ON quarantine(file_id, line);
 CREATE INDEX takedowns_history_key ON takedowns_history(request_id);
 CREATE INDEX takedowns_history_vintage ON takedowns_history(valid_from, superseded_in);
