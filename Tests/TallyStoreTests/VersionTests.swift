@@ -121,14 +121,22 @@ import TallyTestSupport
         _ = try store.ingest([box.write("t1.csv", "\(takedownHeader)\nT1,X,,,police,,2024-08-01T10:00:00Z,,pending\nT2,X,,,police,,2024-08-01T11:00:00Z,,pending\n")])
         _ = try store.ingest([box.write("t2.csv", "\(takedownHeader)\nT1,X,,,police,,2024-08-01T10:00:00Z,2024-08-01T12:00:00Z,removed\nT3,Y,,,police,,2024-08-02T10:00:00Z,,pending\n")])
         _ = try store.retract(kind: .takedowns, ids: ["T2", "T9"], reason: "sent twice")
+        // Read from SQLite and, the second time, through the cached table of every version.
         func outcomes(_ n: Int?) throws -> [String] {
-            let t = try store.table(.takedowns, useCache: false, vintage: n).table
-            return (0..<t.rowCount).map { "\(t["platform"].value($0)) \(t["outcome"].value($0))" }.sorted()
+            var seen: [[String]] = []
+            for useCache in [false, true, true] {
+                let t = try store.table(.takedowns, useCache: useCache, vintage: n).table
+                seen.append((0..<t.rowCount).map { "\(t["platform"].value($0)) \(t["outcome"].value($0))" }.sorted())
+            }
+            #expect(seen[0] == seen[1] && seen[1] == seen[2], "vintage \(String(describing: n))")
+            return seen[0]
         }
         #expect(try outcomes(1) == ["X pending", "X pending"])
         #expect(try outcomes(2) == ["X pending", "X removed", "Y pending"])
         #expect(try outcomes(3) == ["X removed", "Y pending"])
         #expect(try outcomes(nil) == ["X removed", "Y pending"])
+        #expect(FileManager.default.fileExists(atPath: store.cacheDirectory + "/takedowns.versions.tcol"))
+        #expect(try store.table(.takedowns, vintage: 1).fromCache)
         #expect(try store.vintage("2").batch == 2)
         #expect(throws: VintageError.self) { try store.vintage("4") }
         #expect(try store.vintage(Self.isoNow(plusSeconds: 60)).batch == 3)

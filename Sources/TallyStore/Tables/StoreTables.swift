@@ -34,29 +34,52 @@ extension Store {
         }
     }
 
+    /// The records of `kind` at the vintage after batch `vintage` (nil or the latest batch:
+    /// the current records, through the cache). An older vintage is taken from the table of
+    /// every version (`<kind>.versions.tcol`, cached like the current records), keeping the
+    /// rows whose interval of batches [valid from, superseded in) holds the vintage.
+    public func table(_ kind: RecordKind, useCache: Bool = true, vintage: Int?) throws -> TableLoad {
+        guard let n = vintage, n < (try latestBatch() ?? 0) else { return try table(kind, useCache: useCache) }
+        let versions = try cachedTable(kind, file: "\(kind.rawValue).versions.tcol", columns: Self.versionColumns(of: kind),
+                                       useCache: useCache) { try readVersions(kind) }
+        let t = versions.table
+        let from = t[Self.validFrom].int64s, to = t[Self.validTo].int64s
+        let batch = Int64(n)
+        var indices: [Int] = []
+        indices.reserveCapacity(t.rowCount)
+        for i in 0..<t.rowCount where from[i] <= batch && batch < to[i] { indices.append(i) }
+        let table = t.gather(indices, columns: Self.engineColumns(of: kind).map(\.name))
+        return TableLoad(table: table, fromCache: versions.fromCache, cacheDamage: versions.cacheDamage)
+    }
+
     /// The records of `kind` as an engine table, from the cache when it is current.
     ///
     /// A cache that is out of date (the store changed) is rebuilt silently. One that is
     /// present but damaged is reported once on stderr, removed, and rebuilt from the store:
     /// the figures are always the store's.
-    /// The records of `kind` at the vintage after batch `vintage` (nil or the latest batch:
-    /// the current records, through the cache). An older vintage is read from SQLite.
-    public func table(_ kind: RecordKind, useCache: Bool = true, vintage: Int?) throws -> TableLoad {
-        if let n = vintage, n < (try latestBatch() ?? 0) {
-            return TableLoad(table: try readTable(kind, vintage: n), fromCache: false)
+    public func table(_ kind: RecordKind, useCache: Bool = true) throws -> TableLoad {
+        try cachedTable(kind, file: "\(kind.rawValue).tcol", columns: Self.engineColumns(of: kind), useCache: useCache) {
+            try readTable(kind)
         }
-        return try table(kind, useCache: useCache)
     }
 
-    public func table(_ kind: RecordKind, useCache: Bool = true) throws -> TableLoad {
+    static let validFrom = "_valid_from", validTo = "_valid_to"
+
+    /// The engine columns of `kind` and each version's interval of batches.
+    static func versionColumns(of kind: RecordKind) -> [(name: String, type: DataType)] {
+        engineColumns(of: kind) + [(validFrom, .int64), (validTo, .int64)]
+    }
+
+    /// A table read by `read`, through the cache file `file` when it matches the store.
+    func cachedTable(_ kind: RecordKind, file: String, columns expected: [(name: String, type: DataType)], useCache: Bool,
+                     read: () throws -> Table) throws -> TableLoad {
         let (fingerprint, settled) = try fingerprintAndSettled(kind)
-        let cachePath = cacheFile(kind)
+        let cachePath = cacheDirectory + "/" + file
         var damage: String?
         if useCache {
             do {
                 let cached = try ColumnCache.read(path: cachePath, fingerprint: fingerprint)
                 // The columns the engine expects, by name and type: anything else is not ours.
-                let expected = Self.engineColumns(of: kind)
                 guard cached.names == expected.map(\.name), cached.columns.map(\.type) == expected.map(\.type) else {
                     throw ColumnCacheError.damaged("its columns are not those of \(kind.rawValue)")
                 }
@@ -68,7 +91,7 @@ extension Store {
                 // Missing or stale: the normal case after a load, rebuilt below.
             }
         }
-        let table = try readTable(kind)
+        let table = try read()
         var rewritten: String?
         if useCache && settled && db.path != ":memory:" {
             try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true,
@@ -152,7 +175,31 @@ extension Store {
 
     /// Reads every record of `kind` from SQLite into columns.
     func readTable(_ kind: RecordKind, vintage: Int? = nil) throws -> Table {
-        try db.read { try readTableInSnapshot(kind, vintage: vintage) }
+        let names = Self.engineColumns(of: kind).map(\.name).joined(separator: ", ")
+        return try db.read {
+            let rows = vintage == nil ? try db.scalarInt("SELECT count(*) FROM \(kind.rawValue)") ?? 0 : 1024
+            return try readTableInSnapshot(Self.engineColumns(of: kind), sql: Self.vintageSQL(kind, columns: names, vintage: vintage),
+                                           rows: rows)
+        }
+    }
+
+    /// Every version of every record of `kind`, current and superseded, with the interval of
+    /// batches over which it was current: [`_valid_from`, `_valid_to`), the end Int64.max
+    /// for a current version.
+    func readVersions(_ kind: RecordKind) throws -> Table {
+        let columns = Self.versionColumns(of: kind)
+        let names = Self.engineColumns(of: kind).map(\.name).joined(separator: ", ")
+        let table = kind.rawValue
+        let sql = """
+            SELECT \(names), coalesce(valid_from, (SELECT f.batch_id FROM files f WHERE f.id = \(table).file_id)), \(Int64.max)
+            FROM \(table)
+            UNION ALL
+            SELECT \(names), valid_from, superseded_in FROM \(table)_history
+            """
+        return try db.read {
+            let rows = (try db.scalarInt("SELECT (SELECT count(*) FROM \(table)) + (SELECT count(*) FROM \(table)_history)") ?? 0)
+            return try readTableInSnapshot(columns, sql: sql, rows: rows)
+        }
     }
 
     /// The records of `kind` at the vintage after batch `vintage` (revisions.md): each key's
@@ -169,11 +216,10 @@ extension Store {
             """
     }
 
-    private func readTableInSnapshot(_ kind: RecordKind, vintage: Int?) throws -> Table {
-        let columns = Self.engineColumns(of: kind)
-        let rows = vintage == nil ? try db.scalarInt("SELECT count(*) FROM \(kind.rawValue)") ?? 0 : 1024
+    /// The rows `sql` selects, its columns typed as `columns`.
+    private func readTableInSnapshot(_ columns: [(name: String, type: DataType)], sql: String, rows: Int) throws -> Table {
         var builders = columns.map { ColumnBuilder(type: $0.type, capacity: max(rows, 16)) }
-        let s = try db.prepare(Self.vintageSQL(kind, columns: columns.map(\.name).joined(separator: ", "), vintage: vintage))
+        let s = try db.prepare(sql)
         let h = s.handle
         while try s.step() {
             for (i, c) in columns.enumerated() {
