@@ -36,8 +36,10 @@ let package = Package(
         // Files that appear whole or not at all (temporary file, fsync, rename), and the
         // clean-up of temporary files left by killed processes.
         .target(name: "TallyFiles"),
+        // The running program's GNU build ID (dl_iterate_phdr), for manifests.
+        .target(name: "CBuildID"),
         // Record contract: field kinds, schemas, validation. No I/O.
-        .target(name: "TallyCore", dependencies: ["TallyTime"], swiftSettings: fast),
+        .target(name: "TallyCore", dependencies: ["TallyTime", "CBuildID"], swiftSettings: fast),
         // Columnar in-memory engine: typed columns, filters, group-by, quantiles, joins.
         // Knows nothing of arrests or platforms.
         .target(name: "TallyEngine", dependencies: ["TallyTime"], swiftSettings: fast),

@@ -106,6 +106,7 @@ public enum Manifest {
             ("format", .string(format)),
             ("tool", .string("tally")),
             ("tool_version", .string(Tally.version)),
+            ("tool_build", Tally.buildID.map(JSONValue.string) ?? .null),
             ("period", .string(report.period.label)),
             ("as_of", .string(report.asOfText)),
             ("as_of_micros", .int(report.asOf)),

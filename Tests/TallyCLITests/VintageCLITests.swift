@@ -79,4 +79,20 @@ import Testing
         #expect(s.stdout.contains("\"updated\" : 20") && s.stdout.contains("\"corrected\" : 1") && s.stdout.contains("\"retracted\" : 1"),
                 "\(s.stdout)")
     }
+
+    /// The manifest names the build that made it: the linker's GNU build ID of the `tally`
+    /// binary, as `readelf` reads it from the file.
+    @Test func theManifestNamesTheBuild() throws {
+        let dir = TempDir()
+        let db = dir.path("s.sqlite")
+        #expect(try tally("ingest", "--db", db, dir.write("aug.csv", Self.august(pendingFrom: 50))).status == 0)
+        let b = try tally("bulletin", "--db", db, "--period", "2024-08", "--lang", "en", "--out", dir.path("b"), cwd: packageRoot)
+        #expect(b.status == 0, "\(b.stderr)")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("b/manifest.json")))) as! [String: Any]
+        let notes = try run("/usr/bin/readelf", ["-n", tallyBinary]).stdout
+        let id = notes.split(separator: "\n").first { $0.contains("Build ID:") }?.split(separator: ":").last?
+            .trimmingCharacters(in: .whitespaces)
+        #expect(id != nil && id!.count >= 16)
+        #expect(manifest["tool_build"] as? String == id)
+    }
 }
