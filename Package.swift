@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "TallyFilesTests", dependencies: ["TallyFiles"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite", "TallyTestSupport"],
                     exclude: ["Fixtures", "Schema"]),
-        .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyMetrics", "TallyCore", "CSQLite"]),
+        .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyMetrics", "TallyCore", "CSQLite", "TallyTestSupport"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyFuzz", "TallyStore", "TallyCore"]),
     ]
 )

@@ -25,6 +25,9 @@ public struct BulletinInput {
     /// The vintage the tables were read at: recorded in the manifest, where `tally verify`
     /// recomputes.
     public var vintage: Vintage?
+    /// Figures of earlier months revised since the previous bulletin, for the Revisions
+    /// section (`content: revisions`) and the `r` marks (nil: not computed).
+    public var revisions: BulletinRevisions?
 
     public init(tables: RecordTables, period: Period, asOf: Int64?, settings: Settings, fines: FineSchedule?,
                 provenance: Provenance, spec: BulletinSpec, lang: Language, outDir: String, sourceDateEpoch: Int64?) {
@@ -72,7 +75,8 @@ public enum Bulletin {
         pdfTheme.titleSize = 11.5
         pdfTheme.subtitleSize = 9
         pdfTheme.margin = 4
-        let composer = Composer(spec: input.spec, words: words, context: context, provenance: input.provenance, ledger: ledger, pdfTheme: pdfTheme)
+        var composer = Composer(spec: input.spec, words: words, context: context, provenance: input.provenance, ledger: ledger, pdfTheme: pdfTheme)
+        composer.revisions = input.revisions
         let (blocks, tables, charts) = try composer.compose()
 
         try makeDirectory(input.outDir)

@@ -17,6 +17,8 @@ public struct BulletinSpec: Sendable {
         case methodology
         /// Input files with SHA-256, row counts, quarantined rows.
         case provenance
+        /// Figures of earlier months revised since the previous bulletin (BulletinRevisions).
+        case revisions
     }
 
     public struct Section: Sendable {

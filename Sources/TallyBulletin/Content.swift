@@ -84,6 +84,8 @@ struct Composer {
     let provenance: Provenance
     let ledger: Ledger
     let pdfTheme: Theme
+    /// Revised figures since the previous bulletin (nil: not computed, no store).
+    var revisions: BulletinRevisions? = nil
 
     var report: StatsReport { words.report }
     var lang: Language { words.lang }
@@ -142,6 +144,10 @@ struct Composer {
             switch section.content {
             case .methodology?: sectionTables += methodology()
             case .provenance?: sectionTables.append(sources())
+            case .revisions?:
+                let (paragraphs, revised) = revisionsContent()
+                blocks += paragraphs.map { .paragraph($0) }
+                sectionTables += revised
             case nil: break
             }
             for var table in sectionTables {
@@ -184,7 +190,10 @@ struct Composer {
 
     func comparisonRow(_ label: String, _ id: String) -> [String] {
         var row = [label, ledger.use(id) ?? "–"]
-        if isMonth { row += [".prev", ".change_pct", ".ytd"].map { ledger.use(id + $0) ?? "–" } }
+        if isMonth {
+            // `r`: a value published before that has been revised since (ONS convention).
+            row += [".prev", ".change_pct", ".ytd"].map { (ledger.use(id + $0) ?? "–") + (revisions?.marked.contains(id + $0) == true ? " r" : "") }
+        }
         return row
     }
 
@@ -208,8 +217,10 @@ struct Composer {
                           t("Arrests", "검거"), t("Takedown requests", "삭제 요청"), t("Requests due", "기한 도래 요청"),
                           t("Removed within the deadline", "기한 내 삭제"), t("Removed late", "기한 후 삭제"),
                           t("Overdue (still online)", "기한 초과 미처리"), t("Refused", "거부")]
+            let revised = ids.contains { revisions?.marked.contains($0 + ".prev") == true }
             return DataTable(id: id, title: t("Headline figures", "주요 수치"), columns: comparisonColumns(t("Figure", "항목")),
-                             rows: zip(labels, ids).map { comparisonRow($0, $1) }, note: nil)
+                             rows: zip(labels, ids).map { comparisonRow($0, $1) },
+                             note: revised ? t("r: revised since the previous bulletin (see Revisions).", "r: 이전 월보 이후 수정됨 (수정 안내 참조).") : nil)
         case "victims.by_channel", "victims.by_service", "victims.by_age_band", "victims.by_region",
              "arrests.by_offense", "arrests.by_agency":
             let titles: [String: (String, String, String, String)] = [

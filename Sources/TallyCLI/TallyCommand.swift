@@ -24,7 +24,7 @@ struct TallyCommand: ParsableCommand {
         subcommands: [
             IngestCommand.self, StatusCommand.self, QuarantineCommand.self,
             StatsCommand.self, RankCommand.self, QueryCommand.self,
-            ChartCommand.self, BulletinCommand.self, VerifyCommand.self, ExportCommand.self, RetractCommand.self,
+            ChartCommand.self, BulletinCommand.self, VerifyCommand.self, ExportCommand.self, RetractCommand.self, RevisionsCommand.self,
         ]
     )
 }

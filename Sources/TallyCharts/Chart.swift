@@ -13,6 +13,9 @@ public enum ChartKind: String, CaseIterable, Sendable {
     /// A grid of small panels on shared scales, one distribution per platform (hours to
     /// removal by platform).
     case smallMultiples = "small_multiples"
+    /// A figure's first estimate against its latest value, by month (revisions.md): two
+    /// lines over the months, from the store's vintages.
+    case revisions
 }
 
 /// The words around a chart: a title and subtitle above it, a note and the source under it.
@@ -50,7 +53,7 @@ public struct Chart: Sendable {
         switch kind {
         case .bars: return BarGeometry(stacked: false)
         case .stackedBars: return BarGeometry(stacked: true)
-        case .lines: return LineGeometry()
+        case .lines, .revisions: return LineGeometry()
         case .rankedBars: return RankedBarGeometry()
         case .histogram: return HistogramGeometry(tickStep: tickStep)
         case .smallMultiples: return SmallMultiplesGeometry(tickStep: tickStep, columns: columns)

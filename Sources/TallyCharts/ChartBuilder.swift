@@ -27,6 +27,8 @@ public enum ChartBuilder {
             }
         case .smallMultiples:
             (data, extraNotes) = try smallMultiples(spec, context, lang)
+        case .revisions:
+            (data, extraNotes) = try revisions(spec, context, lang)
         }
         if let f = spec.format { data.format = f }
         let fill = { (l: Localized?) in l.map { placeholders($0.text(lang), context, lang) } ?? "" }
@@ -237,5 +239,47 @@ extension String {
             rest = rest[r.upperBound...]
         }
         return out + rest
+    }
+}
+
+extension ChartBuilder {
+    /// First estimate and latest value of a figure by month, from the context's revisions
+    /// triangle; the note gives the mean revision and the mean absolute revision.
+    static func revisions(_ spec: ChartSpec, _ context: ChartContext, _ lang: Language) throws -> (ChartData, [String]) {
+        guard let provider = context.revisionTriangle else {
+            throw SpecError(file: spec.file, message: "kind 'revisions' needs the store's vintages: draw it with `tally chart`")
+        }
+        let ms = months(spec, context.period)
+        let t = try provider(spec.revisionFigure, ms.map { Period.month($0.year, $0.month) })
+        let years = Set(ms.map(\.year))
+        let categories = ms.enumerated().map { i, m in
+            monthLabel(m.year, m.month, lang, withYear: years.count > 1 && (i == 0 || m.month == 1))
+        }
+        let first = t.months.indices.map { t.first($0)?.value }
+        let latest = t.months.indices.map { t.latest($0) }
+        let ko = lang == .ko
+        let format: ValueFormat
+        switch FigureFormat.kind(of: spec.revisionFigure) {
+        case .share: format = .percent
+        case .hours: format = .hours
+        default: format = .count
+        }
+        let data = ChartData(categories: categories, series: [
+            Series(label: ko ? "첫 추정치" : "First estimate", values: first, role: .muted),
+            Series(label: ko ? "최신 값" : "Latest", values: latest),
+        ], format: format)
+        func signed(_ v: Double?) -> String {
+            guard let v else { return "–" }
+            if format == .percent { return (v > 0 ? "+" : v < 0 ? "−" : "") + FigureFormat.fixed(abs(v) * 100, 1) + (ko ? "%p" : " pp") }
+            let sign = v > 0 ? "+" : v < 0 ? "−" : ""
+            if format == .count && v != v.rounded() { return sign + FigureFormat.fixed(abs(v), 1) }
+            return sign + format.label(abs(v), lang)
+        }
+        let n = t.revisions.count
+        let vintages = t.vintages.first.map { a in "\(a.batch)–\(t.vintages.last!.batch)" } ?? "–"
+        let note = ko
+            ? "\(spec.revisionFigure): 달마다 처음 기록이 있던 시점의 값(첫 추정치)과 최신 값. 평균 수정 \(signed(t.meanRevision)), 평균 절대 수정 \(signed(t.meanAbsoluteRevision).replacingOccurrences(of: "+", with: "")) (\(n)개월, 적재 \(vintages))."
+            : "\(spec.revisionFigure): each month's value when it first had records (first estimate) and now. Mean revision \(signed(t.meanRevision)), mean absolute revision \(signed(t.meanAbsoluteRevision).replacingOccurrences(of: "+", with: "")) over \(n) month\(n == 1 ? "" : "s") (batches \(vintages))."
+        return (data, [note])
     }
 }

@@ -14,6 +14,9 @@ public final class ChartContext {
     public let fines: FineSchedule?
     public let suppress: Bool
     private var reports: [String: StatsReport] = [:]
+    /// The revisions triangle of a figure over months, from the store's vintages; set by
+    /// whoever has the store (`tally chart`), needed by `revisions` charts only.
+    public var revisionTriangle: ((_ figure: String, _ months: [Period]) throws -> RevisionTriangle)?
 
     public init(tables: RecordTables, period: Period, asOf: Int64? = nil, settings: Settings,
                 fines: FineSchedule? = nil, suppress: Bool = true) {

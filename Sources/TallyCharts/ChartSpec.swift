@@ -60,6 +60,9 @@ public struct ChartSpec: Sendable {
     public var series: [SeriesSpec] = []
     public var comparePreviousYear = false
 
+    // Revisions: the figure whose first estimates and latest values are drawn.
+    public var revisionFigure = ""
+
     // Ranked bars.
     public var rankedOnly = true
     public var value: PlatformValue = .compliance
@@ -108,6 +111,7 @@ public struct ChartSpec: Sendable {
         case .histogram: try doc.only(common + ["values", "bin_hours", "max_hours", "tick_hours", "deadline"])
         case .smallMultiples:
             try doc.only(common + ["values", "platforms", "columns", "y", "bin_hours", "max_hours", "tick_hours", "deadline"])
+        case .revisions: try doc.only(common + ["figure", "months"])
         }
         title = try doc.require("title", try Self.localized(doc, "title"), "a mapping with ko and en texts")
         subtitle = try Self.localized(doc, "subtitle")
@@ -167,6 +171,15 @@ public struct ChartSpec: Sendable {
             } else {
                 showInterval = false
             }
+        case .revisions:
+            if let m = try doc.string("months") {
+                guard let v = Months(rawValue: m) else { throw Self.choice(doc, "months", m, Months.allCases.map(\.rawValue)) }
+                months = v
+            }
+            let id = try doc.require("figure", try doc.string("figure"), "a figure id such as takedowns.compliance")
+            _ = try Self.terms(id, file: file, key: "figure")
+            if id.contains(" ") { throw SpecError(file: file, message: "key 'figure': expected one figure id, not '\(id)'") }
+            revisionFigure = id
         case .histogram, .smallMultiples:
             if let v = try doc.string("values"), v != "hours_to_removal" { throw Self.choice(doc, "values", v, ["hours_to_removal"]) }
             binHours = try doc.double("bin_hours", min: 0.1) ?? binHours

@@ -10,7 +10,7 @@ import TallyMetrics
 
     @Test func committedSpecsLoad() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.chartsDir).filter { $0.hasSuffix(".yaml") && $0 != "bulletin.yaml" }.sorted()
-        #expect(names == ["hours-by-platform.yaml", "hours-to-removal.yaml", "platform-compliance.yaml", "takedowns-monthly-lines.yaml",
+        #expect(names == ["hours-by-platform.yaml", "hours-to-removal.yaml", "platform-compliance.yaml", "revisions-compliance.yaml", "takedowns-monthly-lines.yaml",
                           "victims-age-stacked.yaml", "victims-monthly.yaml"])
         var kinds = Set<ChartKind>()
         for n in names {
@@ -60,8 +60,11 @@ import TallyMetrics
     let series = "series:\n  - figure: victims.total\n    label: {ko: 피해자, en: Victims}\n"
 
     @Test func clearErrors() {
-        #expect(error("kind: pie\n" + title) == "c.yaml: key 'kind': expected one of bars, stacked_bars, lines, ranked_bars, histogram, small_multiples, not 'pie'")
-        #expect(error(title) == "c.yaml: missing key 'kind' (one of bars, stacked_bars, lines, ranked_bars, histogram, small_multiples)")
+        #expect(error("kind: pie\n" + title) == "c.yaml: key 'kind': expected one of bars, stacked_bars, lines, ranked_bars, histogram, small_multiples, revisions, not 'pie'")
+        #expect(error(title) == "c.yaml: missing key 'kind' (one of bars, stacked_bars, lines, ranked_bars, histogram, small_multiples, revisions)")
+        #expect(error("kind: revisions\n" + title) == "c.yaml: missing key 'figure' (a figure id such as takedowns.compliance)")
+        #expect(error("kind: revisions\nfigure: victims.total - victims.minors\n" + title) == "c.yaml: key 'figure': expected one figure id, not 'victims.total - victims.minors'")
+        #expect(error("kind: revisions\nfigure: victims.total\nseries: []\n" + title).hasPrefix("c.yaml: "))
         #expect(error("kind: bars\n" + series) == "c.yaml: missing key 'title' (a mapping with ko and en texts)")
         #expect(error("kind: bars\ntitle: {ko: 제목}\n" + series) == "c.yaml: missing key 'title.en' (a mapping with ko and en texts)")
         #expect(error("kind: bars\n" + title + series + "colour: red\n").hasPrefix("c.yaml: unknown key 'colour'; expected one of: kind, title"))

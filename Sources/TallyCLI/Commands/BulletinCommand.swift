@@ -58,6 +58,12 @@ struct BulletinCommand: ParsableCommand {
                                   lang: Language(rawValue: lang)!, outDir: out, sourceDateEpoch: Bulletin.sourceDateEpochFromEnvironment)
         input.extras = !pdfOnly
         input.vintage = i.vintage
+        let asOf = i.asOf ?? StatsReport.defaultAsOf(i.tables.takedowns, period: i.period, zone: i.settings.zone)
+        do {
+            input.revisions = try BulletinRevisions.compute(store: i.store, period: i.period, vintage: i.vintage.batch, asOf: asOf,
+                                                            tables: i.tables, settings: i.settings, fines: i.fines, useCache: !options.noCache)
+        } catch let e as EngineError { throw CLIError(e.description) }
+          catch let e as Revisions.Failure { throw CLIError(e.description) }
         let result: BulletinResult
         do { result = try Bulletin.write(input) }
         catch let e as BulletinError { throw CLIError(e.description) }
@@ -66,7 +72,16 @@ struct BulletinCommand: ParsableCommand {
         catch let e as RenderError { throw CLIError(e.description) }
         catch let e as EngineError { throw CLIError(e.description) }
         Terminal.print("\(result.pdf) (\(result.pages) pages, \(result.figures) figures)")
-        if !pdfOnly { Terminal.print("\(out)/manifest.json, \(result.files.count - 2) charts and tables") }
+        if !pdfOnly {
+            Terminal.print("\(out)/manifest.json, \(result.files.count - 2) charts and tables")
+            // The store records the bulletin, so that the next one can list what was revised since.
+            do {
+                try BulletinRevisions.record(storePath: options.store.path, period: i.period, lang: Language(rawValue: lang)!,
+                                             vintage: i.vintage.batch, asOf: asOf, manifest: out + "/manifest.json")
+            } catch {
+                FileHandle.standardError.write(Data("tally: note: the bulletin was not recorded in the store as a publication (\(error)); the next bulletin will not list revisions since this one\n".utf8))
+            }
+        }
         if timing {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
             FileHandle.standardError.write(Data("bulletin: \(Int(ms.rounded())) ms\n".utf8))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallyBulletin
 import TallyCharts
 import TallyEngine
 import TallyMetrics
@@ -12,7 +13,7 @@ struct ChartCommand: ParsableCommand {
         abstract: "Draw a chart of the figures from a spec (Charts/*.yaml) as PNG, SVG or PDF.",
         discussion: """
         A spec names the chart's kind (bars, stacked_bars, lines, ranked_bars,
-        histogram, small_multiples), the figure ids it plots and its title, subtitle, note and source
+        histogram, small_multiples, revisions), the figure ids it plots and its title, subtitle, note and source
         in Korean and English (Charts/README.md). The figures are those of `tally
         stats` for the same period, as-of time and settings. The format follows the
         file extension.
@@ -126,6 +127,15 @@ struct ChartCommand: ParsableCommand {
         let period = i.period
         let context = ChartContext(tables: i.tables, period: period, asOf: i.asOf, settings: i.settings, fines: i.fines,
                                    suppress: !options.noSuppress)
+        // Revisions charts: the triangle from the store's vintages, as `tally revisions` computes it.
+        let store = i.store, settings = i.settings, fines = i.fines, useCache = !options.noCache
+        context.revisionTriangle = { figure, months in
+            do {
+                let columns = try Revisions.vintages(store, .all)
+                return try Revisions.triangles(store, months: months, figures: [figure], vintages: columns,
+                                               settings: settings, fines: fines, useCache: useCache)[0]
+            } catch let e as Revisions.Failure { throw CLIError(e.description) }
+        }
         let report: StatsReport
         do { report = try context.main } catch let e as EngineError { throw CLIError(e.description) }
         if report.metrics["victims.total"]?.countValue == 0 && report.metrics["arrests.total"]?.countValue == 0

@@ -63,6 +63,14 @@ struct MetricsOptions: ParsableArguments {
 
     /// Settings file, then flags; the fine schedule, which must agree on the deadline.
     func resolvedSettings() throws -> (Settings, FineSchedule?) {
+        try Self.resolveSettings(file: settings, fines: fines, minorAgeLimit: minorAgeLimit, deadlineHours: deadlineHours,
+                                 minDue: minDue, timeZone: timeZone)
+    }
+
+    /// Settings file (default Data/settings.yaml when it exists), then the flags given; the
+    /// fine schedule, which must agree on the deadline.
+    static func resolveSettings(file settings: String?, fines: String?, minorAgeLimit: Int?, deadlineHours: Int?,
+                                minDue: Int?, timeZone: String?) throws -> (Settings, FineSchedule?) {
         var s = Settings()
         do {
             if let file = settings {
