@@ -114,7 +114,7 @@ extension Store {
                 defer { parser.stop() }
                 report.sha256 = sha256()
                 // A revision loads a file again: the rows that were conflicts become corrections.
-                if !options.revise, try alreadyLoaded(sha256(), report: &report) { return }
+                if try alreadyLoaded(sha256(), report: &report, asRevision: options.revise) { return }
                 // The load inserts only its own file's id into file_id: checking that foreign
                 // key row by row would be work without purpose. (The pragma cannot change
                 // inside a transaction, hence around it.)
@@ -156,9 +156,14 @@ extension Store {
     }
 
     /// Whether a file with this SHA-256 is in the store already; if so, says so in `report`.
-    func alreadyLoaded(_ sha256: String, report: inout FileReport) throws -> Bool {
-        guard let previous = try db.scalarInt(
-            "SELECT batch_id FROM files WHERE sha256 = ? AND status = 'loaded'", [.text(sha256)]) else { return false }
+    /// With `asRevision`, only a load of the file as a revision counts: a file loaded before
+    /// without `--revise` is read again, so that the conflicts it caused become corrections.
+    func alreadyLoaded(_ sha256: String, report: inout FileReport, asRevision: Bool = false) throws -> Bool {
+        guard let previous = try db.scalarInt("""
+            SELECT f.batch_id FROM files f JOIN batches b ON b.id = f.batch_id
+            WHERE f.sha256 = ? AND f.status = 'loaded' AND (? = 0 OR b.reason IS NOT NULL)
+            ORDER BY f.id DESC LIMIT 1
+            """, [.text(sha256), .int(asRevision ? 1 : 0)]) else { return false }
         report.status = .alreadyLoaded
         report.loadedInBatch = previous
         report.kind = try db.scalarText("SELECT kind FROM files WHERE sha256 = ? AND status = 'loaded'", [.text(sha256)])
