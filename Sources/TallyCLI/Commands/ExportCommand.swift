@@ -131,7 +131,7 @@ struct ExportCommand: ParsableCommand {
         switch format {
         case .csv: try emit(exports[0].csv())
         case .json: try emit(exports[0].json(period: p, zone: zoneName).rendered(pretty: true) + "\n")
-        case .sqlite: try writeSQLite(exports, period: p, zone: zoneName, store: st)
+        case .sqlite: try writeSQLite(exports, period: p, zone: zoneName, store: st, vintage: v)
         }
     }
 
@@ -159,7 +159,7 @@ struct ExportCommand: ParsableCommand {
         path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
     }
 
-    func writeSQLite(_ exports: [RecordExport], period: Period, zone: String, store st: Store) throws {
+    func writeSQLite(_ exports: [RecordExport], period: Period, zone: String, store st: Store, vintage: Vintage) throws {
         let path = out!
         if FileManager.default.fileExists(atPath: path) && !force {
             throw CLIError("\(path) exists; give --force to replace it")
@@ -171,7 +171,8 @@ struct ExportCommand: ParsableCommand {
                 do {
                     // The connection is closed (end of this scope) before the file is renamed.
                     let db = try Database(path: tmp)
-                    try SQLiteExport.write(exports, to: db, period: period, zone: zone, provenance: try st.provenance())
+                    try SQLiteExport.write(exports, to: db, period: period, zone: zone,
+                                           provenance: try st.provenance(vintage: vintage.batch), vintage: vintage)
                 } catch let e as SQLiteError {
                     throw FileWriteError(path: path, reason: e.description)
                 }
@@ -358,7 +359,9 @@ enum ExportDocs {
 
 /// The standalone SQLite export: record tables, `about`, `columns`, `sources`.
 enum SQLiteExport {
-    static func write(_ exports: [RecordExport], to db: Database, period: Period, zone: String, provenance: Provenance) throws {
+    /// `sources` lists the files loaded up to `vintage` (the records' vintage, in `about`).
+    static func write(_ exports: [RecordExport], to db: Database, period: Period, zone: String, provenance: Provenance,
+                      vintage: Vintage) throws {
         try db.transaction {
             try db.execute("""
                 CREATE TABLE about (
@@ -390,6 +393,9 @@ enum SQLiteExport {
                 ("period_first_day", CivilDate.isoString(days: period.first)),
                 ("period_last_day", CivilDate.isoString(days: period.last)),
                 ("time_zone", zone),
+                ("vintage_batch", String(vintage.batch)),
+                ("vintage_finished_at", vintage.finishedAt ?? ""),
+                ("vintage_rule", "the records as they stood after this batch of the store (revisions.md); sources lists the files loaded up to it"),
                 ("tables", exports.map(\.kind.rawValue).joined(separator: ", ")),
                 ("tool", "tally \(Tally.version)"),
                 ("record_contract", "records.md v1: one row per record, columns in the contract's order; the table `columns` gives each column's type and meaning"),
