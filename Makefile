@@ -29,18 +29,27 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product tally
 
-## demo: load the shipped sample into $(DB), print the figures, write and verify the August 2024 bulletin
+## demo: the sample year as an office runs it: each month's export loaded in order into $(DB) (its
+## corrections with --revise --reason, the retraction), that month's bulletin written in Korean and English
+## to $(OUT)/demo/2024-MM and verified; at the end every bulletin is verified again against the final store
+MONTHS := 01 02 03 04 05 06 07 08 09 10 11 12
 demo: build
 	@mkdir -p $(OUT)
 	@rm -rf $(DB) $(DB).cache $(OUT)/demo
-	$(TALLY) ingest --db $(DB) Data/sample/*.csv
+	@for m in $(MONTHS); do \
+	  echo "== 2024-$$m: loading Data/sample/monthly/2024-$$m"; \
+	  Scripts/load-month.sh $(TALLY) $(DB) Data/sample/monthly/2024-$$m || exit 1; \
+	  for lang in ko en; do \
+	    $(TALLY) bulletin --db $(DB) --period 2024-$$m --lang $$lang --out $(OUT)/demo/2024-$$m > /dev/null || exit 1; \
+	  done; \
+	  $(TALLY) verify --db $(DB) --quiet $(OUT)/demo/2024-$$m/manifest.json || exit 1; \
+	done
 	$(TALLY) status --db $(DB)
 	$(TALLY) stats --db $(DB) --period 2024-01..2024-08 --format json | grep -E '"victims\.(total|minors|minors_share)"'
-	$(TALLY) stats --db $(DB) --period 2024-08
-	$(TALLY) bulletin --db $(DB) --period 2024-08 --lang ko --out $(OUT)/demo
-	$(TALLY) bulletin --db $(DB) --period 2024-08 --lang en --out $(OUT)/demo
-	$(TALLY) verify --db $(DB) --quiet $(OUT)/demo/manifest.json
-	@echo "Bulletins: $(OUT)/demo/bulletin-2024-08-ko.pdf, $(OUT)/demo/bulletin-2024-08-en.pdf"
+	$(TALLY) stats --db $(DB) --period 2024-01..2024-09 --format json | grep -E '"arrests\.total"'
+	@echo "Every month's bulletin, verified again at its own vintage against the final store:"
+	@for m in $(MONTHS); do $(TALLY) verify --db $(DB) --quiet $(OUT)/demo/2024-$$m/manifest.json || exit 1; done
+	@echo "Bulletins: $(OUT)/demo/2024-MM/bulletin-2024-MM-{ko,en}.pdf (MM = 01 … 12)"
 
 ## test: every unit and end-to-end test, in a debug build and again in a release build (release builds
 ## disable Swift's exclusivity checks; -enable-testing lets the tests' @testable imports see the modules)

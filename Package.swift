@@ -73,7 +73,7 @@ let package = Package(
         ]),
         // Deterministic generator of the sample data and of benchmark data.
         .executableTarget(name: "TallySample", dependencies: [
-            "TallyTime",
+            "TallyTime", "TallyFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -312,11 +312,12 @@ public struct Verification {
         case .bool(let x): return (a as? Bool) == x
         case .int(let i): return (a as? NSNumber).map { $0.doubleValue == Double(i) } ?? false
         case .double(let d):
-            // Foundation's JSON reader on Linux may round the last bit of a double; a few
-            // units in the last place are the same figure (any change of a record moves a
-            // figure by far more).
+            // Foundation's JSON reader on Linux may round the last bits of a double (seen:
+            // 0.9414294859563513 read as 0.9414294859563508, 5 units in the last place); a
+            // relative difference below 1e-12 is the same figure (any change of a record moves
+            // a figure by far more).
             guard let x = (a as? NSNumber)?.doubleValue else { return false }
-            return x == d || abs(x - d) <= 4 * max(x.ulp, d.ulp)
+            return x == d || abs(x - d) <= max(4 * max(x.ulp, d.ulp), 1e-12 * max(abs(x), abs(d)))
         case .string(let s): return (a as? String) == s
         case .array(let items):
             guard let arr = a as? [Any], arr.count == items.count else { return false }

@@ -84,6 +84,17 @@ struct TallySample: ParsableCommand {
             w.finish()
             print("\(w.path): \(w.rows) rows")
         }
+        if t == nil && victims == nil && arrests == nil {
+            // The same year as monthly exports (monthly/2024-MM/), derived from the files just written.
+            func rows(_ name: String) throws -> [String] {
+                try String(contentsOfFile: file(name, ""), encoding: .utf8).split(separator: "\n").dropFirst().map(String.init)
+            }
+            let plan = MonthlyPlan(arrests: try rows("arrests-2024.csv"), victims: try rows("victims-2024.csv"),
+                                   takedowns: try rows("takedowns-2024.csv"), seed: seed)
+            let files = try plan.write(to: out)
+            print("\((out as NSString).appendingPathComponent("monthly")): \(files.count) files, \(files.map(\.rows).reduce(0, +)) rows")
+            for (what, n) in plan.counts.sorted(by: { $0.key < $1.key }) { print("  \(what): \(n)") }
+        }
     }
 }
 

@@ -157,6 +157,21 @@ import Testing
             let regenerated = try Data(contentsOf: URL(fileURLWithPath: dir.path(name)))
             #expect(regenerated == (try Data(contentsOf: URL(fileURLWithPath: f))), "\(name) differs from the generator's output")
         }
+        // The monthly exports: the same files, byte for byte, and no other.
+        func files(_ root: String) -> [String] {
+            (FileManager.default.subpaths(atPath: root) ?? []).filter {
+                var isDir: ObjCBool = false
+                return FileManager.default.fileExists(atPath: root + "/" + $0, isDirectory: &isDir) && !isDir.boolValue
+            }.sorted()
+        }
+        let committed = packageRoot.appendingPathComponent("Data/sample/monthly").path
+        let written = files(dir.path("monthly"))
+        #expect(written.count > 36)
+        #expect(written == files(committed))
+        for f in written {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path("monthly/" + f)))
+                    == (try Data(contentsOf: URL(fileURLWithPath: committed + "/" + f))), "monthly/\(f) differs from the generator's output")
+        }
     }
 
     @Test func anotherSeedGivesOtherRecordsButTheSamePublishedTotals() throws {

@@ -38,10 +38,24 @@ struct ExportCommand: ParsableCommand {
         Without --out the export goes to stdout. Files are readable by their owner
         only.
 
+        --vintage N exports the records as they stood after batch N (tally status
+        lists batches): what a bulletin made then was computed from.
+
+        --history (csv or json) exports every version of every record of the period
+        instead, for audit: a record is in it when any of its versions is in the
+        period; its versions in order, each with version, valid_from (the batch that
+        brought it) and valid_from_at, change (new, update, correction, restored),
+        changed_fields, reason (the batch's), source_file and source_line,
+        superseded_in, superseded_at, superseded_as (update, correction, retraction;
+        empty while current) and superseded_reason. In JSON the rows are under
+        "versions" and "columns" documents every column.
+
         Examples:
           tally export --kind takedowns --period 2024-08 --format csv --out t.csv
           tally export --kind victims --period 2024-01..2024-08 --format json
           tally export --period 2024-08 --format sqlite --out tally-2024-08.sqlite
+          tally export --kind arrests --period 2024 --history --out arrests-versions.csv
+          tally export --kind victims --period 2024-06 --vintage 9 --format json
         """)
 
     @Option(name: .long, help: ArgumentHelp("arrests, victims or takedowns (sqlite: repeatable, default all).", valueName: "kind"))
@@ -66,9 +80,14 @@ struct ExportCommand: ParsableCommand {
                                valueName: "N|time"))
     var vintage: String?
 
+    @Flag(help: "Every version of every record of the period, with its batches and reasons (csv or json).")
+    var history = false
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
+        if history && format == .sqlite { throw ValidationError("--history writes csv or json") }
+        if history && vintage != nil { throw ValidationError("--history lists every version of every batch; it takes no --vintage") }
         if let tz = timeZone, ZoneOffsets(identifier: tz) == nil {
             throw ValidationError("unknown time zone '\(tz)' (an IANA name such as Asia/Seoul)")
         }
@@ -89,6 +108,17 @@ struct ExportCommand: ParsableCommand {
         let st = try store.open(.read)
         let v: Vintage
         do { v = try st.vintage(vintage) } catch let e as VintageError { throw CLIError(e.description) }
+        if history {
+            let h = try HistoryExport.read(kind[0], from: st, period: p, zone: zone)
+            if h.records.rows.isEmpty {
+                FileHandle.standardError.write(Data("note: no \(kind[0].rawValue) in \(p.label) (\(zoneName)); the export has no records\n".utf8))
+            }
+            switch format {
+            case .json: try emit(h.json(period: p, zone: zoneName).rendered(pretty: true) + "\n")
+            default: try emit(h.csv())
+            }
+            return
+        }
         let kinds = kind.isEmpty ? RecordKind.allCases : kind
         var exports: [RecordExport] = []
         for k in kinds {
@@ -101,7 +131,7 @@ struct ExportCommand: ParsableCommand {
         switch format {
         case .csv: try emit(exports[0].csv())
         case .json: try emit(exports[0].json(period: p, zone: zoneName).rendered(pretty: true) + "\n")
-        case .sqlite: try writeSQLite(exports, period: p, zone: zoneName, store: st)
+        case .sqlite: try writeSQLite(exports, period: p, zone: zoneName, store: st, vintage: v)
         }
     }
 
@@ -129,7 +159,7 @@ struct ExportCommand: ParsableCommand {
         path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
     }
 
-    func writeSQLite(_ exports: [RecordExport], period: Period, zone: String, store st: Store) throws {
+    func writeSQLite(_ exports: [RecordExport], period: Period, zone: String, store st: Store, vintage: Vintage) throws {
         let path = out!
         if FileManager.default.fileExists(atPath: path) && !force {
             throw CLIError("\(path) exists; give --force to replace it")
@@ -141,7 +171,8 @@ struct ExportCommand: ParsableCommand {
                 do {
                     // The connection is closed (end of this scope) before the file is renamed.
                     let db = try Database(path: tmp)
-                    try SQLiteExport.write(exports, to: db, period: period, zone: zone, provenance: try st.provenance())
+                    try SQLiteExport.write(exports, to: db, period: period, zone: zone,
+                                           provenance: try st.provenance(vintage: vintage.batch), vintage: vintage)
                 } catch let e as SQLiteError {
                     throw FileWriteError(path: path, reason: e.description)
                 }
@@ -328,7 +359,9 @@ enum ExportDocs {
 
 /// The standalone SQLite export: record tables, `about`, `columns`, `sources`.
 enum SQLiteExport {
-    static func write(_ exports: [RecordExport], to db: Database, period: Period, zone: String, provenance: Provenance) throws {
+    /// `sources` lists the files loaded up to `vintage` (the records' vintage, in `about`).
+    static func write(_ exports: [RecordExport], to db: Database, period: Period, zone: String, provenance: Provenance,
+                      vintage: Vintage) throws {
         try db.transaction {
             try db.execute("""
                 CREATE TABLE about (
@@ -360,6 +393,9 @@ enum SQLiteExport {
                 ("period_first_day", CivilDate.isoString(days: period.first)),
                 ("period_last_day", CivilDate.isoString(days: period.last)),
                 ("time_zone", zone),
+                ("vintage_batch", String(vintage.batch)),
+                ("vintage_finished_at", vintage.finishedAt ?? ""),
+                ("vintage_rule", "the records as they stood after this batch of the store (revisions.md); sources lists the files loaded up to it"),
                 ("tables", exports.map(\.kind.rawValue).joined(separator: ", ")),
                 ("tool", "tally \(Tally.version)"),
                 ("record_contract", "records.md v1: one row per record, columns in the contract's order; the table `columns` gives each column's type and meaning"),
