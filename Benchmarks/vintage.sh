@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Vintage benchmark: ROWS takedowns (default 10,000,000) loaded, then UPDATES of them
-# (default 1,000,000: pending requests resolved, else empty `detected_by` filled) in 12
+# (default 1,000,000: pending requests resolved, else an empty `detected_by`,
+# `platform_origin` or `content_kind` filled) in 12
 # batches; then a fresh `tally stats` for one month at the latest vintage and at an older
 # one (batch 7), each with its cache warm, alternating, RUNS runs each (default 5).
 # Prints every run, best and median, and the ratio old/latest.
@@ -18,11 +19,13 @@ T=.build/release/tally
 CSV="$WORK/takedowns.csv"
 [ -f "$CSV" ] || .build/release/tally-sample --takedowns "$ROWS" --out "$WORK" >/dev/null
 if [ ! -f "$WORK/updates-12.csv" ]; then
-  # Updates: pending requests resolved (removed at their request time), then empty
-  # detected_by filled, until UPDATES rows; split into 12 files in file order.
+  # Updates: pending requests resolved (removed at their request time), else empty fields
+  # filled, until UPDATES rows; split into 12 files in file order.
   awk -F, -v OFS=, -v n="$UPDATES" 'NR == 1 { print > "/dev/stderr"; next }
     $9 == "pending" && k < n { $8 = $7; $9 = "removed"; print; k++; next }
-    $6 == "" && k < n { $6 = "ai"; print; k++ }' "$CSV" 2> "$WORK/header.csv" > "$WORK/updates.csv"
+    $6 == "" && k < n { $6 = "ai"; print; k++; next }
+    $3 == "" && k < n { $3 = ($2 == "Naver" || $2 == "Kakao" ? "domestic" : "overseas"); print; k++; next }
+    $4 == "" && k < n { $4 = "image"; print; k++ }' "$CSV" 2> "$WORK/header.csv" > "$WORK/updates.csv"
   lines=$(wc -l < "$WORK/updates.csv"); per=$(( (lines + 11) / 12 ))
   split -l "$per" -d -a 2 "$WORK/updates.csv" "$WORK/part-"
   i=1; for f in "$WORK"/part-*; do cat "$WORK/header.csv" "$f" > "$WORK/updates-$i.csv"; rm "$f"; i=$((i + 1)); done

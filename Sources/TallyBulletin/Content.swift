@@ -335,14 +335,15 @@ struct Composer {
              FigureFormat.thousands(f.quarantined), f.sha256]
         }
         let quarantined = provenance.files.reduce(0) { $0 + $1.quarantined }
+        let updated = provenance.files.reduce(0) { $0 + $1.updated }, corrected = provenance.files.reduce(0) { $0 + $1.corrected }
         return DataTable(id: "sources", title: t("Input files", "입력 파일"),
                          columns: [.init(header: t("File", "파일"), numeric: false, wrap: true), .init(header: t("Kind", "종류"), numeric: false),
                                    .init(header: t("Rows read", "읽은 행"), numeric: true), .init(header: t("Loaded", "적재"), numeric: true),
                                    .init(header: t("Duplicates", "중복"), numeric: true), .init(header: t("Quarantined", "격리"), numeric: true),
                                    .init(header: "SHA-256", numeric: false, wrap: true)],
                          rows: rows,
-                         note: t("\(provenance.batches) load batch(es); \(FigureFormat.thousands(quarantined)) row(s) quarantined (not loaded, listed by `tally quarantine`).",
-                                 "적재 \(provenance.batches)회, 격리된 행 \(FigureFormat.thousands(quarantined))개 (적재되지 않음, `tally quarantine`으로 확인)."))
+                         note: t("\(provenance.batches) load batch(es); \(FigureFormat.thousands(updated)) update(s) and \(FigureFormat.thousands(corrected)) correction(s) of earlier records; \(FigureFormat.thousands(quarantined)) row(s) quarantined (not loaded, listed by `tally quarantine`).",
+                                 "적재 \(provenance.batches)회, 기존 기록의 갱신 \(FigureFormat.thousands(updated))건·정정 \(FigureFormat.thousands(corrected))건, 격리된 행 \(FigureFormat.thousands(quarantined))개 (적재되지 않음, `tally quarantine`으로 확인)."))
     }
 }
 

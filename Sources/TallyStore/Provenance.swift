@@ -11,6 +11,9 @@ public struct Provenance: Sendable, Equatable {
         public var rowsRead: Int
         public var loaded: Int
         public var duplicates: Int
+        /// Versions the file brought: updates of earlier records, and corrections (revisions).
+        public var updated: Int = 0
+        public var corrected: Int = 0
         public var quarantined: Int
 
         /// The file's name without its folders: what publications show (a folder name can
@@ -21,6 +24,7 @@ public struct Provenance: Sendable, Equatable {
         public var json: JSONValue {
             .object([("batch", .int(Int64(batch))), ("file", .string(name)), ("sha256", .string(sha256)),
                      ("kind", .string(kind)), ("rows_read", .int(Int64(rowsRead))), ("loaded", .int(Int64(loaded))),
+                     ("updated", .int(Int64(updated))), ("corrected", .int(Int64(corrected))),
                      ("duplicates", .int(Int64(duplicates))), ("quarantined", .int(Int64(quarantined)))])
         }
     }
@@ -46,13 +50,14 @@ extension Store {
     public func provenance(vintage: Int? = nil) throws -> Provenance {
         var files: [Provenance.File] = []
         let s = try db.prepare("""
-            SELECT batch_id, path, sha256, coalesce(kind, ''), rows_read, loaded, duplicates, quarantined
+            SELECT batch_id, path, sha256, coalesce(kind, ''), rows_read, loaded, duplicates, quarantined, updated, corrected
             FROM files WHERE status = 'loaded' AND batch_id <= ? ORDER BY id
             """)
         try s.bind([.int(Int64(vintage ?? Int(Int32.max)))])
         while try s.step() {
             files.append(.init(batch: Int(s.int(0)), path: s.text(1) ?? "", sha256: s.text(2) ?? "", kind: s.text(3) ?? "",
-                               rowsRead: Int(s.int(4)), loaded: Int(s.int(5)), duplicates: Int(s.int(6)), quarantined: Int(s.int(7))))
+                               rowsRead: Int(s.int(4)), loaded: Int(s.int(5)), duplicates: Int(s.int(6)),
+                               updated: Int(s.int(8)), corrected: Int(s.int(9)), quarantined: Int(s.int(7))))
         }
         var versions: [String] = []
         let v = try db.prepare("SELECT DISTINCT tool_version FROM batches ORDER BY tool_version")
