@@ -10,18 +10,8 @@ import TallyTestSupport
 /// N operations replayed into a fresh store, the figure computed there at its latest), and
 /// the summaries on a case worked by hand.
 @Suite struct RevisionsTests {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ p: Double) -> Bool { Double(below(1000)) < p * 1000 }
-    }
+    /// The seeded generator of the test support (SplitMix64).
+    typealias Random = SeededRandom
 
     static let victimHeader = "victim_id,contacted_on,age,gender,channel,services,region"
 
@@ -33,7 +23,7 @@ import TallyTestSupport
     /// Loads of victims and takedowns dated June to August 2024 (keys from small pools, so
     /// that later loads update, correct or conflict with earlier ones), and retractions.
     static func operations(seed: UInt64, count: Int) -> [Operation] {
-        var r = Random(state: seed)
+        var r = Random(seed: seed)
         var ops: [Operation] = []
         for i in 0..<count {
             if i > 1 && r.chance(0.15) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TallyTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,18 +12,8 @@ import Glibc
     static let seed: UInt64 = ProcessInfo.processInfo.environment["TALLY_TEST_SEED"].flatMap { UInt64($0) }
         ?? UInt64(Date().timeIntervalSince1970 * 1000) & 0xFFFF_FFFF
 
-    /// SplitMix64: small, seeded, replayable.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    /// The seeded generator of the test support (SplitMix64).
+    typealias Random = SeededRandom
 
     /// Takedown CSVs of `rows` rows each with distinct keys (prefix), made by the sample generator.
     static func takedowns(_ dir: TempDir, _ name: String, rows: Int, prefix: String, seed: Int = 1) throws -> String {
@@ -152,7 +143,7 @@ import Glibc
     /// only (the count is the sum of the loaded files' rows), an unfinished batch shows as
     /// interrupted, and loading again completes it.
     @Test func killedLoadsLeaveWholeFilesOnly() throws {
-        var random = Random(state: Self.seed ^ 0x10AD)
+        var random = Random(seed: Self.seed ^ 0x10AD)
         print("TrustTests.killedLoadsLeaveWholeFilesOnly seed \(Self.seed)")
         let dir = TempDir()
         let rows = 60_000
@@ -203,7 +194,7 @@ import Glibc
     /// from the store without the cache, and no temporary file is left once a later run
     /// has written the cache.
     @Test func killedCacheBuildsNeverChangeAFigure() throws {
-        var random = Random(state: Self.seed ^ 0xCAC4E)
+        var random = Random(seed: Self.seed ^ 0xCAC4E)
         let dir = TempDir()
         let db = dir.path("s.sqlite")
         #expect(try tally("ingest", "--db", db, sampleFiles[2]).status == 0)
@@ -230,7 +221,7 @@ import Glibc
     /// whole (the earlier run's or the new run's, byte for byte), and `tally verify` passes
     /// only when files and manifest agree; a finished run then passes.
     @Test func killedBulletinsLeaveWholeFilesAndVerifyTellsAMix() throws {
-        var random = Random(state: Self.seed ^ 0xB011)
+        var random = Random(seed: Self.seed ^ 0xB011)
         let dir = TempDir()
         let db = dir.path("s.sqlite")
         #expect(try tally("ingest", "--db", db, sampleFiles[0], sampleFiles[1], sampleFiles[2]).status == 0)

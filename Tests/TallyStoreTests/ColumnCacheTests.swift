@@ -8,18 +8,8 @@ import TallyTestSupport
 /// The column cache is never trusted: damaged files (random byte flips, truncations, and the
 /// cases of issue 11) are rejected, never give other figures than the store, never crash.
 @Suite struct ColumnCacheTests {
-    /// SplitMix64: small, seedable, the same sequence everywhere (replay with TALLY_SEED).
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
+    /// The seeded generator of the test support (SplitMix64).
+    typealias Random = SeededRandom
 
     static func seed() -> UInt64 {
         if let s = ProcessInfo.processInfo.environment["TALLY_SEED"], let v = UInt64(s) { return v }
@@ -134,7 +124,7 @@ import TallyTestSupport
     @Test func randomDamageNeverChangesAFigureOrCrashes() throws {
         let seed = Self.seed()
         print("ColumnCacheTests.randomDamage seed \(seed) (replay: TALLY_SEED=\(seed))")
-        var random = Random(state: seed)
+        var random = Random(seed: seed)
         let box = Sandbox()
         let store = try Self.store(box, rows: 300, random: &random)
         var rejected = 0, accepted = 0
@@ -203,7 +193,7 @@ import TallyTestSupport
 
     /// Issue 11: 64 bytes flipped in the middle of takedowns.tcol changed a figure.
     @Test func flipInTheMiddleIsRejectedAndTheTableRebuilt() throws {
-        var random = Random(state: 11)
+        var random = Random(seed: 11)
         let box = Sandbox()
         let store = try Self.store(box, rows: 200, random: &random)
         let reference = try store.table(.takedowns, useCache: false).table
@@ -225,7 +215,7 @@ import TallyTestSupport
 
     /// Issue 11: 34 bytes cut off the end made every run die (SIGILL).
     @Test func truncationBy34BytesIsRejected() throws {
-        var random = Random(state: 34)
+        var random = Random(seed: 34)
         let box = Sandbox()
         let store = try Self.store(box, rows: 200, random: &random)
         let reference = try store.table(.takedowns, useCache: false).table
@@ -250,7 +240,7 @@ import TallyTestSupport
     /// Issue 11: a dictionary length set huge made every run die (SIGILL). Caught by the
     /// checksum, and with the checksums made to match, by the bounds check.
     @Test func hugeDictionaryLengthIsRejected() throws {
-        var random = Random(state: 99)
+        var random = Random(seed: 99)
         let box = Sandbox()
         let store = try Self.store(box, rows: 200, random: &random)
         let reference = try store.table(.takedowns, useCache: false).table
@@ -272,7 +262,7 @@ import TallyTestSupport
 
     /// Issue 11: a dictionary code out of range ("Bad pointer dereference").
     @Test func dictionaryCodeOutOfRangeIsRejected() throws {
-        var random = Random(state: 7)
+        var random = Random(seed: 7)
         let box = Sandbox()
         let store = try Self.store(box, rows: 200, random: &random)
         let reference = try store.table(.takedowns, useCache: false).table
@@ -296,7 +286,7 @@ import TallyTestSupport
 
     /// A column of nulls only has an empty dictionary: a sound cache, used as is.
     @Test func emptyDictionaryOfAllNullColumnIsAccepted() throws {
-        var random = Random(state: 5)
+        var random = Random(seed: 5)
         let box = Sandbox()
         let store = try Self.store(box, rows: 50, random: &random)
         let reference = try store.table(.victims, useCache: false).table
@@ -309,7 +299,7 @@ import TallyTestSupport
 
     /// An older format's file is out of date, not damaged: rebuilt without a warning.
     @Test func otherFormatIsStaleNotDamaged() throws {
-        var random = Random(state: 1)
+        var random = Random(seed: 1)
         let box = Sandbox()
         let store = try Self.store(box, rows: 20, random: &random)
         _ = try store.table(.takedowns)
@@ -325,7 +315,7 @@ import TallyTestSupport
     /// A directory where the cache file should be: unreadable, reported, the table still the
     /// store's, and a write that fails removes its temporary file.
     @Test func unreadableCacheAndFailedWriteLeaveNothingBehind() throws {
-        var random = Random(state: 3)
+        var random = Random(seed: 3)
         let box = Sandbox()
         let store = try Self.store(box, rows: 20, random: &random)
         let reference = try store.table(.takedowns, useCache: false).table

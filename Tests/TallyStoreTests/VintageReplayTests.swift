@@ -10,18 +10,8 @@ import TallyTestSupport
 /// batch N equals a brute-force reference: the first N operations replayed into a fresh
 /// store, read at its latest. Seeded; the seed is printed, `TALLY_SEED` replays one.
 @Suite struct VintageReplayTests {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func chance(_ p: Double) -> Bool { Double(below(1000)) < p * 1000 }
-    }
+    /// The seeded generator of the test support (SplitMix64).
+    typealias Random = SeededRandom
 
     enum Operation {
         case load(name: String, text: String, revise: Bool)
@@ -45,7 +35,7 @@ import TallyTestSupport
     }
 
     static func operations(seed: UInt64, count: Int) -> [Operation] {
-        var r = Random(state: seed)
+        var r = Random(seed: seed)
         var ops: [Operation] = []
         var files: [String] = []
         for i in 0..<count {
