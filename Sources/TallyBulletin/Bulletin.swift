@@ -127,7 +127,15 @@ public enum Bulletin {
         }
         var files: [String] = []
         if input.format.pdf {
-            do { try AtomicFile.write(ts.sink.bytes, to: pdfPath) } catch let e as FileWriteError { throw BulletinError(e.description) }
+            // Cairo's tagged PDF, finished with qpdf: /Lang, /Alt, /Scope, artifacts, XMP.
+            let finished: [UInt8]
+            do {
+                finished = try PDFFinisher.finish(ts.sink.bytes, .init(
+                    lang: lang, title: title, author: meta.author, subject: meta.subject, keywords: meta.keywords,
+                    creator: meta.creator, date: meta.date, figures: charts.map { $0.1.textAlternative },
+                    links: input.spec.sections.map { composer.fill($0.title) ?? $0.title.text(input.lang) }))
+            } catch let e as BulletinError { throw BulletinError("cannot write \(pdfPath): \(e.description)") }
+            do { try AtomicFile.write(finished, to: pdfPath) } catch let e as FileWriteError { throw BulletinError(e.description) }
             files.append(pdfPath)
         }
         // The HTML page: the same blocks, in the same order.

@@ -11,7 +11,9 @@ import TallyMetrics
     static func tree(_ pdf: String) throws -> [(depth: Int, name: String)] {
         try BulletinTests.tool("pdfinfo", ["-struct", pdf]).split(separator: "\n").compactMap { line in
             let depth = line.prefix { $0 == " " }.count / 2
-            let name = line.drop { $0 == " " }.split(separator: " ").first.map(String.init) ?? ""
+            var name = line.drop { $0 == " " }.split(separator: " ").first.map(String.init) ?? ""
+            if name.hasSuffix(":") { name.removeLast() }          // an element with attributes
+            if name.hasPrefix("/") { return (depth, "@" + line.drop { $0 == " " }) }  // an attribute: `/Scope /Column`
             return name.isEmpty || name == "Object" ? nil : (depth, name)
         }
     }
@@ -20,7 +22,9 @@ import TallyMetrics
     func structureTree(_ lang: Language) throws {
         let s = try BulletinTests.sample()
         let result = try s.bulletin("2024-08", lang, out: "tagged-\(lang.rawValue)")
-        #expect(try BulletinTests.tool("pdfinfo", [result.pdf]).contains("Tagged:          yes"))
+        let info = try BulletinTests.tool("pdfinfo", [result.pdf])
+        #expect(info.contains("Tagged:          yes"))
+        #expect(info.contains("Metadata Stream: yes"))
         let tree = try Self.tree(result.pdf)
         #expect(tree.first?.name == "Document" && tree.first?.depth == 0)
         #expect(tree.dropFirst().allSatisfy { $0.depth >= 1 })
@@ -37,8 +41,13 @@ import TallyMetrics
             let inside = tree[(i + 1)...].prefix { $0.depth > e.depth }
             #expect(inside.first?.name == "Caption")
             let rows = inside.enumerated().filter { $0.element.name == "TR" }.map { r in
-                inside.dropFirst(r.offset + 1).prefix { $0.depth > r.element.depth }.map(\.name)
+                inside.dropFirst(r.offset + 1).prefix { $0.depth > r.element.depth }.map(\.name).filter { !$0.hasPrefix("@") }
             }
+            // Header cells carry their scope (written by qpdf after Cairo): columns in the first row.
+            let scopes = inside.map(\.name).filter { $0.hasPrefix("@/Scope") }
+            #expect(scopes.count == inside.filter { $0.name == "TH" }.count)
+            #expect(scopes.first == "@/Scope /Column")
+            #expect(scopes.contains("@/Scope /Row"))
             #expect(rows.count >= 2)
             #expect(rows.first.map { $0.allSatisfy { $0 == "TH" } } == true)
             for cells in rows.dropFirst() where cells.contains("TD") { #expect(cells.filter { $0 == "TH" }.count == 1) }
