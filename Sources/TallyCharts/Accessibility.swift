@@ -175,37 +175,37 @@ public enum SVGMarkup {
         return out
     }
 
-    /// Every `id="X"`, `href="#X"` and `url(#X)` with X renumbered `<prefix>N` in order of first appearance.
+    /// Every `id="X"`, `href="#X"` and `url(#X)` with X renumbered `<prefix>N` in order of
+    /// first appearance (one pass over the bytes).
     static func renumber(_ svg: String, prefix: String) -> String {
-        var names: [String: String] = [:]
-        func name(_ old: Substring) -> String {
-            if let n = names[String(old)] { return n }
-            let n = "\(prefix)\(names.count + 1)"
-            names[String(old)] = n
-            return n
-        }
-        var out = ""
-        var rest = Substring(svg)
-        let markers = ["id=\"", "href=\"#", "url(#"]
-        while true {
-            var best: (Range<Substring.Index>, String)?
-            for m in markers {
-                if let r = rest.range(of: m), best == nil || r.lowerBound < best!.0.lowerBound { best = (r, m) }
+        let bytes = Array(svg.utf8)
+        let markers: [[UInt8]] = [Array(" id=\"".utf8), Array("href=\"#".utf8), Array("url(#".utf8)]
+        var names: [ArraySlice<UInt8>: [UInt8]] = [:]
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        let n = bytes.count
+        scan: while i < n {
+            let b = bytes[i]
+            if b == UInt8(ascii: " ") || b == UInt8(ascii: "h") || b == UInt8(ascii: "u") {
+                for m in markers where i + m.count <= n && bytes[i..<(i + m.count)].elementsEqual(m) {
+                    out += m
+                    var j = i + m.count
+                    while j < n && bytes[j] != UInt8(ascii: "\"") && bytes[j] != UInt8(ascii: ")") { j += 1 }
+                    let old = bytes[(i + m.count)..<j]
+                    if let name = names[old] { out += name } else {
+                        let name = Array("\(prefix)\(names.count + 1)".utf8)
+                        names[old] = name
+                        out += name
+                    }
+                    i = j
+                    continue scan
+                }
             }
-            guard let (r, m) = best else { break }
-            // `id="` must not be the tail of another attribute (`glyph-id="`).
-            if m == "id=\"", r.lowerBound > rest.startIndex, let before = rest[..<r.lowerBound].last, before != " " && before != "\n" && before != "\t" {
-                out += rest[..<r.upperBound]
-                rest = rest[r.upperBound...]
-                continue
-            }
-            out += rest[..<r.upperBound]
-            rest = rest[r.upperBound...]
-            let end = rest.firstIndex { $0 == "\"" || $0 == ")" } ?? rest.endIndex
-            out += name(rest[..<end])
-            rest = rest[end...]
+            out.append(b)
+            i += 1
         }
-        return out + rest
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func accessible(_ svg: String, idPrefix: String, title: String, description: String, lang: String, inline: Bool) -> String {
