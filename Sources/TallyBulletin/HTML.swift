@@ -200,6 +200,7 @@ struct HTMLPage {
     * { box-sizing: border-box; }
     html { font-family: "Noto Sans CJK KR", "Noto Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", system-ui, sans-serif; color: var(--ink); background: #fff; line-height: 1.55; }
     body { margin: 0 auto; max-width: 52rem; padding: 0 1rem 2rem; }
+    html:lang(ko) body { word-break: keep-all; overflow-wrap: break-word; }
     .skip { position: absolute; left: -999px; top: 0; background: var(--accent); color: #fff; padding: .5rem 1rem; z-index: 10; }
     .skip:focus { left: 1rem; }
     a { color: var(--accent); }
