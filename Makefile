@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-DEBIAN_PACKAGES := libcsv-dev libsqlite3-dev sqlite3 libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils
+DEBIAN_PACKAGES := libcsv-dev libsqlite3-dev sqlite3 libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils libqpdf-dev
 SWIFT ?= swift
 OUT ?= out
 DB ?= $(OUT)/demo.sqlite
@@ -58,7 +58,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release --skip-build
-	$(MAKE) notebooks TALLY=.build/debug/tally TALLY_BUILD=
+	$(MAKE) notebooks browser-test TALLY=.build/debug/tally TALLY_BUILD=
 
 ## fuzz: the fuzz targets (CSV reader with row validation; YAML specs) coverage-guided with libFuzzer,
 ## FUZZ_SECONDS each (default 600); inputs that crash are written to $(OUT)/fuzz/
@@ -137,4 +137,29 @@ $(NOTEBOOK_VENV)/.installed: Notebooks/requirements.txt
 	@[ -x $(NOTEBOOK_VENV)/bin/pip ] || $(PYTHON) -m venv $(NOTEBOOK_VENV)
 	@echo '*' > $(NOTEBOOK_VENV)/.gitignore
 	$(NOTEBOOK_VENV)/bin/pip install -q --disable-pip-version-check -r Notebooks/requirements.txt
+	@touch $@
+
+## browser-test: the sample's HTML bulletin in headless Chromium (Selenium): axe-core's WCAG 2.0/2.1/2.2 A and AA
+## rules, keyboard order, layout at 1280 and 390 px (screenshots in $(OUT)/browser), the print style sheet; and the
+## tagged PDF read with pikepdf and the pdfua checker. Installs chromium and chromium-driver (Debian) when missing.
+.PHONY: browser-test browser-deps
+BROWSER_PACKAGES := chromium chromium-driver
+BROWSER_VENV ?= Tests/browser/.venv
+AXE_PACKAGE ?= axe-playwright-python==0.1.8
+browser-deps:
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(BROWSER_PACKAGES)"
+browser-test: bulletin browser-deps $(BROWSER_VENV)/.installed
+	@rm -rf $(OUT)/browser && mkdir -p $(OUT)/browser
+	BULLETIN_DIR=$(CURDIR)/$(OUT)/bulletin SCREENSHOT_DIR=$(CURDIR)/$(OUT)/browser \
+	  $(BROWSER_VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/browser
+	@echo "Screenshots and Chromium's print of the page in $(OUT)/browser"
+
+$(BROWSER_VENV)/.installed: Tests/browser/requirements.txt
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv >/dev/null; }
+	@[ -x $(BROWSER_VENV)/bin/pip ] || $(PYTHON) -m venv $(BROWSER_VENV)
+	@echo '*' > $(BROWSER_VENV)/.gitignore
+	$(BROWSER_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/browser/requirements.txt
+	$(BROWSER_VENV)/bin/pip install -q --disable-pip-version-check --no-deps $(AXE_PACKAGE)
 	@touch $@

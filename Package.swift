@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
         // Cairo (PNG, SVG, PDF surfaces) with Pango for text (Debian: libcairo2-dev, libpango1.0-dev).
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "pangocairo"),
+        // qpdf's C API, to finish the tagged PDF (Debian: libqpdf-dev).
+        .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf"),
 
         // Calendar and time-zone arithmetic on integers (no Foundation in loops).
         .target(name: "TallyTime"),
@@ -60,9 +62,9 @@ let package = Package(
             "CCairo", "TallyMetrics", "TallyEngine", "TallyTime", "TallyFiles",
             .product(name: "Yams", package: "Yams"),
         ]),
-        // The monthly PDF bulletin (Cairo + Pango), its manifest and its verification.
+        // The monthly bulletin: PDF (Cairo + Pango, finished with qpdf) and HTML, its manifest and its verification.
         .target(name: "TallyBulletin", dependencies: [
-            "CCairo", "TallyCharts", "TallyMetrics", "TallyStore", "TallyCore", "TallyEngine", "TallyTime", "TallyFiles",
+            "CCairo", "CQPDF", "TallyCharts", "TallyMetrics", "TallyStore", "TallyCore", "TallyEngine", "TallyTime", "TallyFiles",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

@@ -28,6 +28,8 @@ public struct BulletinInput {
     /// Figures of earlier months revised since the previous bulletin, for the Revisions
     /// section (`content: revisions`) and the `r` marks (nil: not computed).
     public var revisions: BulletinRevisions?
+    /// The PDF, the HTML page or both (the command's default: both).
+    public var format: BulletinFormat = .pdf
 
     public init(tables: RecordTables, period: Period, asOf: Int64?, settings: Settings, fines: FineSchedule?,
                 provenance: Provenance, spec: BulletinSpec, lang: Language, outDir: String, sourceDateEpoch: Int64?) {
@@ -36,8 +38,18 @@ public struct BulletinInput {
     }
 }
 
+/// What `tally bulletin` writes: the PDF, the HTML page (`index-<lang>.html`) or both.
+public enum BulletinFormat: String, CaseIterable, Sendable {
+    case pdf, html, both
+    public var pdf: Bool { self != .html }
+    public var html: Bool { self != .pdf }
+}
+
 public struct BulletinResult {
+    /// The PDF's path ("" when only HTML was written).
     public var pdf: String
+    /// The HTML page's path, when written.
+    public var html: String?
     public var pages: Int
     public var files: [String]
     public var figures: Int
@@ -100,6 +112,8 @@ public enum Bulletin {
         }
         ts.canvasLang = input.lang
         let t = words.t
+        let footerText = t("Tally \(Tally.version) · figures as defined in the metric contract v1; every figure is listed with its definition in manifest.json and can be checked with `tally verify`.",
+                           "Tally \(Tally.version) · 수치 정의는 지표 계약 v1을 따르며, 모든 수치와 정의는 manifest.json에 있고 `tally verify`로 검증할 수 있습니다.")
         ts.cover(.init(
             title: composer.fill(input.spec.title) ?? "", subtitle: input.spec.subtitle.flatMap(composer.fill) ?? "",
             period: words.periodName,
@@ -108,8 +122,7 @@ public enum Bulletin {
             contentsTitle: composer.fill(input.spec.contentsTitle) ?? "",
             entries: input.spec.sections.map { (composer.fill($0.title) ?? $0.title.text(input.lang), $0.id) },
             header: composer.fill(input.spec.author) ?? "",
-            footer: t("Tally \(Tally.version) · figures as defined in the metric contract v1; every figure is listed with its definition in manifest.json and can be checked with `tally verify`.",
-                      "Tally \(Tally.version) · 수치 정의는 지표 계약 v1을 따르며, 모든 수치와 정의는 manifest.json에 있고 `tally verify`로 검증할 수 있습니다."),
+            footer: footerText,
             lang: input.lang))
         ts.set(blocks)
         do {
@@ -119,8 +132,41 @@ public enum Bulletin {
         } catch let e as BulletinError {
             throw BulletinError("cannot write \(pdfPath): \(e.description)")
         }
-        do { try AtomicFile.write(ts.sink.bytes, to: pdfPath) } catch let e as FileWriteError { throw BulletinError(e.description) }
-        var files = [pdfPath]
+        var files: [String] = []
+        if input.format.pdf {
+            // Cairo's tagged PDF, finished with qpdf: /Lang, /Alt, /Scope, artifacts, XMP.
+            let finished: [UInt8]
+            do {
+                finished = try PDFFinisher.finish(ts.sink.bytes, .init(
+                    lang: lang, title: title, author: meta.author, subject: meta.subject, keywords: meta.keywords,
+                    creator: meta.creator, date: meta.date, figures: charts.map { $0.1.textAlternative },
+                    links: input.spec.sections.map { composer.fill($0.title) ?? $0.title.text(input.lang) }))
+            } catch let e as BulletinError { throw BulletinError("cannot write \(pdfPath): \(e.description)") }
+            do { try AtomicFile.write(finished, to: pdfPath) } catch let e as FileWriteError { throw BulletinError(e.description) }
+            files.append(pdfPath)
+        }
+        // The HTML page: the same blocks, in the same order.
+        let htmlName = "index-\(lang).html"
+        var htmlPath: String?
+        if input.format.html {
+            let page = HTMLPage(
+                lang: input.lang,
+                cover: .init(title: composer.fill(input.spec.title) ?? "", subtitle: input.spec.subtitle.flatMap(composer.fill) ?? "",
+                             author: composer.fill(input.spec.author) ?? "", period: words.periodName,
+                             lines: [t("Data as of ", "자료 기준 시각 ") + words.asOf, t("Published ", "발행일 ") + publicationDate],
+                             contentsTitle: composer.fill(input.spec.contentsTitle) ?? "",
+                             entries: input.spec.sections.map { (composer.fill($0.title) ?? $0.title.text(input.lang), $0.id) },
+                             footer: footerText),
+                documentTitle: title, description: meta.subject, publicationDate: publicationDate, fileName: htmlName,
+                pdf: input.format.pdf ? name : nil,
+                csv: input.extras ? Dictionary(uniqueKeysWithValues: tables.map { ($0.id, "tables/\($0.id)-\(lang).csv") }) : [:],
+                manifest: input.extras ? "manifest.json" : nil,
+                newPageAnchors: Set(input.spec.sections.filter(\.newPage).map(\.id)))
+            let path = input.outDir + "/" + htmlName
+            try writeText(path, try page.render(blocks))
+            files.append(path)
+            htmlPath = path
+        }
 
         if input.extras {
             try makeDirectory(input.outDir + "/charts")
@@ -141,14 +187,17 @@ public enum Bulletin {
                 tableFiles.append(rel)
             }
             let siblings = Manifest.siblings(in: input.outDir + "/manifest.json", report: report, input: input)
-            let written = try ([name] + chartFiles + tableFiles).map { try Manifest.FileEntry(file: $0, in: input.outDir) }
-            let manifest = Manifest.json(report: report, ledger: ledger, input: input, document: name, pages: ts.pageCount,
+            var documents: [Manifest.Document] = []
+            if input.format.pdf { documents.append(.init(file: name, lang: lang, format: "pdf", pages: ts.pageCount)) }
+            if input.format.html { documents.append(.init(file: htmlName, lang: lang, format: "html", pages: nil)) }
+            let written = try (documents.map(\.file) + chartFiles + tableFiles).map { try Manifest.FileEntry(file: $0, in: input.outDir) }
+            let manifest = Manifest.json(report: report, ledger: ledger, input: input, documents: documents,
                                          publicationDate: publicationDate, charts: chartFiles, tables: tableFiles,
                                          files: written, siblings: siblings)
             try writeText(input.outDir + "/manifest.json", manifest.rendered() + "\n")
             files += chartFiles.map { input.outDir + "/" + $0 } + tableFiles.map { input.outDir + "/" + $0 } + [input.outDir + "/manifest.json"]
         }
-        return BulletinResult(pdf: pdfPath, pages: ts.pageCount, files: files, figures: ledger.ids.count)
+        return BulletinResult(pdf: input.format.pdf ? pdfPath : "", html: htmlPath, pages: ts.pageCount, files: files, figures: ledger.ids.count)
     }
 
     static func makeDirectory(_ path: String) throws {

@@ -18,13 +18,26 @@ public enum Manifest {
     /// as-of time and input files): `tally bulletin --lang ko` then `--lang en` into one folder
     /// leaves one manifest listing both PDFs. Anything else is replaced, not merged.
     struct Siblings {
-        var documents: [(file: String, lang: String, pages: Int)] = []
+        var documents: [Document] = []
         var charts: [String] = []
         var tables: [String] = []
         var files: [FileEntry] = []
     }
 
-    /// A file of the bulletin (PDF, chart, table), by its path relative to the manifest's
+    /// A document of the bulletin: the PDF (with its pages) or the HTML page, in one language.
+    struct Document {
+        var file: String
+        var lang: String
+        var format: String
+        var pages: Int?
+        var json: JSONValue {
+            var fields: [(String, JSONValue)] = [("file", .string(file)), ("format", .string(format)), ("lang", .string(lang))]
+            if let pages { fields.append(("pages", .int(Int64(pages)))) }
+            return .object(fields)
+        }
+    }
+
+    /// A file of the bulletin (PDF, HTML, chart, table), by its path relative to the manifest's
     /// folder, with its size and SHA-256: `tally verify` checks every one.
     public struct FileEntry: Sendable, Equatable {
         public var file: String
@@ -66,7 +79,8 @@ public enum Manifest {
         var s = Siblings()
         for d in old["documents"] as? [[String: Any]] ?? [] {
             if let file = d["file"] as? String, let l = d["lang"] as? String, l != lang {
-                s.documents.append((file, l, (d["pages"] as? NSNumber)?.intValue ?? 0))
+                let format = d["format"] as? String ?? (file.hasSuffix(".html") ? "html" : "pdf")
+                s.documents.append(Document(file: file, lang: l, format: format, pages: (d["pages"] as? NSNumber)?.intValue))
             }
         }
         // Charts and tables carry their language in the name (`…-ko.png`).
@@ -86,12 +100,11 @@ public enum Manifest {
         return s
     }
 
-    static func json(report: StatsReport, ledger: Ledger, input: BulletinInput, document: String, pages: Int,
+    static func json(report: StatsReport, ledger: Ledger, input: BulletinInput, documents ours: [Document],
                      publicationDate: String, charts: [String], tables: [String], files: [FileEntry],
                      siblings: Siblings = Siblings()) -> JSONValue {
-        var documents = siblings.documents
-        documents.append((document, input.lang.rawValue, pages))
-        documents.sort { $0.lang < $1.lang }
+        var documents = siblings.documents + ours
+        documents.sort { ($0.lang, $0.format == "pdf" ? 0 : 1) < ($1.lang, $1.format == "pdf" ? 0 : 1) }
         let s = report.settings
         var fines: JSONValue = .null
         if let f = report.fines {
@@ -121,9 +134,7 @@ public enum Manifest {
             ])),
             ("fine_schedule", fines),
             ("inputs", input.provenance.json),
-            ("documents", .array(documents.map { d in
-                .object([("file", .string(d.file)), ("lang", .string(d.lang)), ("pages", .int(Int64(d.pages)))])
-            })),
+            ("documents", .array(documents.map(\.json))),
             ("charts", .array((siblings.charts + charts).sorted().map(JSONValue.string))),
             ("tables", .array((siblings.tables + tables).sorted().map(JSONValue.string))),
             ("files", .array((siblings.files + files).sorted { $0.file < $1.file }.map(\.json))),

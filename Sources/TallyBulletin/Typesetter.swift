@@ -95,19 +95,20 @@ final class Typesetter {
         add { [self] in
             canvas.fill(Rect(x: 0, y: 0, width: Self.pageWidth, height: 14), accent)
             canvas.fill(Rect(x: x, y: 70, width: w, height: 30), accent)
-            canvas.draw(bandText, x: x + 12, y: 85 - bandText.height / 2)
-            canvas.draw(title, x: x, y: 150)
-            canvas.draw(subtitle, x: x, y: 156 + title.height)
+            tagged("P") { canvas.draw(bandText, x: x + 12, y: 85 - bandText.height / 2) }
+            tagged("H1") { canvas.draw(title, x: x, y: 150) }
+            tagged("P") { canvas.draw(subtitle, x: x, y: 156 + title.height) }
             canvas.fill(Rect(x: x, y: 170 + title.height + subtitle.height, width: 60, height: 3), accent)
-            canvas.draw(period, x: x, y: 186 + title.height + subtitle.height)
-            canvas.draw(lines, x: x, y: 196 + title.height + subtitle.height + period.height)
+            tagged("P") { canvas.draw(period, x: x, y: 186 + title.height + subtitle.height) }
+            tagged("P") { canvas.draw(lines, x: x, y: 196 + title.height + subtitle.height + period.height) }
         }
         // Contents, linked to the sections (their pages are known when the page is drawn).
         let contentsTop = 430.0
         let heading = canvas.text(c.contentsTitle, style(13, bold: true, color: accent), width: w)
         add { [self] in
-            canvas.draw(heading, x: x, y: contentsTop)
+            tagged("H2") { canvas.draw(heading, x: x, y: contentsTop) }
             canvas.line(x, contentsTop + heading.height + 4, x + w, contentsTop + heading.height + 4, color: rule, width: 0.8)
+            begin("L")
         }
         var ly = contentsTop + heading.height + 12
         for (i, e) in c.entries.enumerated() {
@@ -117,17 +118,22 @@ final class Typesetter {
                 guard let target = anchors[e.anchor] else { return }
                 let num = canvas.text(String(target.page), style(10.5, color: grey))
                 let attrs = "rect=[\(fmt(x)) \(fmt(rowY)) \(fmt(w)) \(fmt(label.height))] page=\(target.page) pos=[\(fmt(left)) \(fmt(max(0, target.y - 12)))]"
+                begin("LI")
                 cairo_tag_begin(cr, CAIRO_TAG_LINK, attrs)
                 canvas.draw(label, x: x, y: rowY)
                 canvas.line(x + label.textWidth + 6, rowY + label.height * 0.72, x + w - num.textWidth - 6, rowY + label.height * 0.72,
                             color: rule, width: 0.6, dash: [1, 2.5])
                 canvas.draw(num, x: x + w - num.textWidth, y: rowY)
                 cairo_tag_end(cr, CAIRO_TAG_LINK)
+                end("LI")
             }
             ly += label.height + 7
         }
         let footer = canvas.text(c.footer, small, width: w)
-        add { [self] in canvas.draw(footer, x: x, y: maxY - footer.height) }
+        add { [self] in
+            end("L")
+            tagged("P") { canvas.draw(footer, x: x, y: maxY - footer.height) }
+        }
         newPage()
     }
 
@@ -163,7 +169,7 @@ final class Typesetter {
         anchors[anchor] = (page, yy)
         outline.append((text, anchor))
         add { [self] in
-            canvas.draw(block, x: x, y: yy)
+            tagged("H2") { canvas.draw(block, x: x, y: yy) }
             canvas.line(x, yy + block.height + 3, x + contentWidth, yy + block.height + 3, color: accent, width: 1.2)
         }
         y += h + 6
@@ -173,19 +179,24 @@ final class Typesetter {
         let block = canvas.text(text, style ?? body, width: contentWidth - indent)
         ensure(block.height)
         let (x, yy) = (left + indent, y)
-        add { [self] in canvas.draw(block, x: x, y: yy) }
+        add { [self] in tagged("P") { canvas.draw(block, x: x, y: yy) } }
         y += block.height + 6
     }
 
     func bullets(_ items: [String]) {
-        for item in items {
+        for (i, item) in items.enumerated() {
             let block = canvas.text(item, body, width: contentWidth - 14)
             ensure(block.height)
             let (x, yy) = (left, y)
             let dot = canvas.text("•", style(9.5, bold: true, color: accent))
+            let (first, last) = (i == 0, i == items.count - 1)
             add { [self] in
-                canvas.draw(dot, x: x + 2, y: yy)
-                canvas.draw(block, x: x + 14, y: yy)
+                if first { begin("L") }
+                tagged("LI") {
+                    tagged("Lbl") { canvas.draw(dot, x: x + 2, y: yy) }
+                    tagged("LBody") { canvas.draw(block, x: x + 14, y: yy) }
+                }
+                if last { end("L") }
             }
             y += block.height + 5
         }
@@ -208,12 +219,19 @@ final class Typesetter {
             ensure(h)
             for (k, l) in laid.enumerated() {
                 let (x, yy) = (left + Double(k) * (w + gap), y)
+                let (first, last) = (row == 0 && k == 0, row * columns + k == tiles.count - 1)
                 add { [self] in
+                    if first { begin("L") }
+                    begin("LI")
                     canvas.fill(Rect(x: x, y: yy, width: w, height: h), tileFill)
                     canvas.fill(Rect(x: x, y: yy, width: 3, height: h), accent)
-                    canvas.draw(l.0, x: x + 12, y: yy + 8)
-                    canvas.draw(l.1, x: x + 12, y: yy + 10 + l.0.height)
-                    canvas.draw(l.2, x: x + 12, y: yy + 12 + l.0.height + l.1.height)
+                    tagged("Lbl") { canvas.draw(l.0, x: x + 12, y: yy + 8) }
+                    tagged("LBody") {
+                        canvas.draw(l.1, x: x + 12, y: yy + 10 + l.0.height)
+                        canvas.draw(l.2, x: x + 12, y: yy + 12 + l.0.height + l.1.height)
+                    }
+                    end("LI")
+                    if last { end("L") }
                 }
             }
             y += h + gap
@@ -236,10 +254,12 @@ final class Typesetter {
         ensure(h)
         let (x, yy) = (left, y)
         add { [self] in
+            begin("Figure")
             cairo_save(cr)
             cairo_translate(cr, x, yy)
             chart.draw(on: canvas)
             cairo_restore(cr)
+            end("Figure")
             canvas.line(x, yy + h, x + contentWidth, yy + h, color: rule, width: 0.5)
         }
         y += h + 14
@@ -300,22 +320,31 @@ final class Typesetter {
         let header = row(t.columns.map(\.header), head, header: true)
         let rows = t.rows.map { row($0, cell, header: false) }
 
+        let rowHeader = HTMLPage.rowHeader(t)
         func drawRow(_ r: (blocks: [TextBlock], height: Double), fill: Color?, bold: Bool) {
             let yy = y
             add { [self] in
+                begin("TR")
                 if let fill { canvas.fill(Rect(x: left, y: yy, width: contentWidth, height: r.height), fill) }
                 var x = left
                 for (c, b) in r.blocks.enumerated() {
-                    canvas.draw(b, x: x + pad, y: yy + padY)
+                    tagged(bold || c == rowHeader ? "TH" : "TD") { canvas.draw(b, x: x + pad, y: yy + padY) }
                     x += widths[c]
                 }
                 if bold { canvas.line(left, yy + r.height, left + contentWidth, yy + r.height, color: accent, width: 0.8) }
+                end("TR")
             }
             y += r.height
         }
+        var opened = false
         func start(_ c: TextBlock) {
             let yy = y
-            add { [self] in canvas.draw(c, x: left, y: yy) }
+            let first = !opened
+            opened = true
+            add { [self] in
+                if first { begin("Table") }
+                tagged("Caption") { canvas.draw(c, x: left, y: yy) }
+            }
             y += c.height + 4
             drawRow(header, fill: headerFill, bold: true)
         }
@@ -328,14 +357,17 @@ final class Typesetter {
             }
             drawRow(r, fill: i % 2 == 1 ? zebra : nil, bold: false)
         }
-        let end = y
-        add { [self] in canvas.line(left, end, left + contentWidth, end, color: rule, width: 0.6) }
+        let bottom = y
+        add { [self] in
+            canvas.line(left, bottom, left + contentWidth, bottom, color: rule, width: 0.6)
+            end("Table")
+        }
         y += 4
         if let note = t.note {
             let block = canvas.text(note, small, width: contentWidth)
             ensure(block.height)
             let yy = y
-            add { [self] in canvas.draw(block, x: left, y: yy) }
+            add { [self] in tagged("P") { canvas.draw(block, x: left, y: yy) } }
             y += block.height
         }
         y += 14
@@ -353,6 +385,7 @@ final class Typesetter {
         let headerLeft = canvas.text(header, small, width: contentWidth * 0.65, maxLines: 1)
         let headerRightBlock = canvas.text(headerRight, small, width: contentWidth * 0.35, maxLines: 1, align: .right)
         let footerLeft = canvas.text(footer, small, width: contentWidth * 0.7, maxLines: 1)
+        begin("Document")
         for (i, ops) in pages.enumerated() {
             if i > 0 {
                 canvas.draw(headerLeft, x: left, y: 36)
@@ -365,6 +398,7 @@ final class Typesetter {
                 canvas.draw(number, x: left + contentWidth - number.textWidth, y: fy)
             }
             for op in ops { op() }
+            if i == total - 1 { end("Document") }
             cairo_show_page(cr)
         }
         for entry in outline {
@@ -380,6 +414,14 @@ final class Typesetter {
     }
 
     func fmt(_ d: Double) -> String { FigureFormatLite.fixed(d) }
+
+    // MARK: Structure (tagged PDF)
+
+    /// Opens a structure element of the PDF's tag tree (Cairo writes the tree, the marked
+    /// content and `/MarkInfo` when drawing happens inside tags).
+    func begin(_ tag: String) { cairo_tag_begin(cr, tag, "") }
+    func end(_ tag: String) { cairo_tag_end(cr, tag) }
+    func tagged(_ tag: String, _ body: () -> Void) { begin(tag); body(); end(tag) }
 }
 
 /// Two decimals, without locale (for Cairo's tag attributes).

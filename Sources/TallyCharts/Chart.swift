@@ -1,3 +1,4 @@
+import TallyFiles
 /// The chart kinds a spec can ask for.
 public enum ChartKind: String, CaseIterable, Sendable {
     /// Vertical bars over categories (victims per month).
@@ -122,7 +123,13 @@ public struct Chart: Sendable {
     }
 
     /// Writes the chart to `path` as PNG (at `dpi`), SVG or PDF.
+    /// SVG carries the chart's title and text alternative (`role="img"`, `<title>`, `<desc>`).
     public func write(to path: String, format: ChartFormat, dpi: Double = 144) throws {
+        if format == .svg {
+            let markup = try svg(idPrefix: "c", inline: false)
+            do { try AtomicFile.write(markup, to: path) } catch let e as FileWriteError { throw RenderError(e.description) }
+            return
+        }
         try Renderer.write(path, format: format, width: theme.width, height: theme.height, dpi: dpi,
                            title: annotations.title) { draw(on: $0) }
     }

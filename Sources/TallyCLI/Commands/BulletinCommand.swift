@@ -15,8 +15,10 @@ struct BulletinCommand: ParsableCommand {
         discussion: """
         Writes DIR/bulletin-<period>-<lang>.pdf (A4; cover and contents, main
         points, victims, arrests, platform compliance, fines, methodology, sources,
-        revisions), and alongside it DIR/charts/*.png|svg, DIR/tables/*.csv and
-        DIR/manifest.json, which lists every figure printed with its id, value and
+        revisions) and DIR/index-<lang>.html (the same content as one accessible,
+        self-contained web page: inline SVG charts with text alternatives and data
+        tables; --format pdf|html|both, default both), and alongside them
+        DIR/charts/*.png|svg, DIR/tables/*.csv and DIR/manifest.json, which lists every figure printed with its id, value and
         definition; `tally verify DIR/manifest.json` recomputes them. The layout and
         texts come from Charts/bulletin.yaml. Same store, settings and
         SOURCE_DATE_EPOCH: the same bytes.
@@ -35,7 +37,10 @@ struct BulletinCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Layout and texts (default: Charts/bulletin.yaml).", valueName: "file"))
     var spec: String = BulletinSpec.defaultFile
 
-    @Flag(name: .customLong("pdf-only"), help: "Write only the PDF (no charts, tables or manifest).")
+    @Option(help: ArgumentHelp("What to write: pdf, html (index-<lang>.html) or both.", valueName: "format"))
+    var format: String = "both"
+
+    @Flag(name: .customLong("pdf-only"), help: "Write only the PDF (no HTML, charts, tables or manifest).")
     var pdfOnly = false
 
     @Flag(help: "Print the time taken on stderr.")
@@ -45,6 +50,8 @@ struct BulletinCommand: ParsableCommand {
 
     func validate() throws {
         if Language(rawValue: lang) == nil { throw ValidationError("--lang must be ko or en, not '\(lang)'") }
+        guard let f = BulletinFormat(rawValue: format) else { throw ValidationError("--format must be pdf, html or both, not '\(format)'") }
+        if pdfOnly && f == .html { throw ValidationError("--pdf-only writes the PDF alone: it cannot go with --format html") }
         if options.noSuppress { throw ValidationError("a bulletin is for publication: --no-suppress is not allowed") }
     }
 
@@ -64,6 +71,7 @@ struct BulletinCommand: ParsableCommand {
                                                             tables: i.tables, settings: i.settings, fines: i.fines, useCache: !options.noCache)
         } catch let e as EngineError { throw CLIError(e.description) }
           catch let e as Revisions.Failure { throw CLIError(e.description) }
+        input.format = pdfOnly ? .pdf : BulletinFormat(rawValue: format)!
         let result: BulletinResult
         do { result = try Bulletin.write(input) }
         catch let e as BulletinError { throw CLIError(e.description) }
@@ -71,9 +79,11 @@ struct BulletinCommand: ParsableCommand {
         catch let e as YAMLError { throw CLIError(e.description) }
         catch let e as RenderError { throw CLIError(e.description) }
         catch let e as EngineError { throw CLIError(e.description) }
-        Terminal.print("\(result.pdf) (\(result.pages) pages, \(result.figures) figures)")
+        if !result.pdf.isEmpty { Terminal.print("\(result.pdf) (\(result.pages) pages, \(result.figures) figures)") }
+        if let html = result.html { Terminal.print("\(html) (\(result.figures) figures)") }
         if !pdfOnly {
-            Terminal.print("\(out)/manifest.json, \(result.files.count - 2) charts and tables")
+            let documents = (result.pdf.isEmpty ? 0 : 1) + (result.html == nil ? 0 : 1)
+            Terminal.print("\(out)/manifest.json, \(result.files.count - documents - 1) charts and tables")
             // The store records the bulletin, so that the next one can list what was revised since.
             do {
                 try BulletinRevisions.record(storePath: options.store.path, period: i.period, lang: Language(rawValue: lang)!,
