@@ -35,6 +35,44 @@ import TallyTestSupport
         withExtendedLifetime((reader, writer)) {}
     }
 
+    /// A WAL store copied to read-only media with its `-wal` (commits not yet checkpointed
+    /// into the store file) but without its `-shm`: SQLite cannot read the WAL there. Reading
+    /// the store file alone (immutable) would silently give the store as it was before those
+    /// commits; the store must be refused instead.
+    @Test func aStoreOnReadOnlyMediaWithAnUnreadableWALIsNotReadStale() throws {
+        let box = Sandbox()
+        let src = box.storePath
+        _ = try box.store().ingest([box.write("a.csv", "\(takedownHeader)\nT1,X,,,police,,2024-08-01T10:00:00Z,,pending\n")])
+        // A second connection holds the store open, so the load's commit stays in the WAL
+        // (the last connection to close would checkpoint it and delete the WAL).
+        let holder = try Store(path: src, access: .read)
+        _ = try holder.latestBatch()
+        _ = try box.store().ingest([box.write("b.csv", "\(takedownHeader)\nT2,Y,,,police,,2024-08-02T10:00:00Z,,pending\n")])
+        var walInfo = stat()
+        try #require(stat(src + "-wal", &walInfo) == 0 && walInfo.st_size > 0, "the second load is in the WAL")
+
+        let mnt = box.dir.appendingPathComponent("ro").path
+        try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
+        guard Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt]) == 0 else {
+            print("aStoreOnReadOnlyMediaWithAnUnreadableWALIsNotReadStale: cannot mount here; skipped")
+            return
+        }
+        defer { _ = Self.run("/bin/umount", ["-l", mnt]) }
+        try FileManager.default.copyItem(atPath: src, toPath: mnt + "/s.sqlite")
+        try FileManager.default.copyItem(atPath: src + "-wal", toPath: mnt + "/s.sqlite-wal")
+        try #require(Self.run("/bin/mount", ["-o", "remount,ro", mnt]) == 0)
+        withExtendedLifetime(holder) {}
+
+        // Either the store is read with both batches, or it is refused: never batch 1 alone.
+        do {
+            let copy = try Store(path: mnt + "/s.sqlite", access: .read)
+            #expect(try copy.latestBatch() == 2)
+            #expect(try copy.db.scalarInt("SELECT count(*) FROM takedowns") == 2)
+        } catch let e as StoreError {
+            #expect("\(e)".contains("-wal"), "\(e)")
+        }
+    }
+
     static func run(_ tool: String, _ args: [String]) -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
