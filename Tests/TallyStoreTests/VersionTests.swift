@@ -184,6 +184,19 @@ import TallyTestSupport
                 == [["T1", "overseas", "pending", "restored", "1"]])
     }
 
+    /// `--vintage TIME` takes `YYYY-MM-DDTHH:MM` with a zone and without seconds (as its
+    /// message says) as that minute, not as the end of that day; a time without a zone is
+    /// refused, not read as a date.
+    @Test func vintageTimesWithoutSecondsAreThatMinute() {
+        #expect(Store.utcText("2024-08-01T10:00Z") == "2024-08-01T10:00:00Z")
+        #expect(Store.utcText("2024-08-01T10:00+09:00") == "2024-08-01T01:00:00Z")
+        #expect(Store.utcText("2024-08-01T10:00:30Z") == "2024-08-01T10:00:30Z")
+        #expect(Store.utcText("2024-08-01") == "2024-08-01T23:59:59Z")
+        #expect(Store.utcText("2024-08-01T10:00") == nil)
+        #expect(Store.utcText("2024-08-01T10:00:00") == nil)
+        #expect(Store.utcText("2024-08-01 10:00:00Z") == nil)
+    }
+
     /// The schema of a fresh store is the checked-in one: a shipped migration never changes.
     @Test func freshStoreSchemaIsTheCheckedInOne() throws {
         let box = Sandbox()
