@@ -65,11 +65,14 @@ extension Store {
             while try s.step() { current.append((s.text(0) ?? "", s.text(1) ?? "new")) }
             for (k, change) in current {
                 let fileBatch = try db.scalarInt("SELECT batch_id FROM files WHERE id = ?", [.int(Int64(fileID))]) ?? 0
-                // The version before this file's, if the file did not bring the record as new.
+                // The version before this file's, if the file did not bring the record as new:
+                // from an earlier batch, or from an earlier file of the same batch (a load of
+                // several files is one batch).
                 let previous = change == "new" ? nil : try db.scalarInt("""
-                    SELECT rowid FROM \(table)_history WHERE \(key) = ? AND valid_from < ? AND coalesce(file_id, -1) != ?
+                    SELECT rowid FROM \(table)_history WHERE \(key) = ? AND coalesce(file_id, -1) != ?
+                      AND (valid_from < ? OR (valid_from = ? AND coalesce(file_id, -1) < ?))
                     ORDER BY valid_from DESC, rowid DESC LIMIT 1
-                    """, [.text(k), .int(Int64(fileBatch)), .int(Int64(fileID))])
+                    """, [.text(k), .int(Int64(fileID)), .int(Int64(fileBatch)), .int(Int64(fileBatch)), .int(Int64(fileID))])
                 _ = try withdraw(kind: kind, key: k, batch: batch)
                 if let previous {
                     try restore(kind: kind, historyRow: previous, batch: batch)

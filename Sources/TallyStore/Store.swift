@@ -44,7 +44,10 @@ public final class Store {
                 _ = try Self.catchingNotADatabase(path) { try Self.identity(of: opened) }
             } catch let e as SQLiteError where Self.isReadOnlyMediaError(e) {
                 // A WAL store on read-only media whose `-shm` file does not exist: SQLite cannot
-                // create it. Nothing can change such a file, so it is read as immutable.
+                // create it. Nothing can change such a file, so it is read as immutable, but
+                // only when it has no WAL to read: an immutable read ignores the `-wal`, and
+                // would silently give the store as it was before the commits in it.
+                if Self.size(path + "-wal") ?? 0 > 0 { throw StoreError.unreadableWAL(path: path, reason: e.message) }
                 opened = try Database(path: path, access: .immutable, busyTimeoutMilliseconds: 60_000)
             }
             db = opened
@@ -122,6 +125,12 @@ public final class Store {
             what += " with tables " + names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
         }
         return .foreign(what)
+    }
+
+    /// The size of the file at `path`, nil when there is none.
+    static func size(_ path: String) -> Int64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : nil
     }
 
     static func exists(_ path: String) -> Bool {

@@ -253,6 +253,7 @@ public enum StoreError: Error, CustomStringConvertible {
     case foreign(path: String, what: String)
     case needsMigration(path: String, found: Int)
     case damaged(path: String, reason: String)
+    case unreadableWAL(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -269,6 +270,9 @@ public enum StoreError: Error, CustomStringConvertible {
                 + "`tally ingest --db \(path)` with no files upgrades it (reading commands never write to a store)"
         case let .damaged(path, reason):
             return "\(path) is a damaged Tally store (\(reason))"
+        case let .unreadableWAL(path, reason):
+            return "\(path) cannot be read here: its latest changes are in \(path)-wal, which SQLite cannot read on read-only media "
+                + "without \(path)-shm (\(reason)); copy the store together with its -shm file, or from a copy where no program has it open"
         }
     }
 }

@@ -60,6 +60,14 @@ extension Store {
         if let d = f.date(from: text) { return f.string(from: d) }
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let d = f.date(from: text) { return ISO8601DateFormatter().string(from: d) }
+        // `YYYY-MM-DDTHH:MM` then a zone: that minute (the formatter wants seconds).
+        let chars = Array(text)
+        if chars.count > 16, chars[10] == "T", chars[13] == ":", chars[16] == "Z" || chars[16] == "+" || chars[16] == "-" {
+            return utcText(String(chars[..<16]) + ":00" + String(chars[16...]))
+        }
+        // A date alone, and nothing else: the formatter would also take the date of a longer
+        // text (a time without a zone) and ignore the rest.
+        guard chars.count == 10 else { return nil }
         f.formatOptions = [.withFullDate]
         if let d = f.date(from: text) { return ISO8601DateFormatter().string(from: d.addingTimeInterval(86_399)) }
         return nil

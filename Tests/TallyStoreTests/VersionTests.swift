@@ -166,6 +166,37 @@ import TallyTestSupport
         #expect(throws: RetractionError.self) { try store.retract(kind: .takedowns, ids: ["T1"], reason: " ") }
     }
 
+    /// Two files of one load (one batch) update the same record in turn; retracting the
+    /// second goes back to the first file's version, which is not retracted.
+    @Test func retractingTheSecondFileOfABatchRevertsToTheFirstFilesVersion() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([box.write("a.csv", "\(takedownHeader)\nT1,X,,,police,,2024-08-01T10:00:00Z,,pending\n")])
+        let load = try store.ingest([
+            box.write("b.csv", "\(takedownHeader)\nT1,X,overseas,,police,,2024-08-01T10:00:00Z,,pending\n"),
+            box.write("c.csv", "\(takedownHeader)\nT1,X,overseas,,police,,2024-08-01T10:00:00Z,2024-08-02T10:00:00Z,removed\n"),
+        ])
+        #expect(load.files.map(\.updated) == [1, 1])
+        let r = try store.retract(file: "c.csv", reason: "c was wrong")
+        #expect((r.withdrawn, r.reverted) == (0, 1))
+        // b.csv's version: origin filled, still pending.
+        #expect(try box.rows(store, "SELECT request_id, platform_origin, outcome, change, f.path LIKE '%b.csv' FROM takedowns JOIN files f ON f.id = file_id")
+                == [["T1", "overseas", "pending", "restored", "1"]])
+    }
+
+    /// `--vintage TIME` takes `YYYY-MM-DDTHH:MM` with a zone and without seconds (as its
+    /// message says) as that minute, not as the end of that day; a time without a zone is
+    /// refused, not read as a date.
+    @Test func vintageTimesWithoutSecondsAreThatMinute() {
+        #expect(Store.utcText("2024-08-01T10:00Z") == "2024-08-01T10:00:00Z")
+        #expect(Store.utcText("2024-08-01T10:00+09:00") == "2024-08-01T01:00:00Z")
+        #expect(Store.utcText("2024-08-01T10:00:30Z") == "2024-08-01T10:00:30Z")
+        #expect(Store.utcText("2024-08-01") == "2024-08-01T23:59:59Z")
+        #expect(Store.utcText("2024-08-01T10:00") == nil)
+        #expect(Store.utcText("2024-08-01T10:00:00") == nil)
+        #expect(Store.utcText("2024-08-01 10:00:00Z") == nil)
+    }
+
     /// The schema of a fresh store is the checked-in one: a shipped migration never changes.
     @Test func freshStoreSchemaIsTheCheckedInOne() throws {
         let box = Sandbox()

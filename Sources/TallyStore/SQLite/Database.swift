@@ -43,14 +43,16 @@ public final class Database {
         _ = Self.configured
         self.path = path
         if access == .readWrite && path != ":memory:" {
-            // Create the file ourselves so that it is 0600 whatever the umask. Closing this
-            // descriptor is safe only because SQLite has not opened the file yet: closing any
-            // descriptor of a file drops every POSIX lock the process holds on it.
-            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            if fd < 0 {
+            // Create the file ourselves so that it is 0600 whatever the umask. Only a file
+            // that did not exist is opened (O_EXCL): closing any descriptor of a file drops
+            // every POSIX lock the process holds on it, and another connection of this
+            // process (a reader's shared lock on a WAL store) may have the file open.
+            let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                close(fd)
+            } else if errno != EEXIST {
                 throw SQLiteError(code: SQLITE_CANTOPEN, message: String(cString: strerror(errno)), context: "open \(path)")
             }
-            close(fd)
         }
         var h: OpaquePointer?
         let name: String
