@@ -12,9 +12,15 @@ public struct RetractionReport: Codable, Sendable, Equatable {
     public var reverted = 0
     /// Keys asked for that the store does not hold (or that are already withdrawn).
     public var notFound: [String] = []
+    /// Loads of the file marked as retracted (`--file`; more than one when it was loaded again
+    /// as a revision).
+    public var filesRetracted = 0
+
+    /// Whether the retraction changed the store (else no batch is written).
+    var changedSomething: Bool { withdrawn + reverted + filesRetracted > 0 }
 
     enum CodingKeys: String, CodingKey {
-        case batch, withdrawn, reverted, notFound = "not_found"
+        case batch, withdrawn, reverted, notFound = "not_found", filesRetracted = "files_retracted"
     }
 }
 
@@ -22,12 +28,14 @@ public enum RetractionError: Error, CustomStringConvertible {
     case noSuchFile(String)
     case ambiguousFile(String, [String])
     case noReason
+    case alreadyRetracted(String, batch: Int)
 
     public var description: String {
         switch self {
         case .noSuchFile(let f): return "no loaded file matches '\(f)' (give its name as loaded, or its SHA-256 or a prefix of it; tally status lists files)"
         case let .ambiguousFile(f, matches): return "'\(f)' matches \(matches.count) loaded files (\(matches.joined(separator: ", "))); give its SHA-256"
         case .noReason: return "a retraction needs a reason (--reason TEXT)"
+        case let .alreadyRetracted(f, batch): return "'\(f)' was retracted in batch \(batch) already; nothing to do"
         }
     }
 }
@@ -55,24 +63,29 @@ extension Store {
     }
 
     public func retract(file: String, reason: String, wait: Double = 600) throws -> RetractionReport {
-        let (fileID, kindName) = try loadedFile(matching: file)
+        // Every load of the file's content (a revision loads a file again): all are retracted.
+        let (fileIDs, kindName) = try loadedFile(matching: file)
         guard let kind = RecordKind(rawValue: kindName) else { throw RetractionError.noSuchFile(file) }
+        let ids = fileIDs.map(String.init).joined(separator: ", ")
+        if let done = try db.scalarInt("SELECT max(retracted_in) FROM files WHERE id IN (\(ids))") {
+            throw RetractionError.alreadyRetracted(file, batch: done)
+        }
         return try retracting(reason: reason, wait: wait) { batch, report in
             let table = kind.rawValue, key = kind.schema.key
-            var current: [(String, String)] = []
-            let s = try db.prepare("SELECT \(key), change FROM \(table) WHERE file_id = ? ORDER BY \(key)")
-            try s.bind([.int(Int64(fileID))])
-            while try s.step() { current.append((s.text(0) ?? "", s.text(1) ?? "new")) }
-            for (k, change) in current {
+            var current: [(String, String, Int)] = []
+            let s = try db.prepare("SELECT \(key), change, file_id FROM \(table) WHERE file_id IN (\(ids)) ORDER BY \(key)")
+            while try s.step() { current.append((s.text(0) ?? "", s.text(1) ?? "new", Int(s.int(2)))) }
+            for (k, change, fileID) in current {
                 let fileBatch = try db.scalarInt("SELECT batch_id FROM files WHERE id = ?", [.int(Int64(fileID))]) ?? 0
                 // The version before this file's, if the file did not bring the record as new:
                 // from an earlier batch, or from an earlier file of the same batch (a load of
-                // several files is one batch).
+                // several files is one batch); never one a retracted file (or this one) brought.
                 let previous = change == "new" ? nil : try db.scalarInt("""
-                    SELECT rowid FROM \(table)_history WHERE \(key) = ? AND coalesce(file_id, -1) != ?
+                    SELECT rowid FROM \(table)_history WHERE \(key) = ? AND coalesce(file_id, -1) NOT IN (\(ids))
+                      AND coalesce(file_id, -1) NOT IN (SELECT id FROM files WHERE retracted_in IS NOT NULL)
                       AND (valid_from < ? OR (valid_from = ? AND coalesce(file_id, -1) < ?))
                     ORDER BY valid_from DESC, rowid DESC LIMIT 1
-                    """, [.text(k), .int(Int64(fileID)), .int(Int64(fileBatch)), .int(Int64(fileBatch)), .int(Int64(fileID))])
+                    """, [.text(k), .int(Int64(fileBatch)), .int(Int64(fileBatch)), .int(Int64(fileID))])
                 _ = try withdraw(kind: kind, key: k, batch: batch)
                 if let previous {
                     try restore(kind: kind, historyRow: previous, batch: batch)
@@ -83,6 +96,10 @@ extension Store {
                     try recordRetraction(batch: batch, kind: kind, key: k, outcome: "withdrawn")
                 }
             }
+            // The file is retracted even when none of its records is current any more: its
+            // versions are then never restored by a later retraction.
+            try db.execute("UPDATE files SET retracted_in = \(batch) WHERE id IN (\(ids))")
+            report.filesRetracted = fileIDs.count
         }
     }
 
@@ -93,20 +110,28 @@ extension Store {
         let lock = db.path == ":memory:" ? nil : try WriterLock(store: db.path, wait: wait)
         defer { withExtendedLifetime(lock) {} }
         var report = RetractionReport()
-        try db.transaction {
-            let s = try db.prepare("""
-                INSERT INTO batches (started_at, tool_version, time_zone, encoding, kind, reason)
-                VALUES (?, ?, '-', '-', 'retract', ?)
-                """)
-            try s.bind([.text(Self.now()), .text(Tally.version), .text(reason)])
-            try s.step()
-            let batch = Int(db.lastInsertRowID)
-            try body(batch, &report)
-            try db.execute("UPDATE batches SET finished_at = '\(Self.now())' WHERE id = \(batch)")
-            report.batch = batch
+        do {
+            try db.transaction {
+                let s = try db.prepare("""
+                    INSERT INTO batches (started_at, tool_version, time_zone, encoding, kind, reason)
+                    VALUES (?, ?, '-', '-', 'retract', ?)
+                    """)
+                try s.bind([.text(Self.now()), .text(Tally.version), .text(reason)])
+                try s.step()
+                let batch = Int(db.lastInsertRowID)
+                try body(batch, &report)
+                // A batch is a call that changed something (revisions.md): none otherwise.
+                guard report.changedSomething else { throw NothingChanged() }
+                try db.execute("UPDATE batches SET finished_at = '\(Self.now())' WHERE id = \(batch)")
+                report.batch = batch
+            }
+        } catch is NothingChanged {
+            report.batch = nil
         }
         return report
     }
+
+    private struct NothingChanged: Error {}
 
     /// Moves the current version of `key` into the history, superseded by `batch` as a
     /// retraction, and removes it from the record table. False when the key is not current.
@@ -139,20 +164,23 @@ extension Store {
             .bindAndStep([.int(Int64(batch)), .text(kind.rawValue), .text(key), .text(outcome)])
     }
 
-    /// The loaded file a name, path or SHA-256 prefix names.
-    func loadedFile(matching text: String) throws -> (id: Int, kind: String) {
+    /// The loaded file a name, path or SHA-256 prefix names: its loads (more than one when the
+    /// same content was loaded again as a revision) and kind.
+    func loadedFile(matching text: String) throws -> (ids: [Int], kind: String) {
         let s = try db.prepare("SELECT id, path, sha256, coalesce(kind, '') FROM files WHERE status = 'loaded' ORDER BY id")
-        var matches: [(Int, String, String)] = []
+        var matches: [(id: Int, path: String, sha: String, kind: String)] = []
         let lower = text.lowercased()
         while try s.step() {
             let path = s.text(1) ?? "", sha = s.text(2) ?? ""
             if path == text || Provenance.fileName(path) == text || (lower.count >= 8 && sha.hasPrefix(lower)) {
-                matches.append((Int(s.int(0)), path, s.text(3) ?? ""))
+                matches.append((Int(s.int(0)), path, sha, s.text(3) ?? ""))
             }
         }
-        guard !matches.isEmpty else { throw RetractionError.noSuchFile(text) }
-        guard matches.count == 1 else { throw RetractionError.ambiguousFile(text, matches.map { Provenance.fileName($0.1) }) }
-        return (matches[0].0, matches[0].2)
+        guard let first = matches.first else { throw RetractionError.noSuchFile(text) }
+        guard matches.allSatisfy({ $0.sha == first.sha }) else {
+            throw RetractionError.ambiguousFile(text, matches.map { Provenance.fileName($0.path) + " (" + $0.sha.prefix(12) + "…)" })
+        }
+        return (matches.map(\.id), first.kind)
     }
 }
 

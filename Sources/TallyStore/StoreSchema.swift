@@ -129,6 +129,7 @@ public enum StoreSchema {
         CREATE UNIQUE INDEX files_loaded_sha256 ON files(sha256, batch_id) WHERE status = 'loaded';
         ALTER TABLE files ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE files ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE files ADD COLUMN retracted_in INTEGER REFERENCES batches(id);
         ALTER TABLE arrests ADD COLUMN change TEXT NOT NULL DEFAULT 'new';
         ALTER TABLE arrests ADD COLUMN changed_fields TEXT;
         ALTER TABLE arrests ADD COLUMN valid_from INTEGER REFERENCES batches(id);

@@ -31,7 +31,17 @@ extension Store {
     /// latest batch finished at or before it (a date alone: the end of that day, UTC).
     public func vintage(_ spec: String?) throws -> Vintage {
         guard let spec else {
-            guard let n = try latestBatch() else { throw VintageError.empty }
+            guard var n = try latestBatch() else { throw VintageError.empty }
+            // A batch still loading (its writer holds the lock) is not a vintage yet: the
+            // figures would describe part of it, and a bulletin made from them could never
+            // verify. The one before it is the latest.
+            if try db.scalarText("SELECT finished_at FROM batches WHERE id = ?", [.int(Int64(n))]) == nil,
+               WriterLock.currentHolder(store: db.path) != nil {
+                guard let before = try db.scalarInt("SELECT max(id) FROM batches WHERE id < ?", [.int(Int64(n))]) else {
+                    throw VintageError.empty
+                }
+                n = before
+            }
             return try vintage(batch: n)
         }
         let text = spec.trimmingCharacters(in: .whitespaces)

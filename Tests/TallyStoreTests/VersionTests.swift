@@ -251,4 +251,56 @@ import TallyTestSupport
         #expect(Self.counts(r.files[0]) == [1, 0, 1, 0, 0, 0])
         #expect(try snapshot(store).count == migrated.count + 2)  // one more file, one more batch
     }
+
+    /// A retraction that changes nothing writes no batch; a file retracted once cannot be
+    /// retracted again; a file loaded again as a revision is one file to retract; and a
+    /// later retraction never restores a version a retracted file brought.
+    @Test func retractionsThatChangeNothingAndRetractedFiles() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        let row = { (origin: String, outcome: String) in
+            "\(takedownHeader)\nT1,X,\(origin),,police,,2024-08-01T10:00:00Z,\(outcome == "pending" ? "" : "2024-08-02T10:00:00Z"),\(outcome)\n"
+        }
+        _ = try store.ingest([box.write("a.csv", row("", "pending"))])          // batch 1
+        _ = try store.ingest([box.write("b.csv", row("overseas", "pending"))])  // batch 2: update (origin filled)
+        _ = try store.ingest([box.write("c.csv", row("overseas", "removed"))])  // batch 3: update (resolved)
+        let none = try store.retract(kind: .takedowns, ids: ["T9"], reason: "no such request")
+        #expect(none.batch == nil && none.notFound == ["T9"])
+        #expect(try store.latestBatch() == 3)
+        // b's version is no longer current: retracting b changes no record, but marks the file.
+        let rb = try store.retract(file: "b.csv", reason: "b was a test")
+        #expect((rb.batch, rb.withdrawn, rb.reverted) == (4, 0, 0))
+        #expect(throws: RetractionError.self) { try store.retract(file: "b.csv", reason: "again") }
+        // Retracting c restores a's version, never b's (b is retracted).
+        let rc = try store.retract(file: "c.csv", reason: "c was a test")
+        #expect((rc.batch, rc.reverted) == (5, 1))
+        #expect(try box.rows(store, "SELECT platform_origin, outcome, change FROM takedowns") == [["NULL", "pending", "restored"]])
+
+        // A correction loaded as a conflict, then the same file again as a revision: one file.
+        _ = try store.ingest([box.write("d.csv", "\(takedownHeader)\nT2,Y,,,police,,2024-08-03T10:00:00Z,,pending\n")])
+        let fix = box.write("fix.csv", "\(takedownHeader)\nT2,Z,,,police,,2024-08-03T10:00:00Z,,pending\n")
+        #expect(try store.ingest([fix]).files[0].quarantined == 1)
+        var options = IngestOptions()
+        options.revise = true
+        options.reason = "platform misread"
+        #expect(try store.ingest([fix], options: options).files[0].corrected == 1)
+        let rf = try store.retract(file: "fix.csv", reason: "the fix was wrong")
+        #expect((rf.reverted, rf.filesRetracted) == (1, 2))
+        #expect(try box.rows(store, "SELECT platform FROM takedowns WHERE request_id = 'T2'") == [["Y"]])
+    }
+
+    /// While a load is running, its batch is not a vintage: the default is the batch before;
+    /// once the load is over (here: interrupted), the batch is the latest vintage.
+    @Test func aBatchStillLoadingIsNotTheLatestVintage() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([box.write("a.csv", "\(takedownHeader)\nT1,X,,,police,,2024-08-01T10:00:00Z,,pending\n")])
+        try store.db.execute("INSERT INTO batches (started_at, tool_version, time_zone, encoding) VALUES ('2026-01-01T00:00:00Z', 'test', 'UTC', 'utf-8')")
+        do {
+            let loading = try WriterLock(store: box.storePath, wait: 0)
+            #expect(try store.vintage(nil).batch == 1)
+            withExtendedLifetime(loading) {}
+        }
+        #expect(try store.vintage(nil).batch == 2)
+    }
 }

@@ -64,8 +64,12 @@ struct RetractCommand: ParsableCommand {
         switch format {
         case .json: print(try Format.json(report))
         case .text:
-            Terminal.print("Store \(store.path): retraction batch \(report.batch.map(String.init) ?? "-"): "
-                + "\(report.withdrawn) withdrawn, \(report.reverted) reverted to their earlier version, \(report.notFound.count) not found")
+            if let batch = report.batch {
+                Terminal.print("Store \(store.path): retraction batch \(batch): "
+                    + "\(report.withdrawn) withdrawn, \(report.reverted) reverted to their earlier version, \(report.notFound.count) not found")
+            } else {
+                Terminal.print("Store \(store.path): nothing to retract (no batch written): \(report.notFound.count) not found")
+            }
             if !report.notFound.isEmpty {
                 Terminal.print("not found: " + report.notFound.prefix(20).joined(separator: ", ") + (report.notFound.count > 20 ? ", …" : ""))
             }
