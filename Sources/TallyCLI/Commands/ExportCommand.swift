@@ -195,6 +195,18 @@ enum ExportValue {
     case bool(Bool)
     case text(String)
     case set([String])
+
+    /// Column `i` of the statement's current row, typed as the record contract's `kind`
+    /// stores it (timestamps as microseconds, sets as `;`-separated text).
+    static func read(_ s: Statement, _ i: Int, _ kind: FieldKind) -> ExportValue {
+        if s.isNull(i) { return .null }
+        switch kind {
+        case .int, .timestamp: return .int(s.int(i))
+        case .bool: return .bool(s.int(i) != 0)
+        case .set: return .set((s.text(i) ?? "").split(separator: ";").map(String.init))
+        default: return .text(s.text(i) ?? "")
+        }
+    }
 }
 
 /// The records of one kind in a period, read from the store, in contract column order.
@@ -235,15 +247,7 @@ struct RecordExport {
                 let day = Int(zone.localDay(utcMicros: s.int(i)))
                 if day < period.first || day > period.last { continue }
             }
-            e.rows.append(schema.columns.indices.map { i -> ExportValue in
-                if s.isNull(i) { return .null }
-                switch schema.columns[i].kind {
-                case .int, .timestamp: return .int(s.int(i))
-                case .bool: return .bool(s.int(i) != 0)
-                case .set: return .set((s.text(i) ?? "").split(separator: ";").map(String.init))
-                default: return .text(s.text(i) ?? "")
-                }
-            })
+            e.rows.append(schema.columns.indices.map { ExportValue.read(s, $0, schema.columns[$0].kind) })
         }
         return e
     }

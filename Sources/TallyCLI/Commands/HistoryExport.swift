@@ -73,15 +73,7 @@ struct HistoryExport {
         while try s.step() {
             let k = s.text(schema.columns.firstIndex { $0.name == key }!) ?? ""
             if k != groupKey { flush(); groupKey = k }
-            let row = schema.columns.indices.map { i -> ExportValue in
-                if s.isNull(i) { return .null }
-                switch schema.columns[i].kind {
-                case .int, .timestamp: return .int(s.int(i))
-                case .bool: return .bool(s.int(i) != 0)
-                case .set: return .set((s.text(i) ?? "").split(separator: ";").map(String.init))
-                default: return .text(s.text(i) ?? "")
-                }
-            }
+            let row = schema.columns.indices.map { ExportValue.read(s, $0, schema.columns[$0].kind) }
             var inPeriod: Bool
             if kind == .takedowns, let i = requestedAt {
                 let day = Int(zone.localDay(utcMicros: s.int(i)))
