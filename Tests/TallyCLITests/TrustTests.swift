@@ -440,6 +440,12 @@ import Glibc
             let r = try tally(args[0], "--db", db, arguments: Array(args.dropFirst()), cwd: packageRoot)
             #expect(r.status == 0, "\(args): \(r.stderr)")
         }
+        // A bulletin from a read-only store: written and verified; only the record of the
+        // publication in the store is left out, said in one line.
+        let b = try tally("bulletin", "--db", db, arguments: ["--period", "2024-08", "--out", dir.path("b")], cwd: packageRoot)
+        #expect(b.status == 0, "\(b.stderr)")
+        #expect(b.stderr.split(separator: "\n").count == 1 && b.stderr.contains("not recorded"), "\(b.stderr)")
+        #expect(try tally("verify", "--db", db, arguments: ["--quiet", dir.path("b/manifest.json")]).status == 0)
         let load = try tally("ingest", "--db", db, sampleFiles[0])
         #expect(load.status == 1)
         #expect(load.stderr.split(separator: "\n").count == 1, "\(load.stderr)")
