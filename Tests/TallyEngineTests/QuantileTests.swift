@@ -1,10 +1,19 @@
 import Foundation
 import Testing
+import TallyTestSupport
 @testable import TallyEngine
 
 /// Quantiles checked against an independent reference: sort, then interpolate exactly as
 /// R's type 7 documents it (1-based: h = (n-1)p + 1, x[⌊h⌋] + (h-⌊h⌋)(x[⌊h⌋+1] - x[⌊h⌋])).
 @Suite struct QuantileTests {
+    /// A seeded generator per test, its seed printed (`TALLY_SEED` replays a run).
+    static let base = SeededRandom.seed("TALLY_SEED")
+    static func generator(_ test: String) -> SeededRandom {
+        let seed = base &+ UInt64(truncatingIfNeeded: test.utf8.reduce(0) { $0 &* 31 &+ Int($1) })
+        print("QuantileTests.\(test): seed \(seed) (TALLY_SEED=\(base) replays)")
+        return SeededRandom(seed: seed)
+    }
+
     static func reference(_ xs: [Double], _ p: Double) -> Double? {
         guard !xs.isEmpty else { return nil }
         let s = xs.sorted()
@@ -28,7 +37,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 16, 17, 100, 1001, 50_000])
     func matchesSortingReference(n: Int) {
-        var rng = SystemRandomNumberGenerator()
+        var rng = QuantileTests.generator(#function)
         for round in 0..<5 {
             // Many ties in some rounds, continuous values in others.
             let xs: [Double] = (0..<n).map { _ in
@@ -44,7 +53,7 @@ import Testing
     }
 
     @Test func selectPlacesTheKthValue() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = QuantileTests.generator(#function)
         let xs: [Double] = (0..<5000).map { _ in Double(Int.random(in: 0...300, using: &rng)) }
         let sorted = xs.sorted()
         for k in [0, 1, 2499, 4998, 4999] {
@@ -59,7 +68,7 @@ import Testing
     /// negative values, zeros of both signs and values spread over many orders of magnitude.
     @Test(arguments: [1, 4095, 4096, 5000, 70_000])
     func radixSelectionMatchesSortingReference(n: Int) {
-        var rng = SystemRandomNumberGenerator()
+        var rng = QuantileTests.generator(#function)
         for round in 0..<6 {
             let xs: [Double] = (0..<n).map { _ in
                 switch round {

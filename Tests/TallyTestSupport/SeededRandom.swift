@@ -2,7 +2,7 @@ import Foundation
 
 /// SplitMix64: a small seeded generator whose sequence is the same everywhere, for tests
 /// that must print their seed and replay from it.
-public struct SeededRandom {
+public struct SeededRandom: RandomNumberGenerator {
     public var state: UInt64
 
     public init(seed: UInt64) { state = seed }
