@@ -5,9 +5,9 @@ import PackageDescription
 /// cost about a tenth of ingest time in profiles); debug builds and tests keep them.
 let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
+// Linux only (Debian's libraries, Glibc, /proc): no Apple platform is declared.
 let package = Package(
     name: "Tally",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tally", targets: ["TallyCLI"]),
         .executable(name: "tally-sample", targets: ["TallySample"]),

@@ -228,14 +228,7 @@ public enum Bulletin {
 /// with `=`, `+`, `-`, `@` (or a tab or carriage return) gets a leading `'` so that it is
 /// read as text, not as a formula.
 enum CSV {
-    static func cell(_ s: String) -> String {
-        var v = s
-        if let f = v.first, "=+-@\t\r".contains(f) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            v = "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
-    }
+    static func cell(_ s: String) -> String { SafeCSV.cell(s) }
 
     static func render(_ t: DataTable) -> String {
         var out = t.columns.map { cell($0.header) }.joined(separator: ",") + "\r\n"

@@ -43,8 +43,7 @@ struct Words {
     let report: StatsReport
     let publicationDate: String
 
-    static let monthsEN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                           "October", "November", "December"]
+    static let monthsEN = CivilDate.monthNames
 
     func t(_ en: String, _ ko: String) -> String { lang == .ko ? ko : en }
 

@@ -6,9 +6,8 @@ import TallyTime
 /// the placeholders of its texts, and adds the notes the data call for (platforms not
 /// ranked, a comparison year without data).
 public enum ChartBuilder {
-    static let monthsEN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    static let monthsLongEN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                               "October", "November", "December"]
+    static let monthsEN = CivilDate.monthAbbreviations
+    static let monthsLongEN = CivilDate.monthNames
 
     public static func chart(_ spec: ChartSpec, _ context: ChartContext, lang: Language, theme: Theme = Theme()) throws -> Chart {
         var data: ChartData

@@ -4,6 +4,12 @@
 /// `days_from_civil` / `civil_from_days`: exact, branch-light and allocation-free, so they can
 /// run once per row in the ingest and engine hot loops (no `DateFormatter`, no `Calendar`).
 public enum CivilDate {
+    /// English month names, January first (the one list every output uses).
+    public static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                                    "October", "November", "December"]
+    /// Their three-letter abbreviations.
+    public static let monthAbbreviations = monthNames.map { String($0.prefix(3)) }
+
     /// Days since 1970-01-01 of the given year, month (1–12) and day (1–31).
     @inlinable
     public static func days(year: Int, month: Int, day: Int) -> Int {

@@ -58,16 +58,7 @@ enum TableOutput {
     }
 }
 
-/// CSV cells that a spreadsheet opens as data, never as a formula.
+/// CSV cells that a spreadsheet opens as data (see `SafeCSV`).
 enum CSVField {
-    /// Text cells starting with `=`, `+`, `-`, `@` (or a tab or carriage return) get a
-    /// leading `'`; cells with a comma, quote or line break are quoted.
-    static func text(_ s: String) -> String {
-        var v = s
-        if let f = v.first, "=+-@\t\r".contains(f) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            v = "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
-    }
+    static func text(_ s: String) -> String { SafeCSV.cell(s) }
 }

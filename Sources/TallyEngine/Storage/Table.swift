@@ -33,11 +33,6 @@ public struct Table: @unchecked Sendable {
         return Table(pairs)
     }
 
-    /// Only the named columns, in that order.
-    public func project(_ keep: [String]) throws -> Table {
-        Table(try keep.map { ($0, try column($0)) })
-    }
-
     /// Row `i` as boxed values, for display and tests.
     public func row(_ i: Int) -> [Value] { columns.map { $0.value(i) } }
 

@@ -210,8 +210,6 @@ public final class Statement {
     }
 
     @inline(__always)
-    public func bindNull(_ i: Int32) { sqlite3_bind_null(handle, i) }
-    @inline(__always)
     public func bindInt(_ x: Int64, _ i: Int32) { sqlite3_bind_int64(handle, i, x) }
     /// Binds bytes without copying them: they must stay unchanged until the statement has
     /// been stepped and reset (the ingest binds from the CSV reader's row buffer, then steps).
@@ -224,11 +222,6 @@ public final class Statement {
                 sqlite3_bind_text(handle, i, "", 0, nil)
             }
         }
-    }
-    /// Binds a C string that outlives the statement's use of it.
-    @inline(__always)
-    public func bindStatic(_ p: UnsafePointer<CChar>, _ i: Int32) {
-        sqlite3_bind_text(handle, i, p, -1, nil)
     }
 
     public var columnCount: Int { Int(sqlite3_column_count(handle)) }
