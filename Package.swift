@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "pangocairo"),
         // qpdf's C API, to finish the tagged PDF (Debian: libqpdf-dev).
         .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf"),
+        // libarchive, to read .zip, .tar and compressed inputs by streaming (Debian: libarchive-dev).
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
 
         // Calendar and time-zone arithmetic on integers (no Foundation in loops).
         .target(name: "TallyTime"),
@@ -49,7 +51,7 @@ let package = Package(
         .target(name: "TallyCSV", dependencies: ["CCSV"], swiftSettings: fast),
         // The SQLite store: schema, migrations, ingest, quarantine, provenance.
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "TallyEngine", "TallyFiles", "CSQLite",
+            "TallyCore", "TallyCSV", "TallyEngine", "TallyFiles", "CSQLite", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: fast),
         // The figures of metrics.md: periods, settings, fine schedule, disclosure control.

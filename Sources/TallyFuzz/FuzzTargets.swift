@@ -57,6 +57,8 @@ enum FuzzTarget: String, CaseIterable {
                     if (f.error ?? "").isEmpty || (f.error ?? "").contains("\n") { return "a rejection without a one-line reason" }
                 case .alreadyLoaded:
                     return "a new store reports a file as already loaded"
+                case .skipped:
+                    break
                 }
             }
         } catch {

@@ -15,17 +15,27 @@ public struct Provenance: Sendable, Equatable {
         public var updated: Int = 0
         public var corrected: Int = 0
         public var quarantined: Int
+        /// For an archive member: its path inside the archive, and the archive's SHA-256.
+        public var member: String? = nil
+        public var archiveSHA256: String? = nil
 
         /// The file's name without its folders: what publications show (a folder name can
-        /// identify a victim). The SHA-256 identifies the file.
-        public var name: String { Provenance.fileName(path) }
+        /// identify a victim). The SHA-256 identifies the file. An archive member is named
+        /// `ARCHIVE-NAME!MEMBER-PATH` (the path inside the archive is kept).
+        public var name: String {
+            if let member, path.hasSuffix("!" + member) {
+                return Provenance.fileName(String(path.dropLast(member.count + 1)), members: false) + "!" + member
+            }
+            return Provenance.fileName(path)
+        }
 
         /// As published (manifest.json): the file by name, not by path.
         public var json: JSONValue {
             .object([("batch", .int(Int64(batch))), ("file", .string(name)), ("sha256", .string(sha256)),
                      ("kind", .string(kind)), ("rows_read", .int(Int64(rowsRead))), ("loaded", .int(Int64(loaded))),
                      ("updated", .int(Int64(updated))), ("corrected", .int(Int64(corrected))),
-                     ("duplicates", .int(Int64(duplicates))), ("quarantined", .int(Int64(quarantined)))])
+                     ("duplicates", .int(Int64(duplicates))), ("quarantined", .int(Int64(quarantined)))]
+                    + (member == nil ? [] : [("member", .string(member ?? "")), ("archive_sha256", .string(archiveSHA256 ?? ""))]))
         }
     }
 
@@ -37,11 +47,29 @@ public struct Provenance: Sendable, Equatable {
 
     /// The last component of `path` (the text after the last `/`; a path ending in `/` keeps
     /// its last folder's name). Every published output names files through this.
-    public static func fileName(_ path: String) -> String {
+    ///
+    /// With `members`, a path of an archive member, `ARCHIVE!MEMBER` (the first `!` followed by
+    /// a character other than `/`), keeps the member's path after the archive's file name.
+    public static func fileName(_ path: String, members: Bool = true) -> String {
+        if members, let bang = memberSeparator(path) {
+            return fileName(String(path[..<bang]), members: false) + String(path[bang...])
+        }
         var p = Substring(path)
         while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
         guard let i = p.lastIndex(of: "/") else { return String(p) }
         return String(p[p.index(after: i)...])
+    }
+
+    static func memberSeparator(_ path: String) -> String.Index? {
+        var i = path.startIndex
+        while let bang = path[i...].firstIndex(of: "!") {
+            let next = path.index(after: bang)
+            if next < path.endIndex, path[next] != "/", bang > path.startIndex, path[path.index(before: bang)] != "/" {
+                return bang
+            }
+            i = next
+        }
+        return nil
     }
 }
 
@@ -50,14 +78,16 @@ extension Store {
     public func provenance(vintage: Int? = nil) throws -> Provenance {
         var files: [Provenance.File] = []
         let s = try db.prepare("""
-            SELECT batch_id, path, sha256, coalesce(kind, ''), rows_read, loaded, duplicates, quarantined, updated, corrected
+            SELECT batch_id, path, sha256, coalesce(kind, ''), rows_read, loaded, duplicates, quarantined, updated, corrected,
+              member, archive_sha256
             FROM files WHERE status = 'loaded' AND batch_id <= ? ORDER BY id
             """)
         try s.bind([.int(Int64(vintage ?? Int(Int32.max)))])
         while try s.step() {
             files.append(.init(batch: Int(s.int(0)), path: s.text(1) ?? "", sha256: s.text(2) ?? "", kind: s.text(3) ?? "",
                                rowsRead: Int(s.int(4)), loaded: Int(s.int(5)), duplicates: Int(s.int(6)),
-                               updated: Int(s.int(8)), corrected: Int(s.int(9)), quarantined: Int(s.int(7))))
+                               updated: Int(s.int(8)), corrected: Int(s.int(9)), quarantined: Int(s.int(7)),
+                               member: s.text(10), archiveSHA256: s.text(11)))
         }
         var versions: [String] = []
         let v = try db.prepare("SELECT DISTINCT tool_version FROM batches ORDER BY tool_version")

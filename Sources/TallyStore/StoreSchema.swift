@@ -218,6 +218,12 @@ public enum StoreSchema {
           written_at TEXT NOT NULL
         );
         """,
+        // 3: inputs read from archives. A file row for an archive member keeps the member's
+        // path inside the archive (nested archives joined by `!`) and the archive's SHA-256.
+        """
+        ALTER TABLE files ADD COLUMN member TEXT;
+        ALTER TABLE files ADD COLUMN archive_sha256 TEXT;
+        """,
     ]
 
     /// The tables of a version-1 store: what tells a store written before the application id

@@ -362,7 +362,7 @@ func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
     @Test func wholeFileRejectionsNameTheCauseAndOthersStillLoad() throws {
         let box = Sandbox()
         let empty = box.write("empty.csv", "")
-        let binary = box.write("binary.csv", bytes: [0x50, 0x4B, 0x03, 0x04, 0x00, 0x00, 0x0A])
+        let binary = box.write("binary.csv", bytes: [0x49, 0x44, 0x03, 0x04, 0x00, 0x00, 0x0A])
         let korean: [UInt8] = Array("victim_id,contacted_on,channel,region\nV1,2024-01-01,hotline,".utf8) + [0xBC, 0xAD, 0xBF, 0xEF, 0x0A]
         let cp949 = box.write("cp949.csv", bytes: korean)
         let missing = box.write("missing.csv", "request_id,requested_by,requested_at,outcome\nT1,police,2024-01-01T00:00Z,pending\n")

@@ -159,6 +159,9 @@ struct IngestCommand: ParsableCommand {
         for f in report.files where f.status == .rejected {
             lines.append("  \(f.path): rejected, nothing loaded: \(f.error ?? "")")
         }
+        for f in report.files where f.status == .skipped {
+            lines.append("  \(f.path): \(f.error ?? "skipped")")
+        }
         for f in report.files where !f.unknownColumns.isEmpty {
             lines.append("  \(f.path): unknown columns ignored: \(f.unknownColumns.joined(separator: ", "))")
         }

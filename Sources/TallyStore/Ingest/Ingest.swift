@@ -64,7 +64,7 @@ extension Store {
         defer { withExtendedLifetime(lock) {} }
         var report = IngestReport(batch: nil, files: [])
         for path in paths {
-            report.files.append(try ingestFile(path, options: options, zone: zone, batch: &report.batch))
+            report.files += try ingestInput(path, options: options, zone: zone, batch: &report.batch)
         }
         if let batch = report.batch {
             try db.execute("UPDATE batches SET finished_at = '\(Self.now())' WHERE id = \(batch)")
@@ -86,16 +86,68 @@ extension Store {
         ISO8601DateFormatter().string(from: Date())
     }
 
-    func ingestFile(_ path: String, options: IngestOptions, zone: ZoneOffsets, batch: inout Int?) throws -> FileReport {
-        var report = FileReport(path: path, status: .loaded)
+    /// Where a file read from an archive came from.
+    struct ArchiveOrigin {
+        var member: String
+        var archiveSHA256: String
+    }
+
+    /// Loads one input: a plain file, or each member of an archive or compressed file (told
+    /// from its first bytes by libarchive) as a file of its own, in its own transaction.
+    func ingestInput(_ path: String, options: IngestOptions, zone: ZoneOffsets, batch: inout Int?) throws -> [FileReport] {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            report.status = .rejected
+            var report = FileReport(path: path, status: .rejected)
             report.error = "cannot read the file: " + Self.readErrorReason(path)
-            return report
+            return [report]
         }
+        if data.withUnsafeBytes({ ArchiveInput.kind(of: $0) }) == .plain {
+            return [try ingestFile(data, path: path, origin: nil, options: options, zone: zone, batch: &batch)]
+        }
+        let archiveSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        var reports: [FileReport] = []
+        try data.withUnsafeBytes { bytes in
+            try ArchiveInput.forEachMember(of: bytes, name: Provenance.fileName(path)) { item in
+                switch item {
+                case let .csv(member, memberData):
+                    let origin = ArchiveOrigin(member: member, archiveSHA256: archiveSHA256)
+                    reports.append(try ingestFile(memberData, path: path + "!" + member, origin: origin, options: options,
+                                                  zone: zone, batch: &batch))
+                case let .skipped(member, reason):
+                    var report = FileReport(path: path + "!" + member, status: .skipped)
+                    report.member = member
+                    report.archiveSHA256 = archiveSHA256
+                    report.error = reason
+                    reports.append(report)
+                case let .damaged(member, reason):
+                    var report = FileReport(path: member.isEmpty ? path : path + "!" + member, status: .rejected)
+                    report.member = member.isEmpty ? nil : member
+                    report.archiveSHA256 = archiveSHA256
+                    report.error = reason
+                    try inBatchTransaction(&batch, options) { batch in
+                        try recordRejection(report, bytes: member.isEmpty ? data.count : 0, batch: batch)
+                    }
+                    reports.append(report)
+                }
+            }
+        }
+        if reports.isEmpty {
+            var report = FileReport(path: path, status: .skipped)
+            report.archiveSHA256 = archiveSHA256
+            report.error = "the archive holds no files; nothing to load"
+            reports.append(report)
+        }
+        return reports
+    }
+
+    /// Loads one file's bytes (a plain file's, or an archive member's) in one transaction.
+    func ingestFile(_ data: Data, path: String, origin: ArchiveOrigin?, options: IngestOptions, zone: ZoneOffsets,
+                    batch: inout Int?) throws -> FileReport {
+        var report = FileReport(path: path, status: .loaded)
+        report.member = origin?.member
+        report.archiveSHA256 = origin?.archiveSHA256
         var digest: String?
         func sha256() -> String {
             if let digest { return digest }
@@ -121,12 +173,14 @@ extension Store {
                 try db.execute("PRAGMA foreign_keys = OFF")
                 defer { try? db.execute("PRAGMA foreign_keys = ON") }
                 try inBatchTransaction(&batch, options) { batch in
-                    try load(bytes, parser: parser, path: path, sha256: sha256(), batch: batch, options: options,
-                             report: &report)
+                    try load(bytes, parser: parser, path: path, origin: origin, sha256: sha256(), batch: batch,
+                             options: options, report: &report)
                 }
             }
         } catch let rejection as FileRejection {
             report = FileReport(path: path, status: .rejected)
+            report.member = origin?.member
+            report.archiveSHA256 = origin?.archiveSHA256
             report.sha256 = sha256()
             // Loaded before (say, with another --encoding): that, not the rejection, is news.
             if try alreadyLoaded(sha256(), report: &report) { return report }
@@ -214,10 +268,12 @@ extension Store {
 
     func recordRejection(_ report: FileReport, bytes: Int, batch: Int) throws {
         let s = try db.prepare("""
-            INSERT INTO files (batch_id, path, sha256, bytes, kind, status, error) VALUES (?, ?, ?, ?, ?, 'rejected', ?)
+            INSERT INTO files (batch_id, path, sha256, bytes, kind, status, error, member, archive_sha256)
+            VALUES (?, ?, ?, ?, ?, 'rejected', ?, ?, ?)
             """)
         try s.bind([.int(Int64(batch)), .text(report.path), .text(report.sha256 ?? ""), .int(Int64(bytes)),
-                    report.kind.map { .text($0) } ?? .null, .text(report.error ?? "")])
+                    report.kind.map { .text($0) } ?? .null, .text(report.error ?? ""),
+                    report.member.map { .text($0) } ?? .null, report.archiveSHA256.map { .text($0) } ?? .null])
         try s.step()
     }
 
@@ -226,12 +282,13 @@ extension Store {
     /// Two threads share the work: `parser` (started by the caller) reads the CSV with libcsv
     /// and validates each row into a `RowBatch`; this thread, which owns the SQLite
     /// connection, writes the batches in file order. Either side stopping stops the other.
-    func load(_ bytes: UnsafeRawBufferPointer, parser: RowParser, path: String, sha256: String, batch: Int,
-              options: IngestOptions, report: inout FileReport) throws {
+    func load(_ bytes: UnsafeRawBufferPointer, parser: RowParser, path: String, origin: ArchiveOrigin?, sha256: String,
+              batch: Int, options: IngestOptions, report: inout FileReport) throws {
         let insertFile = try db.prepare("""
-            INSERT INTO files (batch_id, path, sha256, bytes, status) VALUES (?, ?, ?, ?, 'loaded')
+            INSERT INTO files (batch_id, path, sha256, bytes, status, member, archive_sha256) VALUES (?, ?, ?, ?, 'loaded', ?, ?)
             """)
-        try insertFile.bind([.int(Int64(batch)), .text(path), .text(sha256), .int(Int64(bytes.count))])
+        try insertFile.bind([.int(Int64(batch)), .text(path), .text(sha256), .int(Int64(bytes.count)),
+                             origin.map { .text($0.member) } ?? .null, origin.map { .text($0.archiveSHA256) } ?? .null])
         try insertFile.step()
         let fileID = db.lastInsertRowID
         let quarantine = try db.prepare("""

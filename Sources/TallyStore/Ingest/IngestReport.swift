@@ -8,10 +8,17 @@ public struct FileReport: Codable, Equatable, Sendable {
         case alreadyLoaded = "already_loaded"
         /// The whole file was refused (see `error`); nothing was loaded from it.
         case rejected
+        /// An archive member that is not a CSV file (see `error`): not read, not recorded.
+        case skipped
     }
 
+    /// The path as given; for an archive member, `ARCHIVE!MEMBER` (nested: `a.zip!b.zip!c.csv`).
     public var path: String
     public var sha256: String?
+    /// For an archive member: its path inside the archive (nested archives joined by `!`).
+    public var member: String?
+    /// For an archive member: the SHA-256 of the archive file given.
+    public var archiveSHA256: String?
     public var kind: String?
     public var status: Status
     public var rowsRead = 0
@@ -38,12 +45,15 @@ public struct FileReport: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case path, sha256, kind, status, rowsRead = "rows_read", loaded, updated, corrected, duplicates, quarantined
         case rejected, error, unknownColumns = "unknown_columns", loadedInBatch = "loaded_in_batch"
+        case member, archiveSHA256 = "archive_sha256"
     }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(path, forKey: .path)
         try c.encode(sha256, forKey: .sha256)
+        try c.encodeIfPresent(member, forKey: .member)
+        try c.encodeIfPresent(archiveSHA256, forKey: .archiveSHA256)
         try c.encode(kind, forKey: .kind)
         try c.encode(status, forKey: .status)
         try c.encode(rowsRead, forKey: .rowsRead)
@@ -62,6 +72,8 @@ public struct FileReport: Codable, Equatable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         path = try c.decode(String.self, forKey: .path)
         sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
+        member = try c.decodeIfPresent(String.self, forKey: .member)
+        archiveSHA256 = try c.decodeIfPresent(String.self, forKey: .archiveSHA256)
         kind = try c.decodeIfPresent(String.self, forKey: .kind)
         status = try c.decode(Status.self, forKey: .status)
         rowsRead = try c.decode(Int.self, forKey: .rowsRead)

@@ -62,7 +62,7 @@ CREATE TABLE files (
   quarantined INTEGER NOT NULL DEFAULT 0,
   unknown_columns TEXT,
   error TEXT
-, updated INTEGER NOT NULL DEFAULT 0, corrected INTEGER NOT NULL DEFAULT 0, retracted_in INTEGER REFERENCES batches(id));
+, updated INTEGER NOT NULL DEFAULT 0, corrected INTEGER NOT NULL DEFAULT 0, retracted_in INTEGER REFERENCES batches(id), member TEXT, archive_sha256 TEXT);
 CREATE TABLE publications (
   id INTEGER PRIMARY KEY,
   period TEXT NOT NULL,
