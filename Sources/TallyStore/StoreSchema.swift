@@ -218,6 +218,22 @@ public enum StoreSchema {
           written_at TEXT NOT NULL
         );
         """,
+        // 3: one name per platform (Data/platforms.yaml). `takedowns.platform` holds the
+        // canonical name and `platform_text` the name as written in the file (null: loaded
+        // before schema 3, when the two were one). `platform_registries` records each
+        // registry the store was mapped with (its fingerprint) and the batch that re-mapped
+        // loaded records to it, if any did.
+        """
+        ALTER TABLE takedowns ADD COLUMN platform_text TEXT;
+        ALTER TABLE takedowns_history ADD COLUMN platform_text TEXT;
+        CREATE TABLE platform_registries (
+          id INTEGER PRIMARY KEY,
+          fingerprint TEXT NOT NULL,
+          applied_at TEXT NOT NULL,
+          batch_id INTEGER REFERENCES batches(id),
+          remapped INTEGER NOT NULL DEFAULT 0
+        );
+        """,
     ]
 
     /// The tables of a version-1 store: what tells a store written before the application id

@@ -408,7 +408,7 @@ import Glibc
         let upgrade = try tally("ingest", "--db", db)
         #expect(upgrade.status == 0, "\(upgrade.stderr)")
         #expect(try sqlite3(db, "PRAGMA application_id") == "\(0x5441_4C59)")
-        #expect(try sqlite3(db, "PRAGMA user_version") == "2")
+        #expect(try sqlite3(db, "PRAGMA user_version") == "3")
         #expect(try sqlite3(db, "SELECT count(*) FROM takedowns") == "309")
         #expect(try tally("status", "--db", db).status == 0)
     }

@@ -63,6 +63,12 @@ struct IngestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("While another process loads into the same store, wait up to this many seconds, then fail with nothing loaded.", valueName: "seconds"))
     var wait: Double = 600
 
+    @Option(help: ArgumentHelp("Platform registry: canonical names and aliases (default: Data/platforms.yaml when it exists).", valueName: "file"))
+    var platforms: String?
+
+    @Flag(help: "Quarantine takedowns whose platform is not in the platform registry (the reason names the registered names it resembles).")
+    var strictPlatforms = false
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -92,6 +98,11 @@ struct IngestCommand: ParsableCommand {
         options.revise = revise
         options.reason = reason
         options.maxFieldBytes = maxFieldBytes
+        options.platforms = try PlatformRegistryOption.load(platforms)
+        options.strictPlatforms = strictPlatforms
+        if strictPlatforms && options.platforms == nil {
+            throw ValidationError("--strict-platforms needs a platform registry: give --platforms FILE (no \(PlatformRegistry.defaultFile) here)")
+        }
         #if DEBUG
         if let n = ProcessInfo.processInfo.environment["TALLY_TEST_CRASH_AFTER_ROWS"].flatMap(Int.init) {
             options.crashAfterRows = n
@@ -115,6 +126,10 @@ struct IngestCommand: ParsableCommand {
         }
         let s = try store.open(.write)
         if files.isEmpty {
+            // Still re-maps loaded takedowns when the platform registry changed.
+            if options.platforms != nil, let r = try s.ingest([], options: options).platformRemap {
+                print("Platform registry changed: \(FigureFormat.thousands(r.records)) takedown\(r.records == 1 ? "" : "s") re-mapped to its names in batch \(r.batch ?? 0)")
+            }
             print("Store \(store.path): schema version \(try s.db.userVersion), nothing to load")
             return
         }
@@ -158,6 +173,14 @@ struct IngestCommand: ParsableCommand {
         }
         for f in report.files where f.status == .rejected {
             lines.append("  \(f.path): rejected, nothing loaded: \(f.error ?? "")")
+        }
+        if let r = report.platformRemap {
+            lines.append("  platform registry changed: \(FigureFormat.thousands(r.records)) takedown\(r.records == 1 ? "" : "s") re-mapped to its names in batch \(r.batch ?? 0)")
+        }
+        for f in report.files {
+            for u in f.unregisteredPlatforms {
+                lines.append("  \(f.path): platform not in the registry, loaded as written: \(u.text)")
+            }
         }
         for f in report.files where !f.unknownColumns.isEmpty {
             lines.append("  \(f.path): unknown columns ignored: \(f.unknownColumns.joined(separator: ", "))")
