@@ -233,7 +233,7 @@ import TallyTestSupport
         }
         #expect(before == [["309"], ["2"], ["2"]])
         let store = try Store(path: box.storePath)
-        #expect(try store.db.userVersion == 2)
+        #expect(try store.db.userVersion == StoreSchema.version && StoreSchema.version == 3)
         #expect(try store.db.scalarInt("PRAGMA application_id") == Int(Store.applicationID))
         let migrated = try snapshot(store)
         #expect(migrated.count > 300)
