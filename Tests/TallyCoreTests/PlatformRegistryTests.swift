@@ -48,6 +48,10 @@ import Testing
     @Test func lookAlikesAndNearMisses() throws {
         let r = try Self.registry()
         #expect(r.resembling("Telegr\u{0430}m") == ["Telegram"])        // Cyrillic а
+        // Too many look-alikes for the edit distance: only the confusable table finds these.
+        #expect(r.resembling("\u{0422}\u{0435}l\u{0435}gr\u{0430}m") == ["Telegram"])  // Cyrillic Т, е, е, а
+        #expect(r.resembling("N\u{0430}v\u{0435}r") == ["Naver"])                      // Cyrillic а, е (5 letters: distance 1 only)
+        #expect(PlatformRegistry.editDistance(Array("n\u{0430}v\u{0435}r"), Array("naver"), limit: 5) == 2)
         #expect(r.resembling("\u{03A4}elegram") == ["Telegram"])        // Greek capital tau
         #expect(r.resembling("\u{FF2E}\u{FF41}\u{FF56}\u{FF45}\u{FF52}") == ["Naver"])  // fullwidth Ｎａｖｅｒ
         #expect(r.resembling("Telegarm") == ["Telegram"])              // two edits (a transposition)
