@@ -45,7 +45,7 @@ extension Store {
                 }
                 let match = "m.raw = coalesce(t.platform_text, t.platform) AND m.current = t.platform"
                 let columns = StoreSchema.columns(of: RecordKind.takedowns.schema).map(\.name)
-                    + ["file_id", "line", "row_hash", "change", "changed_fields", "platform_text"]
+                    + ["file_id", "line", "row_hash", "change", "changed_fields"] + StoreSchema.extraColumns(of: .takedowns)
                 try db.execute("""
                     INSERT INTO takedowns_history (\(columns.joined(separator: ", ")), valid_from, superseded_in, superseded_as)
                     SELECT \(columns.map { "t." + $0 }.joined(separator: ", ")),

@@ -138,6 +138,7 @@ extension Store {
     func withdraw(kind: RecordKind, key: String, batch: Int) throws -> Bool {
         let table = kind.rawValue, k = kind.schema.key
         let columns = StoreSchema.columns(of: kind.schema).map(\.name) + ["file_id", "line", "row_hash", "change", "changed_fields"]
+            + StoreSchema.extraColumns(of: kind)
         try db.prepare("""
             INSERT INTO \(table)_history (\(columns.joined(separator: ", ")), valid_from, superseded_in, superseded_as)
             SELECT \(columns.map { "t." + $0 }.joined(separator: ", ")),
@@ -153,6 +154,7 @@ extension Store {
     func restore(kind: RecordKind, historyRow: Int, batch: Int) throws {
         let table = kind.rawValue
         let columns = StoreSchema.columns(of: kind.schema).map(\.name) + ["file_id", "line", "row_hash", "changed_fields"]
+            + StoreSchema.extraColumns(of: kind)
         try db.prepare("""
             INSERT INTO \(table) (\(columns.joined(separator: ", ")), change, valid_from)
             SELECT \(columns.joined(separator: ", ")), 'restored', ? FROM \(table)_history WHERE rowid = ?

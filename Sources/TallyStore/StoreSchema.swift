@@ -28,6 +28,12 @@ public enum StoreSchema {
         }
     }
 
+    /// Columns of a record table besides the contract's and the provenance and version
+    /// columns, copied with a version wherever it moves: takedowns' `platform_text` (schema 3).
+    public static func extraColumns(of kind: RecordKind) -> [String] {
+        kind == .takedowns ? ["platform_text"] : []
+    }
+
     /// Migration `i` takes the store from version `i` to `i + 1`. Each is literal SQL, frozen
     /// when it shipped: a migration is never edited, only a new one added (a test compares a
     /// fresh store's `sqlite_master` with `Tests/TallyStoreTests/Schema/schema.sql`).

@@ -122,4 +122,23 @@ import TallyEngine
         #expect(try box.rows(store, "SELECT fingerprint, batch_id, remapped FROM platform_registries ORDER BY id")
                 == [[try Self.registry().fingerprint, "NULL", "0"], [renamed.fingerprint, "2", "2"]])
     }
+
+    /// A version moved into the history (by an update, a retraction) and restored keeps the
+    /// spelling it was loaded with.
+    @Test func theSpellingTravelsWithItsVersion() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        let o = Self.options(try Self.registry())
+        _ = try store.ingest([box.write("a.csv", [takedownHeader, Self.row("A1", "트위터")].joined(separator: "\n"))], options: o)
+        // An update (the pending request resolved) under another spelling.
+        let resolved = "A1,Twitter,,image,regulator,ai,2024-08-01T10:00:00+09:00,2024-08-01T12:00:00+09:00,removed"
+        let u = try store.ingest([box.write("b.csv", [takedownHeader, resolved].joined(separator: "\n"))], options: o)
+        #expect(u.files[0].updated == 1)
+        #expect(try box.rows(store, "SELECT platform, platform_text, outcome FROM takedowns") == [["X", "Twitter", "removed"]])
+        #expect(try box.rows(store, "SELECT platform, platform_text, outcome FROM takedowns_history") == [["X", "트위터", "pending"]])
+        _ = try store.retract(file: "b.csv", reason: "sent by mistake")
+        #expect(try box.rows(store, "SELECT platform, platform_text, outcome, change FROM takedowns") == [["X", "트위터", "pending", "restored"]])
+        #expect(try box.rows(store, "SELECT platform_text, superseded_as FROM takedowns_history ORDER BY superseded_in")
+                == [["트위터", "update"], ["Twitter", "retraction"]])
+    }
 }

@@ -74,7 +74,7 @@ final class RecordWriter {
         platformColumn = schema.kind == .takedowns ? schema.index(of: "platform") : nil
         storedColumns = StoreSchema.columns(of: schema)
         let names = StoreSchema.columns(of: schema).map(\.name) + ["file_id", "line", "row_hash"]
-            + (schema.kind == .takedowns ? ["platform_text"] : [])
+            + StoreSchema.extraColumns(of: schema.kind)
         width = Int32(names.count)
         let table = schema.kind.rawValue
         let tuple = "(" + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")"
@@ -97,7 +97,7 @@ final class RecordWriter {
             WHERE t.\(schema.key) = ?
             """)
         let history = StoreSchema.columns(of: schema).map(\.name) + ["file_id", "line", "row_hash", "change", "changed_fields"]
-            + (schema.kind == .takedowns ? ["platform_text"] : [])
+            + StoreSchema.extraColumns(of: schema.kind)
         moveToHistory = try db.prepare("""
             INSERT INTO \(table)_history (\(history.joined(separator: ", ")), valid_from, superseded_in, superseded_as)
             SELECT \(history.map { "t." + $0 }.joined(separator: ", ")),
