@@ -28,15 +28,24 @@ struct IngestCommand: ParsableCommand {
         plus one day, or a date later than the day after the load date ("in the
         future").
 
+        Platform names are mapped to the canonical names of the platform registry
+        (Data/platforms.yaml, or --platforms FILE): `네이버`, `NAVER` and `naver `
+        all load as Naver, the name as written kept in platform_text. A name not in
+        the registry loads as written and is listed with the registered names it
+        resembles; --strict-platforms quarantines it instead. When the registry
+        changed since the last load, loaded takedowns are re-mapped first, in a
+        batch of their own (earlier vintages keep their names).
+
         Examples:
           tally ingest Data/sample/*.csv
           tally ingest --kind takedowns --db store.sqlite requests-2024-08.csv
           tally ingest --encoding cp949 victims-from-excel.csv
           tally ingest --format json new/*.csv
+          tally ingest --strict-platforms --platforms my-platforms.yaml f.csv
         """
     )
 
-    @Argument(help: ArgumentHelp("CSV files to load. With none, the store is only created or upgraded to this tally's schema.", valueName: "file"))
+    @Argument(help: ArgumentHelp("CSV files to load. With none, the store is only created or upgraded to this tally's schema (and re-mapped to a changed platform registry).", valueName: "file"))
     var files: [String] = []
 
     @Option(help: "Record kind of every file (detected from each header when not given).")
