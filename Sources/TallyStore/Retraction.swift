@@ -159,6 +159,15 @@ extension Store {
             INSERT INTO \(table) (\(columns.joined(separator: ", ")), change, valid_from)
             SELECT \(columns.joined(separator: ", ")), 'restored', ? FROM \(table)_history WHERE rowid = ?
             """).bindAndStep([.int(Int64(batch)), .int(Int64(historyRow))])
+        if kind == .takedowns {
+            // A restored version has the canonical name of its time, perhaps of an earlier
+            // platform registry: an empty fingerprint makes the next load with a registry check
+            // (and re-map) the names again. Once per batch, and only once a registry was recorded.
+            try db.prepare("""
+                INSERT INTO platform_registries (fingerprint, applied_at, batch_id, remapped)
+                SELECT '', ?, NULL, 0 WHERE (SELECT fingerprint FROM platform_registries ORDER BY id DESC LIMIT 1) <> ''
+                """).bindAndStep([.text(Self.now())])
+        }
     }
 
     func recordRetraction(batch: Int, kind: RecordKind, key: String, outcome: String) throws {

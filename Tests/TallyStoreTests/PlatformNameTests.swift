@@ -141,4 +141,24 @@ import TallyEngine
         #expect(try box.rows(store, "SELECT platform_text, superseded_as FROM takedowns_history ORDER BY superseded_in")
                 == [["트위터", "update"], ["Twitter", "retraction"]])
     }
+
+    /// A retraction that restores a version named under an earlier registry: the next load
+    /// with the registry re-maps it.
+    @Test func aVersionRestoredUnderAnOlderRegistryIsRemappedByTheNextLoad() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([box.write("a.csv", [takedownHeader, Self.row("A1", "네이버")].joined(separator: "\n"))],
+                             options: Self.options(try Self.registry()))
+        let resolved = "A1,네이버,,image,regulator,ai,2024-08-01T10:00:00+09:00,2024-08-01T12:00:00+09:00,removed"
+        _ = try store.ingest([box.write("b.csv", [takedownHeader, resolved].joined(separator: "\n"))], options: Self.options(try Self.registry()))
+        let renamed = try Self.registry(naver: "NAVER Corp")
+        #expect(try store.ingest([], options: Self.options(renamed)).platformRemap?.records == 1)
+        _ = try store.retract(file: "b.csv", reason: "sent by mistake")
+        // The version of a.csv is back, with the name it had then.
+        #expect(try box.rows(store, "SELECT platform, outcome, change FROM takedowns") == [["Naver", "pending", "restored"]])
+        let again = try store.ingest([], options: Self.options(renamed))
+        #expect(again.platformRemap == PlatformRemap(batch: 5, records: 1, fingerprint: renamed.fingerprint))
+        #expect(try box.rows(store, "SELECT platform, platform_text, outcome, valid_from FROM takedowns") == [["NAVER Corp", "네이버", "pending", "5"]])
+        #expect(try store.ingest([], options: Self.options(renamed)).platformRemap == nil)
+    }
 }
