@@ -1,6 +1,7 @@
 import Foundation
 import TallyBulletin
 import TallyCharts
+import TallyCore
 import TallyMetrics
 import TallyStore
 
@@ -75,6 +76,7 @@ enum FuzzTarget: String, CaseIterable {
             ("fines", { _ = try FineSchedule.load(path) }),
             ("chart", { _ = try ChartSpec.load(path) }),
             ("bulletin", { _ = try BulletinSpec.load(path) }),
+            ("platforms", { _ = try PlatformRegistry.load(path) }),
         ]
         for (name, load) in loaders {
             do { try load() } catch {

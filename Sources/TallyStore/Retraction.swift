@@ -138,6 +138,7 @@ extension Store {
     func withdraw(kind: RecordKind, key: String, batch: Int) throws -> Bool {
         let table = kind.rawValue, k = kind.schema.key
         let columns = StoreSchema.columns(of: kind.schema).map(\.name) + ["file_id", "line", "row_hash", "change", "changed_fields"]
+            + StoreSchema.extraColumns(of: kind)
         try db.prepare("""
             INSERT INTO \(table)_history (\(columns.joined(separator: ", ")), valid_from, superseded_in, superseded_as)
             SELECT \(columns.map { "t." + $0 }.joined(separator: ", ")),
@@ -153,10 +154,20 @@ extension Store {
     func restore(kind: RecordKind, historyRow: Int, batch: Int) throws {
         let table = kind.rawValue
         let columns = StoreSchema.columns(of: kind.schema).map(\.name) + ["file_id", "line", "row_hash", "changed_fields"]
+            + StoreSchema.extraColumns(of: kind)
         try db.prepare("""
             INSERT INTO \(table) (\(columns.joined(separator: ", ")), change, valid_from)
             SELECT \(columns.joined(separator: ", ")), 'restored', ? FROM \(table)_history WHERE rowid = ?
             """).bindAndStep([.int(Int64(batch)), .int(Int64(historyRow))])
+        if kind == .takedowns {
+            // A restored version has the canonical name of its time, perhaps of an earlier
+            // platform registry: an empty fingerprint makes the next load with a registry check
+            // (and re-map) the names again. Once per batch, and only once a registry was recorded.
+            try db.prepare("""
+                INSERT INTO platform_registries (fingerprint, applied_at, batch_id, remapped)
+                SELECT '', ?, NULL, 0 WHERE (SELECT fingerprint FROM platform_registries ORDER BY id DESC LIMIT 1) <> ''
+                """).bindAndStep([.text(Self.now())])
+        }
     }
 
     func recordRetraction(batch: Int, kind: RecordKind, key: String, outcome: String) throws {

@@ -28,6 +28,12 @@ public enum StoreSchema {
         }
     }
 
+    /// Columns of a record table besides the contract's and the provenance and version
+    /// columns, copied with a version wherever it moves: takedowns' `platform_text` (schema 3).
+    public static func extraColumns(of kind: RecordKind) -> [String] {
+        kind == .takedowns ? ["platform_text"] : []
+    }
+
     /// Migration `i` takes the store from version `i` to `i + 1`. Each is literal SQL, frozen
     /// when it shipped: a migration is never edited, only a new one added (a test compares a
     /// fresh store's `sqlite_master` with `Tests/TallyStoreTests/Schema/schema.sql`).
@@ -223,6 +229,22 @@ public enum StoreSchema {
         """
         ALTER TABLE files ADD COLUMN member TEXT;
         ALTER TABLE files ADD COLUMN archive_sha256 TEXT;
+        """,
+        // 4: one name per platform (Data/platforms.yaml). `takedowns.platform` holds the
+        // canonical name and `platform_text` the name as written in the file (null: loaded
+        // before schema 4, when the two were one). `platform_registries` records each
+        // registry the store was mapped with (its fingerprint) and the batch that re-mapped
+        // loaded records to it, if any did.
+        """
+        ALTER TABLE takedowns ADD COLUMN platform_text TEXT;
+        ALTER TABLE takedowns_history ADD COLUMN platform_text TEXT;
+        CREATE TABLE platform_registries (
+          id INTEGER PRIMARY KEY,
+          fingerprint TEXT NOT NULL,
+          applied_at TEXT NOT NULL,
+          batch_id INTEGER REFERENCES batches(id),
+          remapped INTEGER NOT NULL DEFAULT 0
+        );
         """,
     ]
 

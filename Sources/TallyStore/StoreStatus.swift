@@ -40,10 +40,14 @@ public struct StoreStatus: Codable, Sendable {
     public var corrected: Int
     public var retracted: Int
     public var lastBatch: BatchSummary?
+    /// Platform names of current takedowns not in the platform registry (set by the caller
+    /// that has a registry; absent from the JSON without one).
+    public var unregisteredPlatforms: [UnregisteredPlatform]?
 
     enum CodingKeys: String, CodingKey {
         case path, schemaVersion = "schema_version", kinds, filesLoaded = "files_loaded"
         case filesRejected = "files_rejected", quarantined, duplicates, updated, corrected, retracted, lastBatch = "last_batch"
+        case unregisteredPlatforms = "unregistered_platforms"
     }
 }
 

@@ -28,15 +28,24 @@ struct IngestCommand: ParsableCommand {
         plus one day, or a date later than the day after the load date ("in the
         future").
 
+        Platform names are mapped to the canonical names of the platform registry
+        (Data/platforms.yaml, or --platforms FILE): `네이버`, `NAVER` and `naver `
+        all load as Naver, the name as written kept in platform_text. A name not in
+        the registry loads as written and is listed with the registered names it
+        resembles; --strict-platforms quarantines it instead. When the registry
+        changed since the last load, loaded takedowns are re-mapped first, in a
+        batch of their own (earlier vintages keep their names).
+
         Examples:
           tally ingest Data/sample/*.csv
           tally ingest --kind takedowns --db store.sqlite requests-2024-08.csv
           tally ingest --encoding cp949 victims-from-excel.csv
           tally ingest --format json new/*.csv
+          tally ingest --strict-platforms --platforms my-platforms.yaml f.csv
         """
     )
 
-    @Argument(help: ArgumentHelp("CSV files to load. With none, the store is only created or upgraded to this tally's schema.", valueName: "file"))
+    @Argument(help: ArgumentHelp("CSV files to load. With none, the store is only created or upgraded to this tally's schema (and re-mapped to a changed platform registry).", valueName: "file"))
     var files: [String] = []
 
     @Option(help: "Record kind of every file (detected from each header when not given).")
@@ -62,6 +71,12 @@ struct IngestCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("While another process loads into the same store, wait up to this many seconds, then fail with nothing loaded.", valueName: "seconds"))
     var wait: Double = 600
+
+    @Option(help: ArgumentHelp("Platform registry: canonical names and aliases (default: Data/platforms.yaml when it exists).", valueName: "file"))
+    var platforms: String?
+
+    @Flag(help: "Quarantine takedowns whose platform is not in the platform registry (the reason names the registered names it resembles).")
+    var strictPlatforms = false
 
     @OptionGroup var store: StoreOptions
 
@@ -92,6 +107,11 @@ struct IngestCommand: ParsableCommand {
         options.revise = revise
         options.reason = reason
         options.maxFieldBytes = maxFieldBytes
+        options.platforms = try PlatformRegistryOption.load(platforms)
+        options.strictPlatforms = strictPlatforms
+        if strictPlatforms && options.platforms == nil {
+            throw ValidationError("--strict-platforms needs a platform registry: give --platforms FILE (no \(PlatformRegistry.defaultFile) here)")
+        }
         #if DEBUG
         if let n = ProcessInfo.processInfo.environment["TALLY_TEST_CRASH_AFTER_ROWS"].flatMap(Int.init) {
             options.crashAfterRows = n
@@ -115,6 +135,10 @@ struct IngestCommand: ParsableCommand {
         }
         let s = try store.open(.write)
         if files.isEmpty {
+            // Still re-maps loaded takedowns when the platform registry changed.
+            if options.platforms != nil, let r = try s.ingest([], options: options).platformRemap {
+                print("Platform registry changed: \(FigureFormat.thousands(r.records)) takedown\(r.records == 1 ? "" : "s") re-mapped to its names in batch \(r.batch ?? 0)")
+            }
             print("Store \(store.path): schema version \(try s.db.userVersion), nothing to load")
             return
         }
@@ -161,6 +185,14 @@ struct IngestCommand: ParsableCommand {
         }
         for f in report.files where f.status == .skipped {
             lines.append("  \(f.path): \(f.error ?? "skipped")")
+        }
+        if let r = report.platformRemap {
+            lines.append("  platform registry changed: \(FigureFormat.thousands(r.records)) takedown\(r.records == 1 ? "" : "s") re-mapped to its names in batch \(r.batch ?? 0)")
+        }
+        for f in report.files {
+            for u in f.unregisteredPlatforms {
+                lines.append("  \(f.path): platform not in the registry, loaded as written: \(u.text)")
+            }
         }
         for f in report.files where !f.unknownColumns.isEmpty {
             lines.append("  \(f.path): unknown columns ignored: \(f.unknownColumns.joined(separator: ", "))")

@@ -19,10 +19,17 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(help: ArgumentHelp("Platform registry (default: Data/platforms.yaml when it exists): names not in it are listed.", valueName: "file"))
+    var platforms: String?
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let status = try store.open(.read).status()
+        let opened = try store.open(.read)
+        var status = try opened.status()
+        if let registry = try PlatformRegistryOption.load(platforms) {
+            status.unregisteredPlatforms = try opened.unregisteredPlatforms(registry)
+        }
         if format == .json {
             print(try Format.json(status))
             return
@@ -35,6 +42,9 @@ struct StatusCommand: ParsableCommand {
             + "\(FigureFormat.thousands(status.duplicates)) duplicate rows skipped; \(FigureFormat.thousands(status.quarantined)) rows quarantined")
         out.append("Versions: \(FigureFormat.thousands(status.updated)) updates, \(FigureFormat.thousands(status.corrected)) corrections, "
             + "\(FigureFormat.thousands(status.retracted)) records retracted (every earlier version is kept; --vintage N reads the store after batch N)")
+        for u in status.unregisteredPlatforms ?? [] {
+            out.append("Platform not in the registry: \(u.text)")
+        }
         if let b = status.lastBatch {
             out.append("Last batch: #\(b.id), \(b.startedAt), \(b.files) file\(b.files == 1 ? "" : "s"), "
                 + "tally \(b.toolVersion), time zone \(b.timeZone)"

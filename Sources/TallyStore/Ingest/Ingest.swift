@@ -27,6 +27,11 @@ public struct IngestOptions: Sendable {
     /// Rows with a field longer than this many bytes are quarantined (see `RowSink`).
     public var maxFieldBytes: Int = IngestOptions.defaultMaxFieldBytes
     public static let defaultMaxFieldBytes = 65_536
+    /// The platform registry: takedowns' platform names are mapped to its canonical names
+    /// (the name as written kept in `platform_text`). Nil: names load as written.
+    public var platforms: PlatformRegistry?
+    /// `--strict-platforms`: a takedown whose platform is not in the registry is quarantined.
+    public var strictPlatforms = false
 
     public init() {}
 }
@@ -63,6 +68,9 @@ extension Store {
         let lock = db.path == ":memory:" ? nil : try WriterLock(store: db.path, wait: options.wait, onWait: options.onWait)
         defer { withExtendedLifetime(lock) {} }
         var report = IngestReport(batch: nil, files: [])
+        if let registry = options.platforms {
+            report.platformRemap = try remapPlatforms(registry, options: options)
+        }
         for path in paths {
             report.files += try ingestInput(path, options: options, zone: zone, batch: &report.batch)
         }
@@ -317,7 +325,7 @@ extension Store {
             case let .header(kind, v):
                 validator = v
                 writer = try RecordWriter(db: db, schema: kind.schema, fileID: fileID, batchID: Int64(batch),
-                                          revise: options.revise)
+                                          revise: options.revise, platforms: options.platforms)
                 report.kind = kind.rawValue
                 report.unknownColumns = v.unknownColumns
             case .rows(let b):
@@ -368,6 +376,7 @@ extension Store {
             }
         }
         guard validator != nil else { throw FileRejection(message: "no header: the file has no rows") }
+        report.unregisteredPlatforms = writer?.platforms.unregistered() ?? []
 
         report.rowsRead = counts.read
         report.loaded = counts.loaded

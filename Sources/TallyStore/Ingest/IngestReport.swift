@@ -36,6 +36,9 @@ public struct FileReport: Codable, Equatable, Sendable {
     public var unknownColumns: [String] = []
     /// For `already_loaded`: the batch that loaded it.
     public var loadedInBatch: Int?
+    /// Takedowns: platform names not in the registry (loaded as written), in order of first
+    /// appearance. In JSON only when there are some.
+    public var unregisteredPlatforms: [UnregisteredPlatform] = []
 
     public init(path: String, status: Status) {
         self.path = path
@@ -46,6 +49,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         case path, sha256, kind, status, rowsRead = "rows_read", loaded, updated, corrected, duplicates, quarantined
         case rejected, error, unknownColumns = "unknown_columns", loadedInBatch = "loaded_in_batch"
         case member, archiveSHA256 = "archive_sha256"
+        case unregisteredPlatforms = "unregistered_platforms"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -66,6 +70,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         try c.encode(error, forKey: .error)
         try c.encode(unknownColumns, forKey: .unknownColumns)
         try c.encodeIfPresent(loadedInBatch, forKey: .loadedInBatch)
+        if !unregisteredPlatforms.isEmpty { try c.encode(unregisteredPlatforms, forKey: .unregisteredPlatforms) }
     }
 
     public init(from decoder: Decoder) throws {
@@ -85,7 +90,50 @@ public struct FileReport: Codable, Equatable, Sendable {
         error = try c.decodeIfPresent(String.self, forKey: .error)
         unknownColumns = try c.decodeIfPresent([String].self, forKey: .unknownColumns) ?? []
         loadedInBatch = try c.decodeIfPresent(Int.self, forKey: .loadedInBatch)
+        unregisteredPlatforms = try c.decodeIfPresent([UnregisteredPlatform].self, forKey: .unregisteredPlatforms) ?? []
     }
+}
+
+/// A platform name that is not in the platform registry: as written, the valid rows that had
+/// it, and the registered (canonical) names it resembles.
+public struct UnregisteredPlatform: Codable, Equatable, Sendable {
+    public var name: String
+    public var rows: Int
+    public var resembles: [String]
+
+    public init(name: String, rows: Int, resembles: [String]) {
+        self.name = name
+        self.rows = rows
+        self.resembles = resembles
+    }
+
+    /// `'Telegrаm' (3 rows; resembles Telegram)`, with invisible characters shown as \u{…}.
+    public var text: String {
+        let r = resembles.isEmpty ? "" : "; resembles " + resembles.joined(separator: ", ")
+        return "'\(Self.visible(name))' (\(rows) row\(rows == 1 ? "" : "s")\(r))"
+    }
+
+    /// The name with characters outside printable ASCII and Hangul escaped as \u{…}.
+    public static func visible(_ name: String) -> String {
+        var out = ""
+        for u in name.unicodeScalars {
+            if (0x20...0x7E).contains(u.value) || (0xAC00...0xD7A3).contains(u.value) || (0x3131...0x318E).contains(u.value) {
+                out.unicodeScalars.append(u)
+            } else {
+                out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+            }
+        }
+        return out
+    }
+}
+
+/// The re-mapping of loaded records to a registry other than the one the store last used.
+public struct PlatformRemap: Codable, Equatable, Sendable {
+    /// The batch that records the re-mapping; nil when no record's name changed.
+    public var batch: Int?
+    /// Records whose platform name changed.
+    public var records: Int
+    public var fingerprint: String
 }
 
 /// The result of one `ingest` call.
@@ -93,6 +141,25 @@ public struct IngestReport: Codable, Equatable, Sendable {
     /// The batch that recorded this call, or nil when every file was already loaded.
     public var batch: Int?
     public var files: [FileReport]
+    /// Set when the platform registry differed from the one the store recorded.
+    public var platformRemap: PlatformRemap?
+
+    public init(batch: Int?, files: [FileReport], platformRemap: PlatformRemap? = nil) {
+        self.batch = batch
+        self.files = files
+        self.platformRemap = platformRemap
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case batch, files, platformRemap = "platform_remap"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(batch, forKey: .batch)
+        try c.encode(files, forKey: .files)
+        try c.encodeIfPresent(platformRemap, forKey: .platformRemap)
+    }
 }
 
 /// Progress of a long load, for a terminal.

@@ -59,13 +59,22 @@ final class RecordWriter {
     let deleteCurrent: Statement
     let markChange: Statement
 
-    init(db: Database, schema: RecordSchema, fileID: Int64, batchID: Int64, revise: Bool) throws {
+    /// Takedowns: the index of `platform`, whose canonical name (by `platforms`) is written
+    /// in its column and the name as written in `platform_text` (the last parameter of a row).
+    let platformColumn: Int?
+    let platforms: PlatformNames
+
+    init(db: Database, schema: RecordSchema, fileID: Int64, batchID: Int64, revise: Bool,
+         platforms: PlatformRegistry? = nil) throws {
         self.schema = schema
         self.fileID = fileID
         self.batchID = batchID
         self.revise = revise
+        self.platforms = PlatformNames(registry: platforms)
+        platformColumn = schema.kind == .takedowns ? schema.index(of: "platform") : nil
         storedColumns = StoreSchema.columns(of: schema)
         let names = StoreSchema.columns(of: schema).map(\.name) + ["file_id", "line", "row_hash"]
+            + StoreSchema.extraColumns(of: schema.kind)
         width = Int32(names.count)
         let table = schema.kind.rawValue
         let tuple = "(" + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")"
@@ -88,6 +97,7 @@ final class RecordWriter {
             WHERE t.\(schema.key) = ?
             """)
         let history = StoreSchema.columns(of: schema).map(\.name) + ["file_id", "line", "row_hash", "change", "changed_fields"]
+            + StoreSchema.extraColumns(of: schema.kind)
         moveToHistory = try db.prepare("""
             INSERT INTO \(table)_history (\(history.joined(separator: ", ")), valid_from, superseded_in, superseded_as)
             SELECT \(history.map { "t." + $0 }.joined(separator: ", ")),
@@ -121,6 +131,9 @@ final class RecordWriter {
     /// row's outcome, in order, to `outcome`.
     func write(_ batch: RowBatch, rows: UnsafeBufferPointer<Int>, db: Database,
                outcome: (Int, Outcome) throws -> Void) throws {
+        if let pc = platformColumn {
+            for i in rows { platforms.take(batch, i, pc) }
+        }
         var start = 0
         while rows.count - start >= Self.groupSize {
             let group = UnsafeBufferPointer(rebasing: rows[start..<(start + Self.groupSize)])
@@ -189,6 +202,9 @@ final class RecordWriter {
                 if code == .timestamp { sqlite3_bind_null(h, p + 1) }
             } else {
                 switch code {
+                case .string where c == platformColumn:
+                    let name = platforms.canonical(batch, i)
+                    sqlite3_bind_text(h, p, name.pointer, name.length, nil)
                 case .string, .date:
                     statement.bindText(batch.text(i, c), p)
                 case .timestamp:
@@ -209,6 +225,7 @@ final class RecordWriter {
         sqlite3_bind_int64(h, p, fileID)
         sqlite3_bind_int64(h, p + 1, Int64(batch.lines[i]))
         sqlite3_bind_int64(h, p + 2, Int64(bitPattern: batch.hashes[i]))
+        if let pc = platformColumn { statement.bindText(batch.text(i, pc), p + 3) }
     }
 
     /// After an insert that skipped some rows: what row `i` is. The row is in the table when
@@ -237,6 +254,12 @@ final class RecordWriter {
             var same: Bool
             var isUpdate = false
             switch code {
+            case .string where c == platformColumn:
+                // Two spellings of one platform are the same value.
+                let name = platforms.canonical(batch, i)
+                same = Self.equal(h, p, UnsafeBufferPointer(start: UnsafeRawPointer(name.pointer).assumingMemoryBound(to: UInt8.self),
+                                                            count: Int(name.length)))
+                    || platforms.registry?.canonical(for: Self.text(h, p)) == String(cString: name.pointer)
             case .string, .date:
                 same = Self.equal(h, p, batch.text(i, c))
             case .timestamp, .bool, .int:
@@ -287,5 +310,69 @@ final class RecordWriter {
         let p = (strdup(text)!, Int32(text.utf8.count))
         setStrings[mask] = p
         return p
+    }
+}
+
+/// The platform names of one file's takedowns: each distinct name as written, its canonical
+/// name (the name itself when it is not registered, or when there is no registry) and how
+/// many valid rows had it. Rows are looked up by their bytes; the names are few, so most
+/// lookups are a short scan, without allocating.
+final class PlatformNames {
+    struct Entry {
+        var bytes: [UInt8]
+        var canonical: (pointer: UnsafeMutablePointer<CChar>, length: Int32)
+        var registered: Bool
+        var rows = 0
+    }
+
+    let registry: PlatformRegistry?
+    private(set) var entries: [Entry] = []
+    private var byBytes: [[UInt8]: Int] = [:]
+    /// Entry of each row of the batch being written (by row index).
+    private let rowEntry = UnsafeMutablePointer<Int32>.allocate(capacity: RowBatch.capacity)
+
+    init(registry: PlatformRegistry?) { self.registry = registry }
+
+    deinit {
+        for e in entries { free(e.canonical.pointer) }
+        rowEntry.deallocate()
+    }
+
+    /// Looks up row `i`'s name (column `c`) and counts it; `canonical` then answers for the row.
+    func take(_ batch: RowBatch, _ i: Int, _ c: Int) {
+        let k = entry(batch.text(i, c))
+        entries[k].rows += 1
+        rowEntry[i] = Int32(k)
+    }
+
+    @inline(__always)
+    func canonical(_ batch: RowBatch, _ i: Int) -> (pointer: UnsafeMutablePointer<CChar>, length: Int32) {
+        entries[Int(rowEntry[i])].canonical
+    }
+
+    func entry(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        for k in 0..<min(entries.count, 32) where entries[k].bytes.count == bytes.count {
+            let same = entries[k].bytes.withUnsafeBufferPointer { e in
+                bytes.count == 0 || memcmp(e.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+            }
+            if same { return k }
+        }
+        let key = Array(bytes)
+        if let k = byBytes[key] { return k }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let canonical = registry?.canonical(for: text)
+        let name = canonical ?? text
+        entries.append(Entry(bytes: key, canonical: (strdup(name)!, Int32(name.utf8.count)), registered: canonical != nil))
+        byBytes[key] = entries.count - 1
+        return entries.count - 1
+    }
+
+    /// Names not in the registry, with their rows and the registered names they resemble.
+    func unregistered() -> [UnregisteredPlatform] {
+        guard let registry else { return [] }
+        return entries.filter { !$0.registered }.map { e in
+            let name = String(decoding: e.bytes, as: UTF8.self)
+            return UnregisteredPlatform(name: name, rows: e.rows, resembles: registry.resembling(name))
+        }
     }
 }

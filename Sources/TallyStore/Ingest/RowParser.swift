@@ -80,7 +80,8 @@ final class RowParser: @unchecked Sendable {
             validator.rejectFuture(now: now)
             for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema)) }
             let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema),
-                               output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes)
+                               output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
+                               strictPlatforms: options.strictPlatforms ? options.platforms : nil)
             sink = rows
             guard output.send(.header(kind, validator)) else { throw Cancelled() }
             // Data fields (not the header's names) are cut at the limit; see `RowSink.longField`.
@@ -137,9 +138,16 @@ final class RowSink {
     let header: [String]
     let maxFieldBytes: Int
     let tooLong: String
+    /// `--strict-platforms`: the registry, and the field index of `platform`.
+    let strict: PlatformRegistry?
+    let platformField: Int
+    /// Platform names seen, as bytes → the reason to quarantine (nil: registered).
+    var platformVerdicts: [[UInt8]: String?] = [:]
 
     init(validator: RowValidator, batch: RowBatch, output: Channel<RowParser.Message>, free: Channel<RowBatch>,
-         header: [String] = [], maxFieldBytes: Int = .max) {
+         header: [String] = [], maxFieldBytes: Int = .max, strictPlatforms: PlatformRegistry? = nil) {
+        self.strict = validator.schema.kind == .takedowns ? strictPlatforms : nil
+        self.platformField = validator.schema.index(of: "platform").map { validator.fieldIndex[$0] } ?? -1
         self.validator = validator
         self.header = header
         self.maxFieldBytes = maxFieldBytes
@@ -174,6 +182,9 @@ final class RowSink {
                         + problems.dropFirst().map(\.column).joined(separator: ", ") + ")"
                 }
                 b.appendProblem(line: csvRow.line, column: first.column, value: first.value, reason: reason)
+            } else if strict != nil, platformField >= 0, let reason = unregistered(csvRow.field(platformField)) {
+                b.appendProblem(line: csvRow.line, column: "platform", value: RowProblem.shortened(csvRow.field(platformField)),
+                                reason: reason)
             } else {
                 b.append(row, line: csvRow.line, rowBytes: csvRow.bytes)
             }
@@ -182,6 +193,22 @@ final class RowSink {
             guard output.send(.rows(b)), let next = free.receive() else { throw RowParser.Cancelled() }
             batch = next
         }
+    }
+
+    /// Why a platform name is refused under `--strict-platforms`, or nil when it is registered.
+    func unregistered(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let key = Array(bytes)
+        if let verdict = platformVerdicts[key] { return verdict }
+        let name = String(decoding: bytes, as: UTF8.self)
+        var verdict: String?
+        if let strict, strict.canonical(for: name) == nil {
+            let like = strict.resembling(name)
+            verdict = "platform '\(UnregisteredPlatform.visible(name))' is not in the platform registry"
+                + (like.isEmpty ? "" : "; it resembles " + like.joined(separator: ", "))
+                + " (--strict-platforms; add it as an alias in the registry, or correct the file)"
+        }
+        platformVerdicts[key] = verdict
+        return verdict
     }
 
     /// Most bytes of all fields of a row together (a batch's text offsets are 32-bit).

@@ -63,6 +63,13 @@ CREATE TABLE files (
   unknown_columns TEXT,
   error TEXT
 , updated INTEGER NOT NULL DEFAULT 0, corrected INTEGER NOT NULL DEFAULT 0, retracted_in INTEGER REFERENCES batches(id), member TEXT, archive_sha256 TEXT);
+CREATE TABLE platform_registries (
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  batch_id INTEGER REFERENCES batches(id),
+  remapped INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE publications (
   id INTEGER PRIMARY KEY,
   period TEXT NOT NULL,
@@ -100,7 +107,7 @@ CREATE TABLE takedowns (
   outcome TEXT NOT NULL,
   file_id INTEGER NOT NULL REFERENCES files(id),
   line INTEGER NOT NULL,
-  row_hash INTEGER NOT NULL, change TEXT NOT NULL DEFAULT 'new', changed_fields TEXT, valid_from INTEGER REFERENCES batches(id),
+  row_hash INTEGER NOT NULL, change TEXT NOT NULL DEFAULT 'new', changed_fields TEXT, valid_from INTEGER REFERENCES batches(id), platform_text TEXT,
   PRIMARY KEY (request_id)
 ) WITHOUT ROWID;
 CREATE TABLE takedowns_history (
@@ -123,7 +130,7 @@ CREATE TABLE takedowns_history (
   valid_from INTEGER NOT NULL REFERENCES batches(id),
   superseded_in INTEGER NOT NULL REFERENCES batches(id),
   superseded_as TEXT NOT NULL CHECK (superseded_as IN ('update', 'correction', 'retraction'))
-);
+, platform_text TEXT);
 CREATE TABLE victims (
   victim_id TEXT NOT NULL,
   contacted_on TEXT NOT NULL,

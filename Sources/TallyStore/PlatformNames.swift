@@ -1,0 +1,84 @@
+import Foundation
+import TallyCore
+
+/// One name per platform in the store: re-mapping loaded takedowns when the registry changes,
+/// and the names that are not registered.
+extension Store {
+    /// Re-maps loaded takedowns to `registry` when its fingerprint is not the one the store
+    /// recorded last (`platform_registries`). Each record whose canonical name changes gets a
+    /// new version in a batch of its own (reason "platform registry …"), its earlier version
+    /// moving into `takedowns_history` as a correction, so vintages before that batch keep
+    /// the names they had. The name as written (`platform_text`) is what is mapped.
+    /// Returns nil when the registry is the one recorded, or when no record's name changed.
+    func remapPlatforms(_ registry: PlatformRegistry, options: IngestOptions) throws -> PlatformRemap? {
+        let fingerprint = registry.fingerprint
+        if try db.scalarText("SELECT fingerprint FROM platform_registries ORDER BY id DESC LIMIT 1") == fingerprint { return nil }
+        return try db.transaction { () -> PlatformRemap? in
+            var changes: [(raw: String, current: String, target: String)] = []
+            let names = try db.prepare("SELECT DISTINCT coalesce(platform_text, platform), platform FROM takedowns")
+            while try names.step() {
+                let raw = names.text(0) ?? "", current = names.text(1) ?? ""
+                let target = registry.canonical(for: raw) ?? raw
+                if target != current { changes.append((raw, current, target)) }
+            }
+            var batch: Int?
+            var records = 0
+            if !changes.isEmpty {
+                let insertBatch = try db.prepare("""
+                    INSERT INTO batches (started_at, tool_version, time_zone, encoding, kind, reason) VALUES (?, ?, ?, ?, 'ingest', ?)
+                    """)
+                try insertBatch.bind([.text(Self.now()), .text(Tally.version), .text(options.timeZone), .text(options.encoding.rawValue),
+                                      .text("platform registry \(fingerprint): names re-mapped")])
+                try insertBatch.step()
+                let id = Int(db.lastInsertRowID)
+                batch = id
+                try db.execute("""
+                    CREATE TEMP TABLE platform_map (raw TEXT NOT NULL, current TEXT NOT NULL, target TEXT NOT NULL,
+                                                    PRIMARY KEY (raw, current))
+                    """)
+                defer { try? db.execute("DROP TABLE temp.platform_map") }
+                let insertMap = try db.prepare("INSERT INTO temp.platform_map (raw, current, target) VALUES (?, ?, ?)")
+                for c in changes {
+                    insertMap.reset()
+                    try insertMap.bind([.text(c.raw), .text(c.current), .text(c.target)])
+                    try insertMap.step()
+                }
+                let match = "m.raw = coalesce(t.platform_text, t.platform) AND m.current = t.platform"
+                let columns = StoreSchema.columns(of: RecordKind.takedowns.schema).map(\.name)
+                    + ["file_id", "line", "row_hash", "change", "changed_fields"] + StoreSchema.extraColumns(of: .takedowns)
+                try db.execute("""
+                    INSERT INTO takedowns_history (\(columns.joined(separator: ", ")), valid_from, superseded_in, superseded_as)
+                    SELECT \(columns.map { "t." + $0 }.joined(separator: ", ")),
+                           coalesce(t.valid_from, (SELECT f.batch_id FROM files f WHERE f.id = t.file_id)), \(id), 'correction'
+                    FROM takedowns t JOIN temp.platform_map m ON \(match)
+                    """)
+                records = db.changes
+                try db.execute("""
+                    UPDATE takedowns AS t SET platform_text = coalesce(t.platform_text, t.platform),
+                      platform = (SELECT m.target FROM temp.platform_map m WHERE \(match)),
+                      change = 'correction', changed_fields = 'platform', valid_from = \(id)
+                    WHERE EXISTS (SELECT 1 FROM temp.platform_map m WHERE \(match))
+                    """)
+                try db.execute("UPDATE batches SET finished_at = '\(Self.now())' WHERE id = \(id)")
+            }
+            let record = try db.prepare("INSERT INTO platform_registries (fingerprint, applied_at, batch_id, remapped) VALUES (?, ?, ?, ?)")
+            try record.bind([.text(fingerprint), .text(Self.now()), batch.map { .int(Int64($0)) } ?? .null, .int(Int64(records))])
+            try record.step()
+            return records == 0 ? nil : PlatformRemap(batch: batch, records: records, fingerprint: fingerprint)
+        }
+    }
+
+    /// Platform names of the current takedowns that are not in `registry`, with their rows
+    /// and the registered names they resemble, most rows first.
+    public func unregisteredPlatforms(_ registry: PlatformRegistry) throws -> [UnregisteredPlatform] {
+        let s = try db.prepare("SELECT platform, count(*) FROM takedowns GROUP BY platform ORDER BY count(*) DESC, platform")
+        var out: [UnregisteredPlatform] = []
+        while try s.step() {
+            let name = s.text(0) ?? ""
+            if registry.canonical(for: name) == nil {
+                out.append(UnregisteredPlatform(name: name, rows: Int(s.int(1)), resembles: registry.resembling(name)))
+            }
+        }
+        return out
+    }
+}
