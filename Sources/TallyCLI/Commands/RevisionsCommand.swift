@@ -43,20 +43,7 @@ struct RevisionsCommand: ParsableCommand {
     @Option(help: "Output format: text, json or csv.")
     var format: TableFormat = .text
 
-    @Option(name: .customLong("tz"), help: ArgumentHelp("Reporting time zone (default: the settings', Asia/Seoul).", valueName: "zone"))
-    var timeZone: String?
-
-    @Option(help: ArgumentHelp("Settings file (default: Data/settings.yaml when it exists).", valueName: "file"))
-    var settings: String?
-
-    @Option(help: ArgumentHelp("Fine schedule (default: the one the settings name).", valueName: "file"))
-    var fines: String?
-
-    @Option(name: .customLong("minor-age-limit"), help: ArgumentHelp("Under this age is a minor (default 19).", valueName: "age"))
-    var minorAgeLimit: Int?
-
-    @Option(name: .customLong("deadline-hours"), help: ArgumentHelp("Takedown deadline in hours (default 24).", valueName: "hours"))
-    var deadlineHours: Int?
+    @OptionGroup var settingsOptions: SettingsOptions
 
     @Flag(help: "Read the store's records from SQLite, not the columnar cache.")
     var noCache = false
@@ -65,17 +52,10 @@ struct RevisionsCommand: ParsableCommand {
 
     func validate() throws {
         if Revisions.Columns(rawValue: vintages) == nil { throw ValidationError("--vintages must be all or published, not '\(vintages)'") }
-        for (name, v) in [("--minor-age-limit", minorAgeLimit), ("--deadline-hours", deadlineHours)] {
-            if let v, v < 1 { throw ValidationError("\(name) must be 1 or more") }
-        }
-        if let tz = timeZone, ZoneOffsets(identifier: tz) == nil {
-            throw ValidationError("unknown time zone '\(tz)' (an IANA name such as Asia/Seoul)")
-        }
     }
 
     func run() throws {
-        let (s, schedule) = try MetricsOptions.resolveSettings(file: settings, fines: fines, minorAgeLimit: minorAgeLimit,
-                                                               deadlineHours: deadlineHours, minDue: nil, timeZone: timeZone)
+        let (s, schedule) = try settingsOptions.resolved()
         let st = try store.open(.read)
         let triangles: [RevisionTriangle]
         do {

@@ -16,20 +16,7 @@ struct MetricsOptions: ParsableArguments {
         valueName: "time"))
     var asOf: String?
 
-    @Option(name: .customLong("tz"), help: ArgumentHelp("Reporting time zone (default: the settings', Asia/Seoul).", valueName: "zone"))
-    var timeZone: String?
-
-    @Option(help: ArgumentHelp("Settings file (default: Data/settings.yaml when it exists).", valueName: "file"))
-    var settings: String?
-
-    @Option(help: ArgumentHelp("Fine schedule (default: the one the settings name, Data/fines.yaml).", valueName: "file"))
-    var fines: String?
-
-    @Option(name: .customLong("minor-age-limit"), help: ArgumentHelp("Under this age is a minor (default 19).", valueName: "age"))
-    var minorAgeLimit: Int?
-
-    @Option(name: .customLong("deadline-hours"), help: ArgumentHelp("Takedown deadline in hours (default 24).", valueName: "hours"))
-    var deadlineHours: Int?
+    @OptionGroup var settingsOptions: SettingsOptions
 
     @Option(name: .customLong("min-due"), help: ArgumentHelp("Due requests a platform needs to be ranked (default 30).", valueName: "n"))
     var minDue: Int?
@@ -46,51 +33,15 @@ struct MetricsOptions: ParsableArguments {
 
     @OptionGroup var store: StoreOptions
 
-    static let defaultSettingsFile = "Data/settings.yaml"
+    static let defaultSettingsFile = SettingsOptions.defaultFile
 
     func validate() throws {
-        for (name, v) in [("--minor-age-limit", minorAgeLimit), ("--deadline-hours", deadlineHours), ("--min-due", minDue)] {
-            if let v, v < 1 { throw ValidationError("\(name) must be 1 or more") }
-        }
-        if let v = deadlineHours, v > FineSchedule.maxDeadlineHours {
-            throw ValidationError("--deadline-hours must be at most \(FineSchedule.maxDeadlineHours) (a year), not \(v)")
-        }
-        if let v = minorAgeLimit, v > 150 { throw ValidationError("--minor-age-limit must be at most 150, not \(v)") }
-        if let tz = timeZone, ZoneOffsets(identifier: tz) == nil {
-            throw ValidationError("unknown time zone '\(tz)' (an IANA name such as Asia/Seoul)")
-        }
+        if let v = minDue, v < 1 { throw ValidationError("--min-due must be 1 or more") }
     }
 
     /// Settings file, then flags; the fine schedule, which must agree on the deadline.
     func resolvedSettings() throws -> (Settings, FineSchedule?) {
-        try Self.resolveSettings(file: settings, fines: fines, minorAgeLimit: minorAgeLimit, deadlineHours: deadlineHours,
-                                 minDue: minDue, timeZone: timeZone)
-    }
-
-    /// Settings file (default Data/settings.yaml when it exists), then the flags given; the
-    /// fine schedule, which must agree on the deadline.
-    static func resolveSettings(file settings: String?, fines: String?, minorAgeLimit: Int?, deadlineHours: Int?,
-                                minDue: Int?, timeZone: String?) throws -> (Settings, FineSchedule?) {
-        var s = Settings()
-        do {
-            if let file = settings {
-                s = try Settings.load(file)
-            } else if FileManager.default.fileExists(atPath: Self.defaultSettingsFile) {
-                s = try Settings.load(Self.defaultSettingsFile)
-            }
-        } catch let e as YAMLError { throw CLIError(e.description) }
-        if let v = minorAgeLimit { s.minorAgeLimit = v }
-        if let v = deadlineHours { s.deadlineHours = v }
-        if let v = minDue { s.minDue = v }
-        if let v = timeZone { s.timeZone = v }
-        var schedule: FineSchedule?
-        if let file = fines ?? s.finesFile {
-            do { schedule = try FineSchedule.load(file) } catch let e as YAMLError { throw CLIError(e.description) }
-            if schedule!.deadlineHours != s.deadlineHours {
-                throw CLIError("\(file): the fine schedule's deadline_hours is \(schedule!.deadlineHours) but the settings' deadline is \(s.deadlineHours) h; make them agree (--deadline-hours or the schedule)")
-            }
-        }
-        return (s, schedule)
+        try settingsOptions.resolved(minDue: minDue)
     }
 
     func parsedPeriod() throws -> Period {
