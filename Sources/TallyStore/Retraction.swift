@@ -75,8 +75,12 @@ extension Store {
             var current: [(String, String, Int)] = []
             let s = try db.prepare("SELECT \(key), change, file_id FROM \(table) WHERE file_id IN (\(ids)) ORDER BY \(key)")
             while try s.step() { current.append((s.text(0) ?? "", s.text(1) ?? "new", Int(s.int(2)))) }
+            // The batch of each load of the file, read once (not once per record).
+            var batchOf: [Int: Int] = [:]
+            let b = try db.prepare("SELECT id, batch_id FROM files WHERE id IN (\(ids))")
+            while try b.step() { batchOf[Int(b.int(0))] = Int(b.int(1)) }
             for (k, change, fileID) in current {
-                let fileBatch = try db.scalarInt("SELECT batch_id FROM files WHERE id = ?", [.int(Int64(fileID))]) ?? 0
+                let fileBatch = batchOf[fileID] ?? 0
                 // The version before this file's, if the file did not bring the record as new:
                 // from an earlier batch, or from an earlier file of the same batch (a load of
                 // several files is one batch); never one a retracted file (or this one) brought.

@@ -40,8 +40,9 @@ public final class Store {
         case .read:
             guard path == ":memory:" || Self.exists(path) else { throw StoreError.missing(path) }
             var opened = try Self.catchingNotADatabase(path) { try Database(path: path, access: .readOnly, busyTimeoutMilliseconds: 60_000) }
+            var identity: Identity
             do {
-                _ = try Self.catchingNotADatabase(path) { try Self.identity(of: opened) }
+                identity = try Self.catchingNotADatabase(path) { try Self.identity(of: opened) }
             } catch let e as SQLiteError where Self.isReadOnlyMediaError(e) {
                 // A WAL store on read-only media whose `-shm` file does not exist: SQLite cannot
                 // create it. Nothing can change such a file, so it is read as immutable, but
@@ -49,10 +50,11 @@ public final class Store {
                 // would silently give the store as it was before the commits in it.
                 if Self.size(path + "-wal") ?? 0 > 0 { throw StoreError.unreadableWAL(path: path, reason: e.message) }
                 opened = try Database(path: path, access: .immutable, busyTimeoutMilliseconds: 60_000)
+                identity = try Self.catchingNotADatabase(path) { try Self.identity(of: opened) }
             }
             db = opened
             try Self.catchingNotADatabase(path) {
-                switch try Self.identity(of: db) {
+                switch identity {
                 case .tally(let version):
                     if version > StoreSchema.version { throw StoreError.newerSchema(found: version, supported: StoreSchema.version) }
                     if version < StoreSchema.version { throw StoreError.needsMigration(path: path, found: version) }
