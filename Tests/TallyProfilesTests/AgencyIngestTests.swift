@@ -3,6 +3,7 @@ import Testing
 import TallyCore
 import TallyCSV
 import TallyStore
+import TallyMetrics
 import TallyTestSupport
 @testable import TallyProfiles
 
@@ -193,7 +194,10 @@ func cp949(_ text: String) throws -> [UInt8] {
         let folder = repoRoot + "/Data/sample/agency/2024-08"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted().map { folder + "/" + $0 }
         #expect(files.count == 3)
-        let report = try agency.ingest(files, options: options())
+        // Both through the platform registry: the regulator writes domestic platforms in Korean.
+        var withRegistry = try options()
+        withRegistry.platforms = try PlatformRegistry.load(repoRoot + "/Data/platforms.yaml")
+        let report = try agency.ingest(files, options: withRegistry)
         for f in report.files {
             #expect(f.error == nil && f.quarantined == 0 && f.loaded == f.rowsRead && f.loaded > 0, "\(f.path)")
             #expect(f.skippedRows.map(\.reason) == ["above the header", "totals row", "note row"])
@@ -201,11 +205,11 @@ func cp949(_ text: String) throws -> [UInt8] {
         #expect(report.files.map(\.source) == ["police-arrests", "regulator-takedowns", "support-victims"])
         let contract = try Store(path: box.storePath)
         let month = repoRoot + "/Data/sample/monthly/2024-08"
-        _ = try contract.ingest(["arrests", "takedowns", "victims"].map { "\(month)/\($0)-2024-08.csv" })
+        _ = try contract.ingest(["arrests", "takedowns", "victims"].map { "\(month)/\($0)-2024-08.csv" }, options: withRegistry)
         try contract.db.execute("ATTACH '\(box.dir.appendingPathComponent("agency.sqlite").path)' AS ag")
         let differences = try box.rows(contract, """
             SELECT 'takedowns', count(*) FROM takedowns c FULL JOIN ag.takedowns a USING (request_id)
-            WHERE a.request_id IS NULL OR c.request_id IS NULL OR c.platform_origin IS NOT a.platform_origin
+            WHERE a.request_id IS NULL OR c.request_id IS NULL OR c.platform IS NOT a.platform OR c.platform_origin IS NOT a.platform_origin
                OR c.content_kind IS NOT a.content_kind OR c.requested_by IS NOT a.requested_by OR c.detected_by IS NOT a.detected_by
                OR c.outcome IS NOT a.outcome OR abs(c.requested_at - a.requested_at) > 500000
                OR (c.resolved_at IS NULL) <> (a.resolved_at IS NULL) OR abs(c.resolved_at - a.resolved_at) > 500000
@@ -220,6 +224,7 @@ func cp949(_ text: String) throws -> [UInt8] {
                OR c.gender IS NOT a.gender OR c.channel IS NOT a.channel OR c.services IS NOT a.services OR c.region IS NOT a.region
             """)
         #expect(differences == [["takedowns", "0"], ["arrests", "0"], ["victims", "0"]])
+        #expect(try box.rows(contract, "SELECT count(*) FROM ag.takedowns WHERE platform_text = '네이버' AND platform = 'Naver'") != [["0"]])
         #expect(try box.rows(contract, "SELECT (SELECT count(*) FROM ag.takedowns), (SELECT count(*) FROM ag.arrests), (SELECT count(*) FROM ag.victims)")
                 == [["1622", "63", "200"]])
     }
