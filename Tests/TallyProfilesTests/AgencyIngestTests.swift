@@ -164,6 +164,55 @@ func cp949(_ text: String) throws -> [UInt8] {
         ])
     }
 
+    /// A profile of one's own: a fixed header row, a constant, defaults, no time zone of its own
+    /// (the load's --tz applies), 1904 serials; extra columns are reported once.
+    @Test func constantsDefaultsAndAFixedHeaderRow() throws {
+        let box = Sandbox()
+        let profilePath = box.write("mine.yaml", """
+            kind: takedowns
+            header: {row: 3}
+            excel_date_system: 1904
+            columns:
+              request_id: 번호
+              platform: 플랫폼
+              requested_at: {header: 요청일시, formats: ["YYYY.M.D H:m", excel]}
+              outcome: {header: 결과, labels: {삭제: removed, 처리중: pending}}
+              resolved_at: {header: 처리일시, formats: [excel]}
+            constants: {requested_by: regulator}
+            defaults: {content_kind: image}
+            """)
+        let csv = box.write("mine.csv", """
+            제목
+            번호,이것은 헤더가 아님
+            번호,플랫폼,요청일시,처리일시,결과,비고
+            1,Naver,2024.8.1 9:00,,처리중,메모
+            2,Naver,43313.5,43314.25,삭제,
+            3,Naver,2024.8.1 9:00,,완료,
+
+            """)
+        var o = IngestOptions()
+        o.source = try SourceProfile.load(profilePath)
+        o.timeZone = "UTC"
+        let store = try box.store()
+        let f = try store.ingest([csv], options: o).files[0]
+        #expect(f.error == nil)
+        #expect(f.source == "mine")
+        #expect(f.unknownColumns == ["비고"])
+        #expect(f.rowsRead == 3 && f.loaded == 2 && f.quarantined == 1)
+        #expect(try box.rows(store, """
+            SELECT request_id, content_kind, requested_by, datetime(requested_at / 1000000, 'unixepoch'),
+                   datetime(resolved_at / 1000000, 'unixepoch'), outcome FROM takedowns ORDER BY request_id
+            """) == [
+            ["1", "image", "regulator", "2024-08-01 09:00:00", "NULL", "pending"],
+            ["2", "image", "regulator", "2022-08-02 12:00:00", "2022-08-03 06:00:00", "removed"],
+        ])
+        #expect(try quarantine(box, store) == [["6", "결과", "완료", "'완료' is not a label of 결과; allowed: 삭제, 처리중"]])
+        // The header must be on row 3: a file whose header is on row 1 is refused, saying so.
+        let early = box.write("early.csv", "번호,플랫폼,요청일시,처리일시,결과\n1,Naver,2024.8.1 9:00,,처리중\n")
+        #expect(try store.ingest([early], options: o).files[0].error
+                == "no header of source profile mine on line 3: no row names 번호, 플랫폼, 요청일시, 결과")
+    }
+
     @Test func wholeFileRejections() throws {
         let box = Sandbox()
         let store = try box.store()

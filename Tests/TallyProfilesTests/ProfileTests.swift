@@ -57,7 +57,7 @@ func mistake(_ yaml: String) -> String? {
     }
 
     /// Every mistake names the file and the key, on one line.
-    @Test func mistakesNameFileAndKey() {
+    @Test func mistakesNameFileAndKey() throws {
         #expect(mistake(Self.minimal + "colums: {}\n")
                 == "test.yaml: unknown key 'colums'; expected one of: kind, title, header, columns, skip, constants, defaults, excel_date_system, time_zone, note")
         #expect(mistake(Self.minimal.replacingOccurrences(of: "kind: takedowns", with: "kind: takedown"))
@@ -90,6 +90,9 @@ func mistake(_ yaml: String) -> String? {
                 == "test.yaml: key 'columns.platform.header': '번호' is also a header of request_id")
         #expect(mistake(Self.minimal.replacingOccurrences(of: "platform: 플랫폼", with: "platform: {header: 플랫폼, thousands: \",\"}"))
                 == "test.yaml: key 'columns.platform.thousands': only a whole-number column has a thousands separator")
+        // Keys YAML could read as numbers or booleans are labels as written.
+        #expect(try profile(Self.minimal.replacingOccurrences(of: "outcome: 결과", with: "outcome: {header: 결과, labels: {1: removed, true: pending, yes: refused}}"))
+                .columns.first { $0.column == "outcome" }!.labels.map { "\($0.label)=\($0.value)" } == ["1=removed", "true=pending", "yes=refused"])
         #expect(mistake("- a\n- b\n") == "test.yaml: expected a mapping of keys to values at the top")
         #expect(mistake(Self.minimal.replacingOccurrences(of: "platform: 플랫폼", with: "platform: {header: [1, 2]}"))
                 == "test.yaml: key 'columns.platform.header': expected a list of texts")
