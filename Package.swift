@@ -88,7 +88,7 @@ let package = Package(
 
         // Fuzz targets for the CSV reader with row validation and for the YAML specs: a seeded
         // mutation fuzzer as built, coverage-guided with libFuzzer under `make fuzz`.
-        .executableTarget(name: "TallyFuzz", dependencies: ["TallyCore", "TallyStore", "TallyMetrics", "TallyCharts", "TallyBulletin"]),
+        .executableTarget(name: "TallyFuzz", dependencies: ["TallyCore", "TallyStore", "TallyProfiles", "TallyMetrics", "TallyCharts", "TallyBulletin"]),
 
         // Helpers shared by the test targets (a temporary store, SQL rows as text).
         .target(name: "TallyTestSupport", dependencies: ["TallyStore"], path: "Tests/TallyTestSupport"),
