@@ -19,6 +19,12 @@ public final class ProfileBinding: @unchecked Sendable {
     let rules: [SourceProfile.ColumnRule?]  // per contract column
     let labelMaps: [[String: String]]      // per contract column: normalised label → value
     let schema: RecordSchema
+    /// The totals words as compared (no spaces, lower case), and the longest one as written with
+    /// spaces to spare: a longer first cell cannot be one (most rows are not looked at further).
+    let totalsKeys: Set<String>
+    /// Per contract column, its name for messages (see `sourceName(of:)`).
+    let names: [String]
+    let maxTotalsLength: Int
 
     public enum Outcome: Equatable {
         /// A contract row: one text per contract column in the schema's order ("" for null).
@@ -35,6 +41,8 @@ public final class ProfileBinding: @unchecked Sendable {
         self.header = header
         let schema = profile.kind.schema
         self.schema = schema
+        totalsKeys = Set(profile.totals.map(SourceProfile.headerKey))
+        maxTotalsLength = (profile.totals.map(\.count).max() ?? 0) * 3 + 8
         let keys = header.map(SourceProfile.headerKey)
         var index: [Int] = []
         var rules: [SourceProfile.ColumnRule?] = []
@@ -59,6 +67,9 @@ public final class ProfileBinding: @unchecked Sendable {
         missingRequired = zip(schema.columns, index).filter { spec, i in
             spec.required && i < 0 && profile.constants[spec.name] == nil && profile.defaults[spec.name] == nil
         }.map { spec, _ in rules[schema.index(of: spec.name)!]?.headers[0] ?? spec.name }
+        names = schema.columns.enumerated().map { c, spec in
+            index[c] >= 0 ? header[index[c]].trimmedWhitespace : rules[c]?.headers[0] ?? spec.name
+        }
         labelMaps = rules.map { rule in
             var m: [String: String] = [:]
             for (label, value) in rule?.labels ?? [] { m[Self.labelKey(label)] = value }
@@ -68,15 +79,14 @@ public final class ProfileBinding: @unchecked Sendable {
 
     /// Labels compare trimmed and without ASCII letter case (`y` is `Y`).
     static func labelKey(_ s: some StringProtocol) -> String {
-        s.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        s.trimmedWhitespace.lowercased()
     }
 
     /// The source's name of a contract column: its header as written in the file, else the
     /// profile's first spelling, else the contract name (a constant or default).
     public func sourceName(of column: String) -> String {
         guard let c = schema.index(of: column) else { return column }
-        if fieldIndex[c] >= 0 { return header[fieldIndex[c]].trimmingCharacters(in: .whitespacesAndNewlines) }
-        return rules[c]?.headers[0] ?? column
+        return names[c]
     }
 
     /// The field index of a contract column in the source row, or nil.
@@ -87,12 +97,11 @@ public final class ProfileBinding: @unchecked Sendable {
 
     /// Whether a row is not a record: blank, totals, or a note.
     public func skipReason(_ row: [String]) -> String? {
-        guard let first = row.first(where: { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) else {
+        guard let first = row.first(where: { $0.contains { !$0.isWhitespace } }) else {
             return "blank row"
         }
-        let key = SourceProfile.headerKey(first)
-        if profile.totals.contains(where: { SourceProfile.headerKey($0) == key }) { return "totals row" }
-        let trimmed = first.trimmingCharacters(in: .whitespacesAndNewlines)
+        if first.count <= maxTotalsLength && totalsKeys.contains(SourceProfile.headerKey(first)) { return "totals row" }
+        let trimmed = first.trimmedWhitespace
         if profile.notes.contains(where: { trimmed.hasPrefix($0) }) { return "note row" }
         return nil
     }
@@ -114,7 +123,7 @@ public final class ProfileBinding: @unchecked Sendable {
                 continue
             }
             let i = fieldIndex[c]
-            let raw = i >= 0 && i < row.count ? row[i].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            let raw = i >= 0 && i < row.count ? row[i].trimmedWhitespace : ""
             if raw.isEmpty {
                 out.append(profile.defaults[spec.name] ?? "")
                 continue
@@ -122,7 +131,7 @@ public final class ProfileBinding: @unchecked Sendable {
             switch convert(raw, column: c, spec: spec) {
             case .success(let v): out.append(v)
             case .failure(let p):
-                problems.append((sourceName(of: spec.name), i, String(raw.prefix(RowProblem.maxValueLength)), p.reason))
+                problems.append((names[c], i, String(raw.prefix(RowProblem.maxValueLength)), p.reason))
                 out.append("")
             }
         }
@@ -139,7 +148,7 @@ public final class ProfileBinding: @unchecked Sendable {
     struct Failure: Error { let reason: String }
 
     func convert(_ raw: String, column c: Int, spec: ColumnSpec) -> Result<String, Failure> {
-        let name = sourceName(of: spec.name)
+        let name = names[c]
         let labels = labelMaps[c]
         let rule = rules[c]
         if spec.kind.code == .set {
@@ -177,7 +186,7 @@ public final class ProfileBinding: @unchecked Sendable {
             } else if let v = labels[key] {
                 items.append(v)
             } else {
-                return .failure(Failure(reason: "'\(item.trimmingCharacters(in: .whitespaces))' is not a label of \(name); allowed: "
+                return .failure(Failure(reason: "'\(item.trimmedWhitespace)' is not a label of \(name); allowed: "
                     + allowedLabels(c)))
             }
         }
@@ -247,4 +256,15 @@ public final class ProfileBinding: @unchecked Sendable {
 
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+public extension StringProtocol {
+    /// Without leading and trailing white space (spaces, tabs, line breaks, no-break spaces):
+    /// Foundation's `trimmingCharacters` is slow on Linux, and this runs for every cell.
+    var trimmedWhitespace: String {
+        if let f = first, let l = last, !f.isWhitespace, !l.isWhitespace { return String(self) }
+        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
+        let last = lastIndex(where: { !$0.isWhitespace })!
+        return String(self[first...last])
+    }
 }

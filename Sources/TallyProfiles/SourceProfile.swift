@@ -132,7 +132,7 @@ public struct SourceProfile: Sendable {
             case .enumeration(let values) where !values.contains(value.lowercased()):
                 throw d.fail(key, "one of " + values.joined(separator: ", "), got: value)
             case .set(let values):
-                for item in value.split(separator: ";") where !values.contains(item.trimmingCharacters(in: .whitespaces).lowercased()) {
+                for item in value.split(separator: ";") where !values.contains(item.trimmedWhitespace.lowercased()) {
                     throw d.fail(key, "';'-separated values from " + values.joined(separator: ", "), got: value)
                 }
             case .bool where !["true", "false"].contains(value):

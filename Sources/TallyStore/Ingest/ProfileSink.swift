@@ -68,7 +68,7 @@ final class ProfileSink {
         var out = p
         out.column = binding.sourceName(of: p.column)
         if let i = binding.field(of: p.column), i < currentFields.count {
-            out.value = String(currentFields[i].trimmingCharacters(in: .whitespacesAndNewlines).prefix(RowProblem.maxValueLength))
+            out.value = String(currentFields[i].trimmedWhitespace.prefix(RowProblem.maxValueLength))
         }
         if out.column != p.column && !out.reason.contains(p.column) { out.reason += " (\(p.column))" }
         return out
