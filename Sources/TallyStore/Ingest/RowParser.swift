@@ -30,9 +30,11 @@ final class RowParser: @unchecked Sendable {
     private let lock = NSLock()
     private var fed = 0
 
+    /// Where the rows go once the header is known (set by the parsing thread).
+    private(set) var router: HeaderRouter?
     /// The source profile's sink, when the file is read through one: its skipped rows are
     /// final once `.end` was received.
-    private(set) var profileSink: ProfileSink?
+    var profileSink: ProfileSink? { router?.profileSink }
 
     /// Bytes handed to libcsv so far (for progress).
     var bytesFed: Int { lock.withLock { fed } }
@@ -74,12 +76,8 @@ final class RowParser: @unchecked Sendable {
         // per-row method, which reaches everything it needs through constant references.
         let reader = CSVReader { _ in }
         let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
-        var sink: RowSink?
-        // A source profile: the one given (--source), or, when the first row is no contract
-        // header, the only profile whose header is among the first rows.
-        var finder: ProfileFinder?
-        var aboveHeader: [Int] = []
-        var first = true
+        let router = HeaderRouter(options: options, zone: zone, now: now, output: output, free: free)
+        self.router = router
         reader.handler = { [self, unowned reader] csvRow in
             // Names in the header: the field limit, but never below the default (a small
             // limit for values must not refuse the contract's column names).
@@ -88,53 +86,13 @@ final class RowParser: @unchecked Sendable {
                 throw FileRejection(message: "line \(csvRow.line): name \(i + 1) of the header is longer than \(nameLimit) bytes")
             }
             let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
-            if first {
-                first = false
-                if let source = options.source {
-                    finder = ProfileFinder(candidates: [source], given: true)
-                } else if options.kind == nil && RecordSchema.detect(header: header) == nil && !options.profiles.isEmpty {
-                    finder = ProfileFinder(candidates: options.profiles, given: false)
-                }
-            }
-            if var f = finder {
-                let step = f.offer(header, place: csvRow.line)
-                finder = f
-                switch step {
-                case .next:
-                    aboveHeader.append(csvRow.line)
-                    return
-                case .failed(let message):
-                    throw FileRejection(message: message)
-                case .found(let profile):
-                    finder = nil
-                    let binding = try Self.bind(profile, header: header)
-                    let (kind, validator) = try Store.checkHeader(kind: profile.kind, profile.kind.schema.columns.map(\.name),
-                                                                  options: options, zone: zone)
-                    validator.rejectFuture(now: now)
-                    for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema)) }
-                    let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema),
-                                       output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
-                                       strictPlatforms: options.strictPlatforms ? options.platforms : nil)
-                    let profiled = ProfileSink(binding: binding, rows: rows, skippedAbove: aboveHeader)
-                    sink = rows
-                    profileSink = profiled
-                    guard output.send(.header(kind, validator, binding)) else { throw Cancelled() }
-                    reader.maxFieldBytes = options.maxFieldBytes
-                    reader.handler = { csvRow in try profiled.take(csvRow) }
-                    return
-                }
-            }
-            let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
-            validator.rejectFuture(now: now)
-            for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema)) }
-            let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema),
-                               output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
-                               strictPlatforms: options.strictPlatforms ? options.platforms : nil)
-            sink = rows
-            guard output.send(.header(kind, validator, nil)) else { throw Cancelled() }
+            guard let route = try router.offer(header, line: csvRow.line) else { return }
             // Data fields (not the header's names) are cut at the limit; see `RowSink.longField`.
             reader.maxFieldBytes = options.maxFieldBytes
-            reader.handler = { csvRow in try rows.take(csvRow) }
+            switch route {
+            case .contract(let rows): reader.handler = { csvRow in try rows.take(csvRow) }
+            case .profile(let profiled): reader.handler = { csvRow in try profiled.take(csvRow) }
+            }
         }
         do {
             var offset = 0
@@ -148,9 +106,7 @@ final class RowParser: @unchecked Sendable {
                 lock.withLock { fed = offset }
             }
             try reader.finish()
-            // The rows ran out while looking for a profile's header.
-            if let finder { throw FileRejection(message: finder.failure()) }
-            try sink?.flush()
+            try router.finish()
             return nil
         } catch {
             return error
