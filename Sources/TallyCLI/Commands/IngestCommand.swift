@@ -214,7 +214,7 @@ struct IngestCommand: ParsableCommand {
         }
         for f in report.files where f.source != nil {
             let skipped = f.skippedRows.map { s in
-                "\(s.lines.count) \(s.reason) (line\(s.lines.count == 1 ? "" : "s") \(Self.lineList(s.lines)))"
+                "\(s.count) \(s.reason)\(s.count != 1 && s.reason.hasSuffix(" row") ? "s" : "") (line\(s.count == 1 ? "" : "s") \(Self.lineList(s.lines, count: s.count)))"
             }
             lines.append("  \(f.path): read with source profile \(f.source!)" + (skipped.isEmpty ? "" : "; not records: " + skipped.joined(separator: ", ")))
         }
@@ -229,8 +229,8 @@ struct IngestCommand: ParsableCommand {
     }
 
     /// `1, 2, 40` — at most five lines, then how many more.
-    static func lineList(_ lines: [Int]) -> String {
+    static func lineList(_ lines: [Int], count: Int) -> String {
         let shown = lines.prefix(5).map(String.init).joined(separator: ", ")
-        return lines.count > 5 ? shown + " and \(lines.count - 5) more" : shown
+        return count > 5 ? shown + " and \(count - 5) more" : shown
     }
 }

@@ -4,14 +4,24 @@ import TallyCSV
 import TallyProfiles
 
 /// Rows that a source profile says are not records (above the header, blank, totals, notes):
-/// not counted as rows read, but listed in the report with their lines.
+/// not counted as rows read, but counted here and listed with their lines (the first
+/// `maxLines`: a spreadsheet saved as CSV may end in thousands of empty rows).
 public struct SkippedRows: Codable, Equatable, Sendable {
     public var reason: String
+    public var count: Int
     public var lines: [Int]
 
-    public init(reason: String, lines: [Int]) {
+    public static let maxLines = 100
+
+    public init(reason: String, lines: [Int], count: Int? = nil) {
         self.reason = reason
-        self.lines = lines
+        self.lines = Array(lines.prefix(Self.maxLines))
+        self.count = count ?? lines.count
+    }
+
+    mutating func add(_ line: Int) {
+        count += 1
+        if lines.count < Self.maxLines { lines.append(line) }
     }
 }
 
@@ -46,7 +56,7 @@ final class ProfileSink {
         switch binding.map(fields) {
         case .skip(let reason):
             if let i = skipped.firstIndex(where: { $0.reason == reason }) {
-                skipped[i].lines.append(line)
+                skipped[i].add(line)
             } else {
                 skipped.append(SkippedRows(reason: reason, lines: [line]))
             }
