@@ -61,7 +61,7 @@ AGENCY_DEMO ?= csv
 AGENCY_MONTH ?= 2024-08
 AGENCY_DB ?= $(OUT)/agency.sqlite
 .PHONY: demo-agency agency-sample
-demo-agency:
+demo-agency: build
 	@if [ "$(AGENCY_DEMO)" = off ]; then exit 0; fi; \
 	mkdir -p $(OUT) && rm -f $(AGENCY_DB) && rm -rf $(AGENCY_DB).cache; \
 	if [ "$(AGENCY_DEMO)" = xlsx ]; then inputs=Data/sample/agency/$(AGENCY_MONTH)-agency.zip; \
