@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-DEBIAN_PACKAGES := libcsv-dev libsqlite3-dev sqlite3 libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils libqpdf-dev libarchive-dev
+DEBIAN_PACKAGES := libcsv-dev libsqlite3-dev sqlite3 libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils libqpdf-dev libarchive-dev libxml2-dev
 SWIFT ?= swift
 OUT ?= out
 DB ?= $(OUT)/demo.sqlite

@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf"),
         // libarchive, to read .zip, .tar and compressed inputs by streaming (Debian: libarchive-dev).
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
+        // libxml2, to stream the XML parts of .xlsx workbooks (Debian: libxml2-dev).
+        .systemLibrary(name: "CXML2", path: "Sources/CXML2", pkgConfig: "libxml-2.0"),
 
         // Calendar and time-zone arithmetic on integers (no Foundation in loops).
         .target(name: "TallyTime"),
@@ -49,9 +51,12 @@ let package = Package(
         .target(name: "TallyEngine", dependencies: ["TallyTime"], swiftSettings: fast),
         // Streaming CSV reading over libcsv, with line numbers, BOM and encodings.
         .target(name: "TallyCSV", dependencies: ["CCSV"], swiftSettings: fast),
+        // Streaming reader of .xlsx workbooks (zip via libarchive, XML via libxml2): rows of
+        // cell texts, with sheets, shared strings, number formats and dates, merged header cells.
+        .target(name: "TallyXLSX", dependencies: ["CArchive", "CXML2", "TallyTime"], swiftSettings: fast),
         // The SQLite store: schema, migrations, ingest, quarantine, provenance.
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "TallyEngine", "TallyFiles", "CSQLite", "CArchive",
+            "TallyCore", "TallyCSV", "TallyXLSX", "TallyEngine", "TallyFiles", "CSQLite", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: fast),
         // The figures of metrics.md: periods, settings, fine schedule, disclosure control.
@@ -95,6 +100,7 @@ let package = Package(
         .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyCore", "TallyEngine", "TallyTestSupport"]),
         .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"], exclude: ["References"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
+        .testTarget(name: "TallyXLSXTests", dependencies: ["TallyXLSX"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyFilesTests", dependencies: ["TallyFiles"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite", "TallyTestSupport"],
                     exclude: ["Fixtures", "Schema"]),
