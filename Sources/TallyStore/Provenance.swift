@@ -18,6 +18,8 @@ public struct Provenance: Sendable, Equatable {
         /// For an archive member: its path inside the archive, and the archive's SHA-256.
         public var member: String? = nil
         public var archiveSHA256: String? = nil
+        /// For an Excel workbook: the sheet loaded (`sha256` is the workbook's).
+        public var sheet: String? = nil
 
         /// The file's name without its folders: what publications show (a folder name can
         /// identify a victim). The SHA-256 identifies the file. An archive member is named
@@ -35,7 +37,8 @@ public struct Provenance: Sendable, Equatable {
                      ("kind", .string(kind)), ("rows_read", .int(Int64(rowsRead))), ("loaded", .int(Int64(loaded))),
                      ("updated", .int(Int64(updated))), ("corrected", .int(Int64(corrected))),
                      ("duplicates", .int(Int64(duplicates))), ("quarantined", .int(Int64(quarantined)))]
-                    + (member == nil ? [] : [("member", .string(member ?? "")), ("archive_sha256", .string(archiveSHA256 ?? ""))]))
+                    + (member == nil ? [] : [("member", .string(member ?? "")), ("archive_sha256", .string(archiveSHA256 ?? ""))])
+                    + (sheet == nil ? [] : [("sheet", .string(sheet ?? ""))]))
         }
     }
 
@@ -79,7 +82,7 @@ extension Store {
         var files: [Provenance.File] = []
         let s = try db.prepare("""
             SELECT batch_id, path, sha256, coalesce(kind, ''), rows_read, loaded, duplicates, quarantined, updated, corrected,
-              member, archive_sha256
+              member, archive_sha256, sheet
             FROM files WHERE status = 'loaded' AND batch_id <= ? ORDER BY id
             """)
         try s.bind([.int(Int64(vintage ?? Int(Int32.max)))])
@@ -87,7 +90,7 @@ extension Store {
             files.append(.init(batch: Int(s.int(0)), path: s.text(1) ?? "", sha256: s.text(2) ?? "", kind: s.text(3) ?? "",
                                rowsRead: Int(s.int(4)), loaded: Int(s.int(5)), duplicates: Int(s.int(6)),
                                updated: Int(s.int(8)), corrected: Int(s.int(9)), quarantined: Int(s.int(7)),
-                               member: s.text(10), archiveSHA256: s.text(11)))
+                               member: s.text(10), archiveSHA256: s.text(11), sheet: s.text(12)))
         }
         var versions: [String] = []
         let v = try db.prepare("SELECT DISTINCT tool_version FROM batches ORDER BY tool_version")

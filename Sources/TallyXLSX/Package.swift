@@ -40,7 +40,8 @@ final class Package {
                 let status = archive_read_next_header(a, &entry)
                 if status == ARCHIVE_EOF { return names }
                 guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let e = entry else {
-                    throw WorkbookError.notZip(Package.errorString(a))
+                    let zip = bytes.count >= 2 && bytes[0] == 0x50 && bytes[1] == 0x4B
+                    throw zip ? WorkbookError.damagedZip(Package.errorString(a)) : WorkbookError.notZip(Package.errorString(a))
                 }
                 names.append(Package.entryName(e))
             }
@@ -60,7 +61,7 @@ final class Package {
                 let status = archive_read_next_header(a, &entry)
                 if status == ARCHIVE_EOF { return false }
                 guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let e = entry else {
-                    throw WorkbookError.notZip(Package.errorString(a))
+                    throw WorkbookError.damagedZip(Package.errorString(a))
                 }
                 guard Package.entryName(e).lowercased() == wanted else { continue }
                 let total: Int64? = archive_entry_size_is_set(e) != 0 ? archive_entry_size(e) : nil

@@ -3,6 +3,8 @@
 public enum WorkbookError: Error, CustomStringConvertible, Equatable {
     /// The bytes are not a zip archive libarchive can read.
     case notZip(String)
+    /// The bytes start as a zip archive, but libarchive cannot read it (cut short, say).
+    case damagedZip(String)
     /// A part the workbook needs is not in the package.
     case missingPart(String)
     /// A part's compressed data cannot be read.
@@ -20,6 +22,7 @@ public enum WorkbookError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .notZip(let m): return "not an Excel workbook: not a readable zip archive (\(m))"
+        case .damagedZip(let m): return "damaged workbook: its zip archive cannot be read (\(m))"
         case .missingPart(let p): return "damaged workbook: the part \(p) is missing"
         case let .damagedPart(p, m): return "damaged workbook: the part \(p) cannot be read: \(m)"
         case let .malformed(p, l, m): return "damaged workbook: the part \(p) is not well-formed XML (line \(l)): \(m)"

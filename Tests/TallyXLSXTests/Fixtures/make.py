@@ -138,6 +138,24 @@ def merged():
     ws.write_string(0, 3, "outcome")
     ws.write_row(2, 0, ["R-1", "Naver", "domestic", "removed"])
     ws.write_row(3, 0, ["R-2", "X", "overseas", "pending"])
+    # The takedown contract under a two-row header: the request merged over both rows, the
+    # platform's two columns under a group name, the times under another.
+    td = wb.add_worksheet("Takedowns")
+    stamp = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    td.merge_range("A1:A2", "request_id")
+    td.merge_range("B1:C1", "플랫폼")
+    td.write_row(1, 1, ["platform", "platform_origin"])
+    td.merge_range("D1:D2", "requested_by")
+    td.merge_range("E1:F1", "일시")
+    td.write_row(1, 4, ["requested_at", "resolved_at"])
+    td.merge_range("G1:G2", "outcome")
+    td.write_row(2, 0, ["R-9001", "Naver", "domestic", "victim"])
+    td.write_datetime(2, 4, dt.datetime(2024, 8, 1, 9, 0), stamp)
+    td.write_datetime(2, 5, dt.datetime(2024, 8, 1, 10, 0), stamp)
+    td.write_string(2, 6, "removed")
+    td.write_row(3, 0, ["R-9002", "X", "overseas", "police"])
+    td.write_datetime(3, 4, dt.datetime(2024, 8, 2, 9, 0), stamp)
+    td.write_string(3, 6, "pending")
     one = wb.add_worksheet("OneRow")
     one.write_string(0, 0, "id")
     one.merge_range("B1:C1", "name")
@@ -162,7 +180,7 @@ def takedowns():
          dt.datetime(2024, 8, 4, 1, 0, 0), "refused"],
         ["R-0004", "Kakao", "domestic", "image", "victim", "report", dt.datetime(2024, 8, 4, 8, 0, 0),
          None, "gone"],                      # not an outcome: quarantined in both
-        ["R-0005", "Naver", "domestic", "text", "victim", "report", dt.datetime(2024, 8, 5, 12, 0, 0),
+        ["R-0005", "Naver", "domestic", "link", "victim", "report", dt.datetime(2024, 8, 5, 12, 0, 0),
          dt.datetime(2024, 8, 5, 18, 0, 0), "removed"],
     ]
     with open(out("takedowns.csv"), "w", newline="") as f:
