@@ -17,6 +17,8 @@ public final class SheetReader {
     let strings: SharedStrings
     let styles: Styles
     let date1904: Bool
+    /// The sheet's used range as its `dimension` element states it (before the rows), once read.
+    public internal(set) var dimension: CellRange?
 
     init(package: Package, sheet: SheetInfo, strings: SharedStrings, styles: Styles, date1904: Bool) {
         self.package = package
@@ -146,6 +148,8 @@ final class SheetEvents: XMLEvents {
             }
         case UInt8(ascii: "s") where XMLName.equals(name, "sheetData"):
             inSheetData = true
+        case UInt8(ascii: "d") where XMLName.equals(name, "dimension"):
+            reader.dimension = attributes.string("ref").flatMap { CellRange($0) }
         default:
             break
         }

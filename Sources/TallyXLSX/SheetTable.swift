@@ -17,9 +17,10 @@ extension SheetReader {
     ///
     /// **Merged header cells.** A merged range shows its value in its top-left cell only; the
     /// sheet's `mergeCells` come after all its rows in the XML, so they are not known when the
-    /// header is read. When the header row has an empty cell between two named ones, or holds
-    /// empty cells at all (Excel and xlsxwriter write the covered cells of a merge as empty,
-    /// formatted cells) — the marks a merge leaves — a first, separate pass over the sheet reads the merges (memory: one
+    /// header is read. When the header row has an empty cell between two named ones, holds
+    /// empty cells at all (Excel writes the covered cells of a merge as empty, formatted cells),
+    /// or is narrower than the sheet's stated used range (`dimension`, which comes before the
+    /// rows: a merge at the header's end leaves no other mark) — a first, separate pass over the sheet reads the merges (memory: one
     /// range per merge; time: one more parse of the part, only for such sheets). Then the header
     /// takes in the rows that merges starting in the header row reach down into (a two-row
     /// header: a group name merged over sub-columns, beside names merged over both rows), and
@@ -84,7 +85,8 @@ extension SheetReader {
                 }
                 first = lo; last = hi; firstRow = r.number; lastRow = r.number
                 blockRows[r.number] = t
-                if t.count < hi - lo + 1 || r.count > t.count {
+                let wider = dimension.map { $0.firstColumn < lo || $0.lastColumn > hi } ?? false
+                if t.count < hi - lo + 1 || r.count > t.count || wider {
                     merges = try mergedRanges().filter { $0.firstRow <= r.number && $0.lastRow >= r.number }
                     for m in merges where m.firstRow == r.number { lastRow = max(lastRow, m.lastRow) }
                     first = min(first, merges.map(\.firstColumn).min() ?? first)
