@@ -83,16 +83,19 @@ final class Package {
     /// Parses part `name` with `events`; false when the package has no such part.
     @discardableResult
     func parse(_ name: String, _ events: XMLEvents, progress: ((Int, Int64?) -> Void)? = nil) throws -> Bool {
-        let xml = XMLStream(part: name, events: events)
-        var done = 0
-        let found = try stream(name) { chunk, total in
-            try xml.feed(chunk)
-            done += chunk.count
-            progress?(done, total)
-            return !xml.stopped
+        // The stream holds `events` unretained: it must live until the parse ends.
+        try withExtendedLifetime(events) {
+            let xml = XMLStream(part: name, events: events)
+            var done = 0
+            let found = try stream(name) { chunk, total in
+                try xml.feed(chunk)
+                done += chunk.count
+                progress?(done, total)
+                return !xml.stopped
+            }
+            if found && !xml.stopped { try xml.feed(UnsafeRawBufferPointer(start: nil, count: 0), last: true) }
+            return found
         }
-        if found && !xml.stopped { try xml.feed(UnsafeRawBufferPointer(start: nil, count: 0), last: true) }
-        return found
     }
 
     /// A part name from a relationship's target, resolved against the folder of the part whose

@@ -49,14 +49,14 @@ public final class SheetReader {
 /// The merged ranges of a sheet part.
 final class MergeEvents: XMLEvents {
     var ranges: [CellRange] = []
-    func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
+    override func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
         if name[0] == UInt8(ascii: "m"), XMLName.equals(name, "mergeCell"), let ref = attributes.string("ref"),
            let range = CellRange(ref) {
             ranges.append(range)
         }
     }
-    func end(_ name: UnsafePointer<UInt8>) throws {}
-    func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
+    override func end(_ name: UnsafePointer<UInt8>) throws {}
+    override func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
 }
 
 /// The per-event work of reading a sheet: the hot loop of an .xlsx load.
@@ -91,7 +91,7 @@ final class SheetEvents: XMLEvents {
 
     deinit { scratch.deallocate() }
 
-    func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
+    override func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
         switch name[0] {
         case UInt8(ascii: "c") where name[1] == 0:
             guard inRow else { return }
@@ -155,7 +155,7 @@ final class SheetEvents: XMLEvents {
         }
     }
 
-    func end(_ name: UnsafePointer<UInt8>) throws {
+    override func end(_ name: UnsafePointer<UInt8>) throws {
         switch name[0] {
         case UInt8(ascii: "c") where name[1] == 0:
             if inRow { try finishCell() }
@@ -182,7 +182,7 @@ final class SheetEvents: XMLEvents {
     }
 
     @inline(__always)
-    func text(_ b: UnsafeBufferPointer<UInt8>) {
+    override func text(_ b: UnsafeBufferPointer<UInt8>) {
         guard collecting, let base = b.baseAddress else { return }
         if scratchUsed + b.count + 1 > scratchCapacity {
             var c = scratchCapacity

@@ -100,7 +100,7 @@ final class WorkbookPart: XMLEvents {
     var sheets: [(name: String, relationship: String)] = []
     var date1904 = false
 
-    func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
+    override func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
         if XMLName.equals(name, "sheet") {
             sheets.append((attributes.string("name") ?? "", attributes.string("id") ?? ""))
         } else if XMLName.equals(name, "workbookPr") {
@@ -108,8 +108,8 @@ final class WorkbookPart: XMLEvents {
             date1904 = v == "1" || v == "true"
         }
     }
-    func end(_ name: UnsafePointer<UInt8>) throws {}
-    func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
+    override func end(_ name: UnsafePointer<UInt8>) throws {}
+    override func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
 }
 
 /// A `.rels` part: relationship id → target, and targets by type.
@@ -117,14 +117,14 @@ final class Relationships: XMLEvents {
     var targets: [String: String] = [:]
     var byType: [(type: String, target: String)] = []
 
-    func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
+    override func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
         guard XMLName.equals(name, "Relationship"), attributes.string("TargetMode") != "External",
               let target = attributes.string("Target") else { return }
         if let id = attributes.string("Id") { targets[id] = target }
         byType.append((attributes.string("Type") ?? "", target))
     }
-    func end(_ name: UnsafePointer<UInt8>) throws {}
-    func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
+    override func end(_ name: UnsafePointer<UInt8>) throws {}
+    override func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
 
     /// The target of the first relationship whose type ends in `/suffix` (transitional and
     /// strict OOXML differ only in the namespace before it).
@@ -145,19 +145,19 @@ final class SharedStrings: XMLEvents {
 
     var count: Int { offsets.count - 1 }
 
-    func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
+    override func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
         if XMLName.equals(name, "si") { inItem = true }
         else if XMLName.equals(name, "t") { inText = inItem && phonetic == 0 }
         else if XMLName.equals(name, "rPh") { phonetic += 1 }
     }
-    func end(_ name: UnsafePointer<UInt8>) throws {
+    override func end(_ name: UnsafePointer<UInt8>) throws {
         if XMLName.equals(name, "si") {
             inItem = false
             offsets.append(bytes.count)
         } else if XMLName.equals(name, "t") { inText = false }
         else if XMLName.equals(name, "rPh") { phonetic -= 1 }
     }
-    func text(_ b: UnsafeBufferPointer<UInt8>) {
+    override func text(_ b: UnsafeBufferPointer<UInt8>) {
         if inText { bytes.append(contentsOf: b) }
     }
 }
@@ -171,7 +171,7 @@ final class Styles: XMLEvents {
     private var depth = 0
     private(set) var kinds: [NumberFormat.Kind] = []
 
-    func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
+    override func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {
         if XMLName.equals(name, "numFmt") {
             if let id = attributes.string("numFmtId").flatMap(Int.init), let code = attributes.string("formatCode") {
                 custom[id] = code
@@ -182,13 +182,13 @@ final class Styles: XMLEvents {
             xfFormats.append(attributes.string("numFmtId").flatMap(Int.init) ?? 0)
         }
     }
-    func end(_ name: UnsafePointer<UInt8>) throws {
+    override func end(_ name: UnsafePointer<UInt8>) throws {
         if XMLName.equals(name, "cellXfs") {
             inCellXfs = false
             kinds = xfFormats.map { NumberFormat.kind(id: $0, code: custom[$0]) }
         }
     }
-    func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
+    override func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
 
     /// The kind of cell format `s` (a cell's `s` attribute); unknown indices are plain numbers.
     @inline(__always)

@@ -1,12 +1,13 @@
 import CXML2
 
-/// What a streaming XML parse calls for each event. Names are local names (without a
-/// namespace prefix: some writers prefix SpreadsheetML elements with `x:`), as NUL-terminated
-/// UTF-8 owned by libxml2 and valid only during the call.
-protocol XMLEvents: AnyObject {
-    func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws
-    func end(_ name: UnsafePointer<UInt8>) throws
-    func text(_ bytes: UnsafeBufferPointer<UInt8>)
+/// What a streaming XML parse calls for each event (a class, not a protocol: the parser calls
+/// it through an unmanaged reference, with no reference counting per event). Names are local
+/// names (without a namespace prefix: some writers prefix SpreadsheetML elements with `x:`), as
+/// NUL-terminated UTF-8 owned by libxml2 and valid only during the call.
+class XMLEvents {
+    func start(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) throws {}
+    func end(_ name: UnsafePointer<UInt8>) throws {}
+    func text(_ bytes: UnsafeBufferPointer<UInt8>) {}
 }
 
 /// The attributes of a start tag, as libxml2's SAX2 hands them over: five pointers per
@@ -54,7 +55,9 @@ enum XMLName {
 /// No DTD is loaded, no entity other than XML's own is expanded, no network is touched.
 final class XMLStream {
     private var ctxt: xmlParserCtxtPtr?
-    private unowned let events: XMLEvents
+    /// Not retained: the caller keeps the handler alive for the parse (`Package.parse`), and
+    /// an unowned or strong reference costs an atomic count per event, a third of a sheet's time.
+    private let events: Unmanaged<XMLEvents>
     /// The first error a handler threw; the parse stops at it.
     private var failure: Error?
     private(set) var stopped = false
@@ -62,38 +65,41 @@ final class XMLStream {
 
     init(part: String, events: XMLEvents) {
         self.part = part
-        self.events = events
+        self.events = Unmanaged.passUnretained(events)
         XMLStream.initialize
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
+        // The callbacks reach the stream without retaining it (`_withUnsafeGuaranteedRef`):
+        // it outlives the parse, and a retain and release per event would be most of the work.
         sax.startElementNs = { ctx, localname, _, _, _, _, nbAttributes, _, attributes in
             guard let ctx, let localname else { return }
-            let me = Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue()
-            guard me.failure == nil else { return }
-            do {
-                try me.events.start(localname, XMLAttributes(base: attributes, count: Int(nbAttributes)))
-            } catch {
-                me.fail(error)
+            Unmanaged<XMLStream>.fromOpaque(ctx)._withUnsafeGuaranteedRef { me in
+                guard me.failure == nil else { return }
+                do {
+                    try me.events._withUnsafeGuaranteedRef {
+                        try $0.start(localname, XMLAttributes(base: attributes, count: Int(nbAttributes)))
+                    }
+                } catch {
+                    me.fail(error)
+                }
             }
         }
         sax.endElementNs = { ctx, localname, _, _ in
             guard let ctx, let localname else { return }
-            let me = Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue()
-            guard me.failure == nil else { return }
-            do { try me.events.end(localname) } catch { me.fail(error) }
+            Unmanaged<XMLStream>.fromOpaque(ctx)._withUnsafeGuaranteedRef { me in
+                guard me.failure == nil else { return }
+                do { try me.events._withUnsafeGuaranteedRef { try $0.end(localname) } } catch { me.fail(error) }
+            }
         }
         let characters: charactersSAXFunc = { ctx, ch, len in
             guard let ctx, let ch, len > 0 else { return }
-            let me = Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue()
-            me.events.text(UnsafeBufferPointer(start: ch, count: Int(len)))
+            Unmanaged<XMLStream>.fromOpaque(ctx)._withUnsafeGuaranteedRef { me in
+                me.events._withUnsafeGuaranteedRef { $0.text(UnsafeBufferPointer(start: ch, count: Int(len))) }
+            }
         }
         sax.characters = characters
         sax.ignorableWhitespace = characters
-        sax.cdataBlock = { ctx, ch, len in
-            guard let ctx, let ch, len > 0 else { return }
-            let me = Unmanaged<XMLStream>.fromOpaque(ctx).takeUnretainedValue()
-            me.events.text(UnsafeBufferPointer(start: ch, count: Int(len)))
-        }
+        sax.cdataBlock = characters
         // Errors are read from the context after the parse; nothing is printed on stderr.
         sax.serror = { _, _ in }
         let me = Unmanaged.passUnretained(self).toOpaque()
