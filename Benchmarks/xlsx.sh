@@ -47,18 +47,18 @@ now() { date +%s.%N; }
 RUNS=${XLSX_BENCH_RUNS:-3}
 SHEET_XML=$(unzip -l "$XLSX" xl/worksheets/sheet1.xml | awk 'NR == 4 {print $1}')
 
-csv_times=(); xlsx_times=(); xlsx_rss=(); csv_rss=()
+csv_times=(); xlsx_times=(); xlsx_rss=(); csv_rss=(); csv_cpu=(); xlsx_cpu=()
 for run in $(seq "$RUNS"); do
   for kind in csv xlsx; do
     rm -f "$WORK/bench-xlsx.sqlite"*
     file=$CSV; [ "$kind" = xlsx ] && file=$XLSX
     t0=$(now)
-    rss=$( { /usr/bin/time -f '%M' .build/release/tally ingest --db "$WORK/bench-xlsx.sqlite" "$file" >/dev/null; } 2>&1 | tail -1)
+    read -r rss cpu < <( { /usr/bin/time -f '%M %U %S' .build/release/tally ingest --db "$WORK/bench-xlsx.sqlite" "$file" >/dev/null; } 2>&1 | tail -1 | awk '{print $1, $2 + $3}')
     t1=$(now)
     loaded=$(sqlite3 "$WORK/bench-xlsx.sqlite" "SELECT loaded + duplicates + quarantined FROM files")
     [ "$loaded" = "$ROWS" ] || { echo "error: $kind load accounted for $loaded rows, not $ROWS" >&2; exit 1; }
-    if [ "$kind" = csv ]; then csv_times+=("$(echo "$t1 - $t0" | bc -l)"); csv_rss+=("$rss")
-    else xlsx_times+=("$(echo "$t1 - $t0" | bc -l)"); xlsx_rss+=("$rss"); fi
+    if [ "$kind" = csv ]; then csv_times+=("$(echo "$t1 - $t0" | bc -l)"); csv_rss+=("$rss"); csv_cpu+=("$cpu")
+    else xlsx_times+=("$(echo "$t1 - $t0" | bc -l)"); xlsx_rss+=("$rss"); xlsx_cpu+=("$cpu"); fi
   done
 done
 # The two stores must hold the same records.
@@ -77,6 +77,8 @@ read -r best_csv median_csv <<<"$(stat_of "${csv_times[@]}")"
 read -r best_xlsx median_xlsx <<<"$(stat_of "${xlsx_times[@]}")"
 read -r _ rss_xlsx <<<"$(stat_of "${xlsx_rss[@]}")"
 read -r _ rss_csv <<<"$(stat_of "${csv_rss[@]}")"
+read -r _ cpu_csv <<<"$(stat_of "${csv_cpu[@]}")"
+read -r _ cpu_xlsx <<<"$(stat_of "${xlsx_cpu[@]}")"
 
 printf 'Ingest of %s takedown rows, %s alternating runs each, %s cores, %s\n' "$ROWS" "$RUNS" "$(nproc)" "$(date -u +%F)"
 printf '  CSV  (%.1f MB):                       best %5.2f s = %7.0f rows/s   median %5.2f s = %7.0f rows/s   peak RSS %.0f MB\n' \
@@ -87,4 +89,6 @@ printf '  xlsx (%.1f MB, sheet XML %.0f MB):    best %5.2f s = %7.0f rows/s   me
   "$median_xlsx" "$(echo "$ROWS/$median_xlsx" | bc -l)" "$(echo "$rss_xlsx/1024" | bc -l)"
 printf '  xlsx rate / CSV rate: best %.2f, median %.2f (target >= 0.33); same records: yes\n' \
   "$(echo "$best_csv/$best_xlsx" | bc -l)" "$(echo "$median_csv/$median_xlsx" | bc -l)"
+printf '  CPU (user + sys, median): CSV %.2f s, xlsx %.2f s (ratio %.2f); load average now: %s\n' \
+  "$cpu_csv" "$cpu_xlsx" "$(echo "$cpu_csv/$cpu_xlsx" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '  all CSV runs (s): %s\n  all xlsx runs (s): %s\n' "$(printf '%.2f ' "${csv_times[@]}")" "$(printf '%.2f ' "${xlsx_times[@]}")"

@@ -1,11 +1,12 @@
 import Foundation
 
-/// Streams one sheet's rows: the sheet's XML part is inflated by libarchive and parsed by
-/// libxml2 chunk by chunk, and each row is handed on as soon as its end tag is read, so memory
+/// Streams one sheet's rows: the sheet's XML part is inflated by libarchive (on a thread of its
+/// own, a few chunks ahead) and parsed by libxml2 chunk by chunk, and each row is handed on as soon as its end tag is read, so memory
 /// stays bounded whatever the number of rows (a row, the shared strings, a 256 KiB chunk).
 ///
 /// Cell values (`<c t=… s=…><v>…</v></c>`): shared strings (`t="s"`) and inline strings
-/// (`t="inlineStr"`, rich-text runs concatenated, phonetic runs left out) as their text;
+/// (`t="inlineStr"`, rich-text runs concatenated, phonetic runs left out, `_xHHHH_` escapes of
+/// control characters decoded) as their text;
 /// formula strings (`t="str"`) and every formula's cached `<v>` as their value; booleans as
 /// `TRUE`/`FALSE`; errors (`t="e"`) as their text with kind `.error`; numbers as their shortest
 /// exact decimal text, or as ISO 8601 dates and times when their number format shows a date;
@@ -33,7 +34,7 @@ public final class SheetReader {
     public func forEachRow(progress: ((Int, Int64?) -> Void)? = nil, _ body: (SheetRow) throws -> Void) throws {
         try withoutActuallyEscaping(body) { body in
             let events = SheetEvents(reader: self, body: body)
-            guard try package.parse(sheet.part, events, progress: progress) else { throw WorkbookError.missingPart(sheet.part) }
+            guard try package.parse(sheet.part, events, ahead: true, progress: progress) else { throw WorkbookError.missingPart(sheet.part) }
         }
     }
 
@@ -41,7 +42,7 @@ public final class SheetReader {
     /// a pass over the whole part of its own, paid only by the caller who asks.
     public func mergedRanges() throws -> [CellRange] {
         let events = MergeEvents()
-        guard try package.parse(sheet.part, events) else { throw WorkbookError.missingPart(sheet.part) }
+        guard try package.parse(sheet.part, events, ahead: true) else { throw WorkbookError.missingPart(sheet.part) }
         return events.ranges
     }
 }
@@ -211,7 +212,13 @@ final class SheetEvents: XMLEvents {
             strings.bytes.withUnsafeBufferPointer { b in
                 row.append(column: column, kind: .string, UnsafeBufferPointer(rebasing: b[strings.offsets[i]..<strings.offsets[i + 1]]))
             }
-        case .inline, .formulaString, .isoDate:
+        case .inline, .formulaString:
+            if let decoded = EscapedText.decode(v) {
+                decoded.withUnsafeBufferPointer { row.append(column: column, kind: .string, $0) }
+            } else if v.count > 0 || hasFormula {
+                row.append(column: column, kind: .string, v)
+            }
+        case .isoDate:
             if v.count > 0 || hasFormula { row.append(column: column, kind: .string, v) }
         case .bool:
             let t = trimmed(v)

@@ -134,7 +134,7 @@ final class Relationships: XMLEvents {
 }
 
 /// `xl/sharedStrings.xml`: every string, rich-text runs concatenated, phonetic runs (`rPh`,
-/// furigana) left out, in one byte buffer.
+/// furigana) left out, `_xHHHH_` escapes decoded, in one byte buffer.
 final class SharedStrings: XMLEvents {
     private(set) var bytes: [UInt8] = []
     /// Start of string i is offsets[i], its end offsets[i + 1].
@@ -153,6 +153,12 @@ final class SharedStrings: XMLEvents {
     override func end(_ name: UnsafePointer<UInt8>) throws {
         if XMLName.equals(name, "si") {
             inItem = false
+            let start = offsets[offsets.count - 1]
+            if bytes.count - start >= 7,
+               let decoded = bytes.withUnsafeBufferPointer({ EscapedText.decode(UnsafeBufferPointer(rebasing: $0[start...])) }) {
+                bytes.removeSubrange(start...)
+                bytes.append(contentsOf: decoded)
+            }
             offsets.append(bytes.count)
         } else if XMLName.equals(name, "t") { inText = false }
         else if XMLName.equals(name, "rPh") { phonetic -= 1 }

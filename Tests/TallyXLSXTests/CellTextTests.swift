@@ -65,6 +65,16 @@ import Testing
         #expect(NumberFormat.kind(id: id, code: code) == kind, "\(id) \(code ?? "")")
     }
 
+    @Test(arguments: [
+        ("plain", nil), ("a_x000D_b", "a\rb"), ("_x005F_x0041_", "_x0041_"), ("x_x0041__x0042_", "xAB"),
+        ("_xD83D__xDE00_", "\u{1F600}"), ("_xD83D_a", "\u{FFFD}a"), ("_x00G1_", nil), ("_x12_", nil),
+    ] as [(String, String?)])
+    func escapes(_ raw: String, _ text: String?) {
+        var s = raw
+        let decoded = s.withUTF8 { EscapedText.decode($0) }
+        #expect(decoded.map { String(decoding: $0, as: UTF8.self) } == text, "\(raw)")
+    }
+
     @Test func references() {
         #expect(CellReference.letters(0) == "A")
         #expect(CellReference.letters(25) == "Z")
