@@ -9,6 +9,9 @@ public struct SheetHeader: Sendable, Equatable {
     public var lastRow: Int
     /// Merged ranges that cover header cells (known only when the header needed them).
     public var merges: [CellRange]
+
+    /// Rows a header may take in through its merges.
+    public static let maxRows = 10
 }
 
 extension SheetReader {
@@ -23,7 +26,8 @@ extension SheetReader {
     /// rows: a merge at the header's end leaves no other mark) — a first, separate pass over the sheet reads the merges (memory: one
     /// range per merge; time: one more parse of the part, only for such sheets). Then the header
     /// takes in the rows that merges starting in the header row reach down into (a two-row
-    /// header: a group name merged over sub-columns, beside names merged over both rows), and
+    /// header: a group name merged over sub-columns, beside names merged over both rows; at most
+    /// `SheetHeader.maxRows` rows), and
     /// each column is named by its lowest cell in those rows that has a value, a cell inside a
     /// merged range having the range's value. A name merged across columns in a one-row header
     /// thus names each of them (the caller decides whether repeated names are acceptable).
@@ -89,6 +93,9 @@ extension SheetReader {
                 if t.count < hi - lo + 1 || r.count > t.count || wider {
                     merges = try mergedRanges().filter { $0.firstRow <= r.number && $0.lastRow >= r.number }
                     for m in merges where m.firstRow == r.number { lastRow = max(lastRow, m.lastRow) }
+                    // A header is a few rows; a merge reaching further down (a whole column
+                    // merged) must not turn the sheet into header rows held in memory.
+                    lastRow = min(lastRow, firstRow + SheetHeader.maxRows - 1)
                     first = min(first, merges.map(\.firstColumn).min() ?? first)
                 }
                 if lastRow > firstRow { state = 1 } else { try finishHeader() }

@@ -129,4 +129,47 @@ import TallyCore
         // The workbook given plain afterwards is the same file and sheet: already loaded.
         #expect(try store.ingest([Self.path("takedowns.xlsx")]).files[0].status == .alreadyLoaded)
     }
+
+    /// Damaged workbooks never crash a load: 300 seeded rounds of byte flips, inserted markup
+    /// and cut-offs in a workbook whose parts are stored uncompressed (so that the XML itself is
+    /// damaged, not only the deflate stream). Each must load with every row accounted for, or be
+    /// rejected with one line; a later plain CSV still loads in the same call.
+    @Test func mutatedWorkbooksLoadOrAreRejectedInOneLine() throws {
+        let seed = UInt64(ProcessInfo.processInfo.environment["TALLY_TEST_SEED"].flatMap(UInt64.init) ?? 20241130)
+        print("mutatedWorkbooksLoadOrAreRejectedInOneLine seed \(seed)")
+        var rng = SeededRandom(seed: seed)
+        let original = Array(try Data(contentsOf: URL(fileURLWithPath: Self.path("stored.xlsx"))))
+        let tokens: [[UInt8]] = ["<", ">", "</c>", "<c r=\"ZZZZ9\">", " t=\"s\"", "<v>99999999</v>", "&", "\"", "<row r=\"0\">",
+                                 "<mergeCell ref=\"A1:A900000\"/>", "\u{0}", "_xD800_", "<is><t>x</t></is>"].map { Array($0.utf8) }
+        let box = Sandbox()
+        let store = try box.store()
+        var outcomes = [FileReport.Status: Int]()
+        for round in 0..<300 {
+            var bytes = original
+            switch rng.next() % 3 {
+            case 0:
+                for _ in 0..<(1 + Int(rng.next() % 8)) {
+                    bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
+                }
+            case 1:
+                let at = Int(rng.next() % UInt64(bytes.count))
+                bytes.insert(contentsOf: tokens[Int(rng.next() % UInt64(tokens.count))], at: at)
+            default:
+                bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))
+            }
+            let path = box.write("m\(round).xlsx", bytes: bytes)
+            let report = try store.ingest([path])
+            for f in report.files {
+                outcomes[f.status, default: 0] += 1
+                #expect(f.rowsRead == f.loaded + f.updated + f.corrected + f.duplicates + f.quarantined)
+                if f.status == .rejected {
+                    #expect(!(f.error ?? "").isEmpty && !(f.error ?? "").contains("\n"), "round \(round): \(f.error ?? "")")
+                }
+            }
+        }
+        print("outcomes: \(outcomes)")
+        #expect(outcomes[.rejected, default: 0] > 0)
+        #expect(try store.ingest([Self.path("takedowns.csv")]).files[0].status != .rejected)
+        #expect(try store.db.scalarText("PRAGMA integrity_check") == "ok")
+    }
 }

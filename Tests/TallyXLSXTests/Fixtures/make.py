@@ -232,14 +232,14 @@ def openpyxl_book():
     wb.save(out("openpyxl.xlsx"))
 
 
-def rewrite(src, dst, change):
+def rewrite(src, dst, change, compression=zipfile.ZIP_DEFLATED):
     """Copies a zip, letting `change(name, data)` return new data, or None to leave the part out."""
     with zipfile.ZipFile(out(src)) as zin, zipfile.ZipFile(out(dst), "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = change(item.filename, zin.read(item.filename))
             if data is not None:
                 zi = zipfile.ZipInfo(item.filename, date_time=(2024, 8, 1, 0, 0, 0))
-                zi.compress_type = zipfile.ZIP_DEFLATED
+                zi.compress_type = compression
                 zout.writestr(zi, data)
 
 
@@ -257,6 +257,8 @@ def damaged():
     # The shared strings part left out (the workbook's relationships still name it).
     rewrite("takedowns.xlsx", "missing-part.xlsx",
             lambda n, d: None if n == "xl/sharedStrings.xml" else d)
+    # Stored, not deflated: the XML lies in the file as it is, for the mutation test to damage.
+    rewrite("takedowns.xlsx", "stored.xlsx", lambda n, d: d, zipfile.ZIP_STORED)
     # The workbook inside a zip, beside the CSV.
     with zipfile.ZipFile(out("nested.zip"), "w", zipfile.ZIP_DEFLATED) as z:
         for name in ("takedowns.xlsx",):
