@@ -71,6 +71,19 @@ import TallyCore
         #expect(try csvStore.quarantined()[0].place == Self.path("takedowns.csv") + ":5")
     }
 
+    @Test func aConflictNamesTheSheetAndRowItCameFrom() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([Self.path("takedowns.xlsx")])
+        let csv = box.write("later.csv", takedownHeader + "\n"
+            + "R-0001,Naver,domestic,image,victim,report,2024-08-01T09:00:00,2024-08-01T17:30:00,refused\n")
+        let report = try store.ingest([csv])
+        #expect(report.files[0].quarantined == 1)
+        #expect(try store.quarantined(file: "later.csv").map(\.reason) == [
+            "conflict: request_id 'R-0001' was loaded from takedowns.xlsx sheet '2024-08' row 2 with other values of outcome; "
+                + "a correction needs `tally ingest --revise --reason TEXT`"])
+    }
+
     @Test func sheetsByNameAndIndexEachLoadOnce() throws {
         let box = Sandbox()
         let store = try box.store()

@@ -419,10 +419,13 @@ extension Store {
                     case .duplicate: counts.duplicates += 1
                     case .updated: counts.updated += 1
                     case .corrected: counts.corrected += 1
-                    case let .conflict(otherPath, otherLine, fields):
+                    case let .conflict(otherPath, otherLine, fields, otherSheet):
                         let key = v.schema.key
                         let value = String(decoding: b.text(i, v.schema.keyIndex), as: UTF8.self)
-                        let origin = otherPath == path ? "line \(otherLine) of this file" : "\(Provenance.fileName(otherPath)) line \(otherLine)"
+                        // A sheet's rows are rows, placed as `book.xlsx!Sheet row 5`; a CSV's are lines.
+                        let place = otherSheet.map { "row \(otherLine) of sheet '\($0)'" } ?? "line \(otherLine)"
+                        let origin = otherPath == path && otherSheet == sheet ? "\(place) of this file"
+                            : "\(Provenance.fileName(otherPath)) \(otherSheet.map { "sheet '\($0)' row \(otherLine)" } ?? place)"
                         try quarantineRow(line: b.lines[i], column: key, value: value,
                                           reason: "conflict: \(key) '\(value)' was loaded from \(origin) with other values of "
                                               + fields.joined(separator: ", ") + "; a correction needs `tally ingest --revise --reason TEXT`",
