@@ -84,6 +84,16 @@ import TallyCore
                 + "a correction needs `tally ingest --revise --reason TEXT`"])
     }
 
+    @Test func aSheetIsRetractedByItsPlace() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([Self.path("takedowns.xlsx")])
+        #expect(throws: RetractionError.self) { try store.retract(file: "takedowns.xlsx!notes", reason: "test") }
+        let r = try store.retract(file: "takedowns.xlsx!2024-08", reason: "sent by mistake")
+        #expect(r.withdrawn == 5)
+        #expect(try box.count(store, "takedowns") == 0)
+    }
+
     @Test func sheetsByNameAndIndexEachLoadOnce() throws {
         let box = Sandbox()
         let store = try box.store()
