@@ -12,7 +12,7 @@ TALLY ?= .build/release/tally
 # What `bulletin` and `notebooks` build first; `make test` runs them on its debug build instead.
 TALLY_BUILD ?= build
 
-.PHONY: deps build demo test sample bench-ingest bench-engine bench-stats clean
+.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats clean
 
 ## deps: install the Debian packages Tally needs, if any is missing (root, or sudo).
 deps:
@@ -81,6 +81,10 @@ sample:
 ## bench-ingest: 1,000,000 takedown rows into the store, against DuckDB's read_csv
 bench-ingest: build
 	Benchmarks/ingest.sh
+
+## bench-xlsx: 1,000,000 takedown rows from an .xlsx workbook against the same rows as CSV
+bench-xlsx: build
+	Benchmarks/xlsx.sh
 
 ## bench-engine: 10,000,000 takedowns in memory and fresh processes, against DuckDB and Polars
 bench-engine: build
