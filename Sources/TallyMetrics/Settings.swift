@@ -39,6 +39,20 @@ public struct Settings: Equatable, Sendable {
         return s
     }
 
+    /// Victims' age bands: cut at 14, the minor age limit, 30 and 40 (below the limit: minors);
+    /// `hi` is exclusive, nil for the open last band.
+    public var ageBands: [(label: String, lo: Int, hi: Int?)] {
+        let cuts = Array(Set([14, minorAgeLimit, 30, 40])).sorted()
+        var out: [(String, Int, Int?)] = []
+        var lo = 0
+        for c in cuts where c > lo {
+            out.append(("\(lo)-\(c - 1)", lo, c))
+            lo = c
+        }
+        out.append(("\(lo)+", lo, nil))
+        return out
+    }
+
     public var zone: ZoneOffsets { ZoneOffsets(identifier: timeZone)! }
     public var deadlineMicros: Int64 { Int64(deadlineHours) * 3_600_000_000 }
 }

@@ -50,21 +50,15 @@ struct MetricsOptions: ParsableArguments {
 
     /// The as-of option as UTC microseconds.
     func parsedAsOf(zone: ZoneOffsets) throws -> Int64? {
-        guard let text = asOf else { return nil }
-        let bytes = Array(text.utf8)
-        return try bytes.withUnsafeBufferPointer { b -> Int64 in
-            if let d = FieldParser.date(b) {
-                switch zone.utc(fromLocal: (d + 1) * 86_400) {
-                case .success(let s): return s * 1_000_000
-                case .failure: return (d + 1) * 86_400_000_000
-                }
-            }
-            switch FieldParser.timestamp(b, zone: zone) {
-            case .success(let t): return t
-            case .failure:
-                throw CLIError("--as-of '\(text)': expected a date YYYY-MM-DD or a timestamp YYYY-MM-DDTHH:MM[:SS] with Z, ±HH:MM or nothing (local time)")
-            }
+        try MetricsOptions.parseAsOf(asOf, zone: zone)
+    }
+
+    static func parseAsOf(_ text: String?, zone: ZoneOffsets) throws -> Int64? {
+        guard let text else { return nil }
+        guard let t = AsOf.parse(text, zone: zone) else {
+            throw CLIError("--as-of '\(text)': expected a date YYYY-MM-DD or a timestamp YYYY-MM-DDTHH:MM[:SS] with Z, ±HH:MM or nothing (local time)")
         }
+        return t
     }
 
     /// What every figure command reads: settings and fine schedule, period, as-of time, the
