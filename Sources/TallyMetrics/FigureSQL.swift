@@ -166,6 +166,11 @@ public enum FigureSQL {
         var current = try figures(p, queries)
         let platforms = current.ids.compactMap { FigureCatalogue.entry("platforms.<platform>.requests")!.match($0) }
 
+        // Every platform with requests has every column (null: nothing to measure, say no removals).
+        for e in FigureCatalogue.entries where e.isFamily && e.pattern.hasPrefix("platforms.<platform>.") {
+            for k in platforms where current[e.id(k)] == nil { current[e.id(k)] = .number(nil) }
+        }
+
         // Wilson intervals of SQL counts.
         for e in FigureCatalogue.entries {
             guard case .wilson(let s, let t, let less) = e.computation else { continue }
@@ -240,10 +245,11 @@ public enum FigureSQL {
         }
 
         // Disclosure control of victim breakdowns, after: per period, a change hidden when either side is.
+        // The cells are the period's (a category only in a comparison period is not published).
         func hidden(_ f: Figures) -> Set<String> {
             var out = Set<String>()
             for e in FigureCatalogue.entries where e.suppression != .none {
-                let ids = f.ids.filter { e.match($0) != nil }
+                let ids = current.ids.filter { e.match($0) != nil }
                 let cells = ids.map { f[$0]?.countValue ?? 0 }
                 var groups: [[Int]] = []
                 switch e.suppression {

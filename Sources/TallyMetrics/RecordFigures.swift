@@ -47,7 +47,7 @@ struct VictimFigures {
         for (a, n) in ages {
             total += n
             guard let age = Int(a) else { unknown += n; continue }
-            if age < settings.minorAgeLimit { minors += n }
+            if age < settings.minorAgeLimit || (settings.injectedFault == .minorsInclusive && age == settings.minorAgeLimit) { minors += n }
             if let b = bands.firstIndex(where: { age >= $0.lo && ($0.hi == nil || age < $0.hi!) }) { bandCounts[b] += n }
         }
         f["victims.total"] = .count(total)

@@ -14,6 +14,10 @@ public struct Settings: Equatable, Sendable {
     /// The fine schedule file, relative to the settings file.
     public var finesFile: String?
     public var source = "(defaults)"
+    /// Test-only: a deliberately wrong definition in the engine, so that tests can show that
+    /// `tally verify` (which recomputes from figure SQL, not this engine) catches one. Not
+    /// public, never read from a file or flag.
+    var injectedFault: InjectedFault?
 
     public init() {}
 
@@ -55,6 +59,14 @@ public struct Settings: Equatable, Sendable {
 
     public var zone: ZoneOffsets { ZoneOffsets(identifier: timeZone)! }
     public var deadlineMicros: Int64 { Int64(deadlineHours) * 3_600_000_000 }
+}
+
+/// Wrong definitions tests inject into the engine (`Settings.injectedFault`).
+enum InjectedFault: Equatable, Sendable {
+    /// Minors counted as age ≤ the limit instead of < it.
+    case minorsInclusive
+    /// Exactly the deadline (24:00:00) counted as late instead of within.
+    case withinDeadlineExclusive
 }
 
 /// Directory part of a path without Foundation's NSString.

@@ -62,13 +62,14 @@ struct TakedownFigures {
         table = t
 
         let dl = settings.deadlineMicros
+        let strict = settings.injectedFault == .withinDeadlineExclusive
         let due: Predicate = .compare("requested_at", .le, .timestamp(asOf - dl))
         let rb = Self.removedOrBlocked
         let aggs = [
             Aggregation("requests", .count),
             Aggregation("due", .count, filter: due),
-            Aggregation("within", .count, filter: .and([due, rb, .compare("duration", .le, .int(dl))])),
-            Aggregation("late", .count, filter: .and([due, rb, .compare("duration", .gt, .int(dl)),
+            Aggregation("within", .count, filter: .and([due, rb, .compare("duration", strict ? .lt : .le, .int(dl))])),
+            Aggregation("late", .count, filter: .and([due, rb, .compare("duration", strict ? .ge : .gt, .int(dl)),
                                                       .compare("resolved_at", .le, .timestamp(asOf))])),
             Aggregation("overdue", .count, filter: .and([due, .or([.compare("outcome", .eq, .string("pending")),
                                                                    .compare("resolved_at", .gt, .timestamp(asOf))])])),
