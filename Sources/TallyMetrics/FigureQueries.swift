@@ -44,10 +44,11 @@ public enum FigureQueries {
     }
 
     /// Common table expressions several queries read, with the ones each needs first.
-    static let shared: [String: (needs: [String], sql: String)] = [
-        "victims_at_vintage": ([], atVintage(.victims).sql),
-        "arrests_at_vintage": ([], atVintage(.arrests).sql),
-        "takedowns_at_vintage": ([], atVintage(.takedowns).sql),
+    /// Every record kind of the contract has its `<kind>_at_vintage`.
+    static let shared: [String: (needs: [String], sql: String)] = Dictionary(uniqueKeysWithValues:
+        RecordKind.allCases.map { k in (atVintage(k).name, (needs: [String](), sql: atVintage(k).sql)) }).merging(derived) { a, _ in a }
+
+    static let derived: [String: (needs: [String], sql: String)] = [
         "victims_in_period": (["victims_at_vintage"],
             "SELECT * FROM victims_at_vintage WHERE contacted_on BETWEEN :first_day AND :last_day"),
         "arrests_in_period": (["arrests_at_vintage"],

@@ -107,7 +107,7 @@ import TallyTestSupport
 
     /// Victims, arrests and takedowns over January to April 2024 with the edge cases: unknown
     /// ages and regions, requests resolved exactly at the deadline, a second either side,
-    /// pending ones, requests at local midnight; then a second batch updating some requests.
+    /// pending ones, requests at local midnight; then a second batch resolving some pending ones.
     static func randomStore(_ seed: UInt64, _ box: Sandbox) throws -> (Store, [Int]) {
         var g = SeededRandom(seed: seed)
         func pick<T>(_ xs: [T]) -> T { xs[g.below(xs.count)] }
@@ -150,7 +150,8 @@ import TallyTestSupport
             let detector = g.chance(0.2) ? "" : pick(RecordSchema.detectors)
             let row = "R\(i),\(pick(platforms)),,,police,\(detector),\(iso(requested)),\(resolved),\(outcome)\n"
             takedowns += row
-            if g.chance(0.1) {
+            // An update (revisions.md): a pending request resolved in the next batch.
+            if outcome == "pending" && resolved.isEmpty && g.chance(0.6) {
                 updates += "R\(i),\(pick(platforms)),,,police,\(detector),\(iso(requested)),\(iso(requested + 5 * hour)),removed\n"
             }
         }
