@@ -102,12 +102,12 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let p: Period
-        do { p = try Period.parse(period) } catch let e as PeriodError { throw CLIError(e.description) }
+        p = try Period.parse(period)
         let zoneName = try resolvedTimeZone()
         let zone = ZoneOffsets(identifier: zoneName)!
         let st = try store.open(.read)
         let v: Vintage
-        do { v = try st.vintage(vintage) } catch let e as VintageError { throw CLIError(e.description) }
+        v = try st.vintage(vintage)
         if history {
             let h = try HistoryExport.read(kind[0], from: st, period: p, zone: zone)
             if h.records.rows.isEmpty {
@@ -139,8 +139,7 @@ struct ExportCommand: ParsableCommand {
     func resolvedTimeZone() throws -> String {
         if let timeZone { return timeZone }
         if FileManager.default.fileExists(atPath: MetricsOptions.defaultSettingsFile) {
-            do { return try Settings.load(MetricsOptions.defaultSettingsFile).timeZone }
-            catch let e as YAMLError { throw CLIError(e.description) }
+            return try Settings.load(MetricsOptions.defaultSettingsFile).timeZone
         }
         return Settings().timeZone
     }
@@ -152,7 +151,7 @@ struct ExportCommand: ParsableCommand {
             return
         }
         TemporaryFiles.sweep(directory: Self.folder(of: out))
-        do { try AtomicFile.write(text, to: out, mode: 0o600) } catch let e as FileWriteError { throw CLIError(e.description) }
+        try AtomicFile.write(text, to: out, mode: 0o600)
     }
 
     static func folder(of path: String) -> String {
@@ -165,20 +164,16 @@ struct ExportCommand: ParsableCommand {
             throw CLIError("\(path) exists; give --force to replace it")
         }
         TemporaryFiles.sweep(directory: Self.folder(of: path))
-        do {
-            try AtomicFile.replace(path, mode: 0o600) { tmp in
-                defer { unlink(tmp + "-journal") }
-                do {
-                    // The connection is closed (end of this scope) before the file is renamed.
-                    let db = try Database(path: tmp)
-                    try SQLiteExport.write(exports, to: db, period: period, zone: zone,
-                                           provenance: try st.provenance(vintage: vintage.batch), vintage: vintage)
-                } catch let e as SQLiteError {
-                    throw FileWriteError(path: path, reason: e.description)
-                }
+        try AtomicFile.replace(path, mode: 0o600) { tmp in
+            defer { unlink(tmp + "-journal") }
+            do {
+                // The connection is closed (end of this scope) before the file is renamed.
+                let db = try Database(path: tmp)
+                try SQLiteExport.write(exports, to: db, period: period, zone: zone,
+                                       provenance: try st.provenance(vintage: vintage.batch), vintage: vintage)
+            } catch let e as SQLiteError {
+                throw FileWriteError(path: path, reason: e.description)
             }
-        } catch let e as FileWriteError {
-            throw CLIError(e.description)
         }
     }
 }
