@@ -70,9 +70,12 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Exports of the records for journalists and analysts (CSV, JSON, standalone SQLite,
+        // version history), in the period as the figures count them.
+        .target(name: "TallyExport", dependencies: ["TallyCore", "TallyMetrics", "TallyStore", "TallyTime"]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyFiles",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyExport", "TallyFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.

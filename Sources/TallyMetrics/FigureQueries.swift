@@ -43,16 +43,25 @@ public enum FigureQueries {
             """)
     }
 
+    /// Whether a record of `kind` falls in the period `:first_day`..`:last_day` (metrics.md):
+    /// by its date, or for takedowns by the local date of requested_at in the reporting zone.
+    /// The figures' queries and `tally export` both read it.
+    public static func membership(_ kind: RecordKind) -> String {
+        switch kind {
+        case .arrests: return "arrested_on BETWEEN :first_day AND :last_day"
+        case .victims: return "contacted_on BETWEEN :first_day AND :last_day"
+        case .takedowns: return "LOCAL_DATE(requested_at) BETWEEN :first_day AND :last_day"
+        }
+    }
+
     /// Common table expressions several queries read, with the ones each needs first.
     /// Every record kind of the contract has its `<kind>_at_vintage`.
     static let shared: [String: (needs: [String], sql: String)] = Dictionary(uniqueKeysWithValues:
         RecordKind.allCases.map { k in (atVintage(k).name, (needs: [String](), sql: atVintage(k).sql)) }).merging(derived) { a, _ in a }
 
     static let derived: [String: (needs: [String], sql: String)] = [
-        "victims_in_period": (["victims_at_vintage"],
-            "SELECT * FROM victims_at_vintage WHERE contacted_on BETWEEN :first_day AND :last_day"),
-        "arrests_in_period": (["arrests_at_vintage"],
-            "SELECT * FROM arrests_at_vintage WHERE arrested_on BETWEEN :first_day AND :last_day"),
+        "victims_in_period": (["victims_at_vintage"], "SELECT * FROM victims_at_vintage WHERE \(membership(.victims))"),
+        "arrests_in_period": (["arrests_at_vintage"], "SELECT * FROM arrests_at_vintage WHERE \(membership(.arrests))"),
         // Every request with its local date and what metrics.md says of it at the as-of time.
         "takedown_flags": (["takedowns_at_vintage"], """
             SELECT platform, LOCAL_DATE(requested_at) AS local_day,
@@ -76,7 +85,7 @@ public enum FigureQueries {
         "removals": (["takedowns_at_vintage"], """
             SELECT platform, HOURS_BETWEEN(requested_at, resolved_at) AS hours
               FROM takedowns_at_vintage
-              WHERE LOCAL_DATE(requested_at) BETWEEN :first_day AND :last_day
+              WHERE \(membership(.takedowns))
                 AND outcome IN ('removed', 'blocked') AND resolved_at <= :as_of
             """),
     ]
