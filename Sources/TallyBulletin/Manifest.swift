@@ -232,8 +232,10 @@ public struct Verification {
         // Recompute from the catalogue's figure SQL over the store's record tables (not the
         // engine, not its cache), in one read snapshot: an independent computation of every
         // definition.
+        // No vintage (a manifest from before vintages, or `--now`): the current records, which
+        // are the records at a batch beyond every batch.
         func recompute(at vintage: Int?) throws -> RecomputedFigures {
-            let batch = try vintage ?? store.vintage(nil).batch
+            let batch = vintage ?? Int(Int64.max)
             let p = FigureSQL.Parameters(vintage: batch, period: period, asOf: asOf, settings: settings)
             do {
                 return try store.db.read { try FigureSQL.recompute(p, fines: fines, suppress: suppress, runner: StoreFigureSQL(store)) }

@@ -54,6 +54,11 @@ public enum FigureQueries {
         }
     }
 
+    /// A coarse window of instants around `:lookback_first_day`..`:last_day` (UTC midnights,
+    /// two days before and three after, wider than any UTC offset), so that only requests near
+    /// the period have their local date worked out; the local date then decides.
+    static let nearPeriod = "requested_at >= UTC_MICROS(:lookback_first_day) - 172800000000 AND requested_at < UTC_MICROS(:last_day) + 259200000000"
+
     /// Common table expressions several queries read, with the ones each needs first.
     /// Every record kind of the contract has its `<kind>_at_vintage`.
     static let shared: [String: (needs: [String], sql: String)] = Dictionary(uniqueKeysWithValues:
@@ -80,12 +85,13 @@ public enum FigureQueries {
                 CASE WHEN detected_by = 'ai' THEN 1 ELSE 0 END AS ai_detected,
                 CASE WHEN detected_by IS NOT NULL THEN 1 ELSE 0 END AS detector_known
               FROM takedowns_at_vintage
+              WHERE \(nearPeriod)
             """),
         // Hours from request to removal of the requests removed or blocked by the as-of time.
         "removals": (["takedowns_at_vintage"], """
             SELECT platform, HOURS_BETWEEN(requested_at, resolved_at) AS hours
               FROM takedowns_at_vintage
-              WHERE \(membership(.takedowns))
+              WHERE \(nearPeriod) AND \(membership(.takedowns))
                 AND outcome IN ('removed', 'blocked') AND resolved_at <= :as_of
             """),
     ]
