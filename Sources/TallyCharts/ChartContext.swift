@@ -44,13 +44,15 @@ public final class ChartContext {
             guard let c = try? t.column(column) else { return false }
             var lo = Int64.max, hi = Int64.min
             if micros {
-                let v = c.int64s
-                for i in 0..<c.count where c.isValid(i) { lo = min(lo, v[i]); hi = max(hi, v[i]) }
+                c.withInt64s { v in
+                    for i in 0..<c.count where c.isValid(i) { lo = min(lo, v[i]); hi = max(hi, v[i]) }
+                }
                 guard lo <= hi else { return false }
                 lo = lo / 86_400_000_000 - 1; hi = hi / 86_400_000_000 + 1
             } else {
-                let v = c.int32s
-                for i in 0..<c.count where c.isValid(i) { lo = min(lo, Int64(v[i])); hi = max(hi, Int64(v[i])) }
+                c.withInt32s { v in
+                    for i in 0..<c.count where c.isValid(i) { lo = min(lo, Int64(v[i])); hi = max(hi, Int64(v[i])) }
+                }
             }
             return lo <= Int64(p.last) && hi >= Int64(p.first)
         }

@@ -47,11 +47,13 @@ public struct RecordExport {
         var e = RecordExport(kind: kind, columns: schema.columns, zone: zone)
         let names = schema.columns.map(\.name).joined(separator: ", ")
         let order = kind == .takedowns ? "requested_at" : kind == .arrests ? "arrested_on" : "contacted_on"
-        let sql = FigureSQL.statement(ctes: [("records", Store.vintageSQL(kind, columns: names, vintage: vintage))],
-                                      select: "SELECT \(names) FROM records WHERE \(FigureQueries.membership(kind)) ORDER BY \(order), \(schema.key)",
+        // The records at the vintage as figure SQL reads them (FigureQueries.atVintage).
+        let records = FigureQueries.atVintage(kind)
+        let sql = FigureSQL.statement(ctes: [records],
+                                      select: "SELECT \(names) FROM \(records.name) WHERE \(FigureQueries.membership(kind)) ORDER BY \(order), \(schema.key)",
                                       zone: zone)
         let s = try store.db.prepare(sql)
-        try s.bind(named: FigureSQL.periodBindings(period).map { ($0.name, $0.value.sqlValue) })
+        try s.bind(named: FigureSQL.periodBindings(period).map { ($0.name, $0.value.sqlValue) } + [("vintage", .int(Int64(vintage)))])
         while try s.step() {
             e.rows.append(schema.columns.indices.map { ExportValue.read(s, $0, schema.columns[$0].kind) })
         }

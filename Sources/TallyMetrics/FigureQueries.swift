@@ -32,7 +32,7 @@ public enum FigureQueries {
     /// version current then — a current row valid from a batch ≤ :vintage (rows loaded before
     /// valid_from was recorded take their file's batch), or a history row valid from ≤ :vintage
     /// and superseded after it.
-    static func atVintage(_ kind: RecordKind) -> (name: String, sql: String) {
+    public static func atVintage(_ kind: RecordKind) -> (name: String, sql: String) {
         let t = kind.rawValue
         let columns = kind.schema.columns.map(\.name).joined(separator: ", ")
         return ("\(t)_at_vintage", """

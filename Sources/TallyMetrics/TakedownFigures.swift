@@ -81,14 +81,13 @@ public struct TakedownFigures {
         let sel = try t.filter(Self.days(from, to))
         let g = try t.groupBy(["platform", "day"], aggs, where: sel)
         let p = g["platform"], d = g["day"]
-        // The buffers point into g's columns: g must outlive the loop.
-        let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0].int64s }
-        defer { withExtendedLifetime(g) {} }
+        let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0] }
         for i in 0..<g.rowCount {
             guard case .string(let name) = p.value(i) else { continue }
-            let c = TakedownCounts(requests: Int(cols[0][i]), due: Int(cols[1][i]), within: Int(cols[2][i]), late: Int(cols[3][i]),
-                                   overdue: Int(cols[4][i]), refused: Int(cols[5][i]), ai: Int(cols[6][i]), detectorKnown: Int(cols[7][i]))
-            daily[name, default: [:]][Int(d.int32s[i])] = c
+            let n = cols.map { Int($0.int64(at: i)) }
+            let c = TakedownCounts(requests: n[0], due: n[1], within: n[2], late: n[3],
+                                   overdue: n[4], refused: n[5], ai: n[6], detectorKnown: n[7])
+            daily[name, default: [:]][Int(d.int32(at: i))] = c
         }
     }
 
@@ -122,17 +121,18 @@ public struct TakedownFigures {
         t = t.adding("hours", try t.scaledDifference("resolved_at", "requested_at", by: 3_600_000_000))
         let sel = try t.filter(.and([days(period.first, period.last), removed(asOf: asOf)]))
         let hours = t["hours"], platform = t["platform"]
-        let v = hours.float64s
         var out: [String: [Double]] = [:]
-        sel.forEach { i in
-            guard hours.isValid(i) else { return }
-            if !byPlatform {
-                out["", default: []].append(v[i])
-            } else if case .string(let name) = platform.value(i) {
-                out[name, default: []].append(v[i])
+        hours.withFloat64s { v in
+            sel.forEach { i in
+                guard hours.isValid(i) else { return }
+                if !byPlatform {
+                    out["", default: []].append(v[i])
+                } else if case .string(let name) = platform.value(i) {
+                    out[name, default: []].append(v[i])
+                }
             }
         }
-        return withExtendedLifetime(hours) { out }
+        return out
     }
 
     /// Median and p90 hours to removal in `period`, per platform and over all: removed or
