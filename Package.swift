@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "TallyFiles"),
         // The running program's GNU build ID (dl_iterate_phdr), for manifests.
         .target(name: "CBuildID"),
+        // YAML files read with Yams and checked key by key ("FILE: key 'x': expected …").
+        .target(name: "TallyYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Record contract: field kinds, schemas, validation. No I/O.
         .target(name: "TallyCore", dependencies: ["TallyTime", "CBuildID"], swiftSettings: fast),
         // Columnar in-memory engine: typed columns, filters, group-by, quantiles, joins.
@@ -51,9 +53,12 @@ let package = Package(
         .target(name: "TallyEngine", dependencies: ["TallyTime", "TallyFiles"], swiftSettings: fast),
         // Streaming CSV reading over libcsv, with line numbers, BOM and encodings.
         .target(name: "TallyCSV", dependencies: ["CCSV"], swiftSettings: fast),
+        // Source profiles: how an agency's export (Korean headers and labels, title and totals
+        // rows, Excel dates) maps onto a record kind (Data/sources/*.yaml).
+        .target(name: "TallyProfiles", dependencies: ["TallyCore", "TallyYAML"]),
         // The SQLite store: schema, migrations, ingest, quarantine, provenance.
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "TallyFiles", "CSQLite", "CArchive",
+            "TallyCore", "TallyCSV", "TallyProfiles", "TallyFiles", "CSQLite", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: fast),
         // Engine tables of the stored records (through the column cache, at a vintage) and of
@@ -63,8 +68,7 @@ let package = Package(
         ], swiftSettings: fast),
         // The figures of metrics.md: periods, settings, fine schedule, disclosure control.
         .target(name: "TallyMetrics", dependencies: [
-            "TallyCore", "TallyEngine",
-            .product(name: "Yams", package: "Yams"),
+            "TallyCore", "TallyEngine", "TallyYAML",
         ]),
         // Charts drawn with Cairo and Pango from declarative specs (Charts/*.yaml).
         .target(name: "TallyCharts", dependencies: [
@@ -80,7 +84,7 @@ let package = Package(
         .target(name: "TallyExport", dependencies: ["TallyCore", "TallyMetrics", "TallyStore", "TallyTime"]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyExport", "TallyFiles",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyProfiles", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyExport", "TallyFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.
@@ -91,11 +95,12 @@ let package = Package(
 
         // Fuzz targets for the CSV reader with row validation and for the YAML specs: a seeded
         // mutation fuzzer as built, coverage-guided with libFuzzer under `make fuzz`.
-        .executableTarget(name: "TallyFuzz", dependencies: ["TallyCore", "TallyStore", "TallyMetrics", "TallyCharts", "TallyBulletin"]),
+        .executableTarget(name: "TallyFuzz", dependencies: ["TallyCore", "TallyStore", "TallyProfiles", "TallyMetrics", "TallyCharts", "TallyBulletin"]),
 
         // Helpers shared by the test targets (a temporary store, SQL rows as text).
         .target(name: "TallyTestSupport", dependencies: ["TallyStore"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
+        .testTarget(name: "TallyProfilesTests", dependencies: ["TallyProfiles", "TallyCore", "TallyStore", "TallyMetrics", "TallyTestSupport"]),
         .testTarget(name: "TallyEngineTests", dependencies: [
             "TallyEngine", "CSQLite", "TallyTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),

@@ -4,6 +4,7 @@ import Foundation
 import TallyCore
 import TallyCSV
 import TallyStore
+import TallyProfiles
 
 extension RecordKind: ExpressibleByArgument {}
 
@@ -36,8 +37,15 @@ struct IngestCommand: ParsableCommand {
         changed since the last load, loaded takedowns are re-mapped first, in a
         batch of their own (earlier vintages keep their names).
 
+        Agency exports (Korean headers and labels, a title row, a totals row, Excel
+        or Korean dates) load through a source profile (Data/sources/NAME.yaml):
+        given with --source NAME (or --source FILE.yaml), or found from the file's
+        header when exactly one profile of Data/sources (or --sources DIR) fits it.
+
         Examples:
           tally ingest Data/sample/*.csv
+          tally ingest --source regulator-takedowns 요청-2024-08.csv
+          tally ingest --encoding cp949 검거-2024-08.csv     # profile found from the header
           tally ingest --kind takedowns --db store.sqlite requests-2024-08.csv
           tally ingest --encoding cp949 victims-from-excel.csv
           tally ingest --format json new/*.csv
@@ -78,6 +86,12 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Quarantine takedowns whose platform is not in the platform registry (the reason names the registered names it resembles).")
     var strictPlatforms = false
 
+    @Option(help: ArgumentHelp("Source profile every file is read through: a name in the profile folder (Data/sources) or a .yaml file.", valueName: "name|file"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("Folder of source profiles tried on files whose header is not the contract's (default: Data/sources when it exists).", valueName: "dir"))
+    var sources: String?
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -89,6 +103,9 @@ struct IngestCommand: ParsableCommand {
         }
         if ZoneOffsets(identifier: timeZone) == nil {
             throw ValidationError("unknown time zone '\(timeZone)'; expected an IANA name such as Asia/Seoul")
+        }
+        if source != nil && kind != nil {
+            throw ValidationError("give --source or --kind, not both: a source profile names its record kind")
         }
         if maxFieldBytes < 1 || maxFieldBytes > 1 << 24 {
             throw ValidationError("--max-field-bytes must be from 1 to \(1 << 24) (16 MiB), not \(maxFieldBytes)")
@@ -106,6 +123,7 @@ struct IngestCommand: ParsableCommand {
         options.maxFieldBytes = maxFieldBytes
         options.platforms = try PlatformRegistryOption.load(platforms)
         options.strictPlatforms = strictPlatforms
+        (options.source, options.profiles) = try SourceProfileOption.load(source: source, directory: sources)
         if strictPlatforms && options.platforms == nil {
             throw ValidationError("--strict-platforms needs a platform registry: give --platforms FILE (no \(PlatformRegistry.defaultFile) here)")
         }
@@ -191,6 +209,12 @@ struct IngestCommand: ParsableCommand {
                 lines.append("  \(f.path): platform not in the registry, loaded as written: \(u.text)")
             }
         }
+        for f in report.files where f.source != nil {
+            let skipped = f.skippedRows.map { s in
+                "\(s.count) \(s.reason)\(s.count != 1 && s.reason.hasSuffix(" row") ? "s" : "") (line\(s.count == 1 ? "" : "s") \(Self.lineList(s.lines, count: s.count)))"
+            }
+            lines.append("  \(f.path): read with source profile \(f.source!)" + (skipped.isEmpty ? "" : "; not records: " + skipped.joined(separator: ", ")))
+        }
         for f in report.files where !f.unknownColumns.isEmpty {
             lines.append("  \(f.path): unknown columns ignored: \(f.unknownColumns.joined(separator: ", "))")
         }
@@ -199,5 +223,11 @@ struct IngestCommand: ParsableCommand {
             lines.append("\(FigureFormat.thousands(q)) row\(q == 1 ? "" : "s") quarantined: see `tally quarantine`.")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `1, 2, 40` — at most five lines, then how many more.
+    static func lineList(_ lines: [Int], count: Int) -> String {
+        let shown = lines.prefix(5).map(String.init).joined(separator: ", ")
+        return count > 5 ? shown + " and \(count - 5) more" : shown
     }
 }

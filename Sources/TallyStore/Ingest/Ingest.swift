@@ -2,6 +2,7 @@ import Foundation
 import Crypto
 import TallyCore
 import TallyCSV
+import TallyProfiles
 
 public struct IngestOptions: Sendable {
     /// The record kind; detected from the header when nil.
@@ -32,6 +33,11 @@ public struct IngestOptions: Sendable {
     public var platforms: PlatformRegistry?
     /// `--strict-platforms`: a takedown whose platform is not in the registry is quarantined.
     public var strictPlatforms = false
+    /// `--source`: every file is read through this profile.
+    public var source: SourceProfile?
+    /// Profiles tried on a file whose first row is not a contract header (`Data/sources`):
+    /// the only one whose header is among the file's first rows reads it.
+    public var profiles: [SourceProfile] = []
 
     public init() {}
 }
@@ -304,6 +310,7 @@ extension Store {
             """)
 
         var validator: RowValidator?
+        var profile: ProfileBinding?
         var writer: RecordWriter?
         var counts = (read: 0, loaded: 0, updated: 0, corrected: 0, duplicates: 0, quarantined: 0)
         let started = Date()
@@ -322,12 +329,14 @@ extension Store {
 
         loop: while let message = parser.output.receive() {
             switch message {
-            case let .header(kind, v):
+            case let .header(kind, v, binding):
                 validator = v
+                profile = binding
                 writer = try RecordWriter(db: db, schema: kind.schema, fileID: fileID, batchID: Int64(batch),
                                           revise: options.revise, platforms: options.platforms)
                 report.kind = kind.rawValue
-                report.unknownColumns = v.unknownColumns
+                report.unknownColumns = binding?.unknownColumns ?? v.unknownColumns
+                report.source = binding?.profile.name
             case .rows(let b):
                 guard let w = writer, let v = validator else { break }
                 var n = 0
@@ -353,7 +362,7 @@ extension Store {
                     case .updated: counts.updated += 1
                     case .corrected: counts.corrected += 1
                     case let .conflict(otherPath, otherLine, fields):
-                        let key = v.schema.key
+                        let key = profile?.sourceName(of: v.schema.key) ?? v.schema.key
                         let value = String(decoding: b.text(i, v.schema.keyIndex), as: UTF8.self)
                         let origin = otherPath == path ? "line \(otherLine) of this file" : "\(Provenance.fileName(otherPath)) line \(otherLine)"
                         try quarantineRow(line: b.lines[i], column: key, value: value,
@@ -377,6 +386,7 @@ extension Store {
         }
         guard validator != nil else { throw FileRejection(message: "no header: the file has no rows") }
         report.unregisteredPlatforms = writer?.platforms.unregistered() ?? []
+        report.skippedRows = parser.profileSink?.skipped ?? []
 
         report.rowsRead = counts.read
         report.loaded = counts.loaded
@@ -399,14 +409,15 @@ extension Store {
     }
 
     /// Decides the record kind and checks the header; rejects the file when it cannot be loaded.
-    static func checkHeader(_ header: [String], options: IngestOptions, zone: ZoneOffsets) throws -> (RecordKind, RowValidator) {
+    static func checkHeader(kind given: RecordKind? = nil, _ header: [String], options: IngestOptions,
+                            zone: ZoneOffsets) throws -> (RecordKind, RowValidator) {
         var seen = Set<String>()
         for name in header where !name.isEmpty {
             if !seen.insert(name).inserted {
                 throw FileRejection(message: "column '\(name)' appears twice in the header")
             }
         }
-        guard let kind = options.kind ?? RecordSchema.detect(header: header) else {
+        guard let kind = given ?? options.kind ?? RecordSchema.detect(header: header) else {
             let keys = RecordKind.allCases.map { $0.schema.key }.joined(separator: ", ")
             throw FileRejection(message: "cannot tell the record kind: the header has none (or several) of \(keys); give --kind")
         }

@@ -39,6 +39,12 @@ public struct FileReport: Codable, Equatable, Sendable {
     /// Takedowns: platform names not in the registry (loaded as written), in order of first
     /// appearance. In JSON only when there are some.
     public var unregisteredPlatforms: [UnregisteredPlatform] = []
+    /// The source profile that read the file (`--source`, or found from its header); nil for a
+    /// contract CSV. In JSON only when set.
+    public var source: String?
+    /// Rows the source profile says are not records (above the header, blank, totals, notes),
+    /// by reason with their lines: not counted in `rows_read`. In JSON only when there are some.
+    public var skippedRows: [SkippedRows] = []
 
     public init(path: String, status: Status) {
         self.path = path
@@ -50,6 +56,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         case rejected, error, unknownColumns = "unknown_columns", loadedInBatch = "loaded_in_batch"
         case member, archiveSHA256 = "archive_sha256"
         case unregisteredPlatforms = "unregistered_platforms"
+        case source, skippedRows = "skipped_rows"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -71,6 +78,8 @@ public struct FileReport: Codable, Equatable, Sendable {
         try c.encode(unknownColumns, forKey: .unknownColumns)
         try c.encodeIfPresent(loadedInBatch, forKey: .loadedInBatch)
         if !unregisteredPlatforms.isEmpty { try c.encode(unregisteredPlatforms, forKey: .unregisteredPlatforms) }
+        try c.encodeIfPresent(source, forKey: .source)
+        if !skippedRows.isEmpty { try c.encode(skippedRows, forKey: .skippedRows) }
     }
 
     public init(from decoder: Decoder) throws {
@@ -91,6 +100,8 @@ public struct FileReport: Codable, Equatable, Sendable {
         unknownColumns = try c.decodeIfPresent([String].self, forKey: .unknownColumns) ?? []
         loadedInBatch = try c.decodeIfPresent(Int.self, forKey: .loadedInBatch)
         unregisteredPlatforms = try c.decodeIfPresent([UnregisteredPlatform].self, forKey: .unregisteredPlatforms) ?? []
+        source = try c.decodeIfPresent(String.self, forKey: .source)
+        skippedRows = try c.decodeIfPresent([SkippedRows].self, forKey: .skippedRows) ?? []
     }
 }
 

@@ -1,12 +1,15 @@
 import Foundation
 import TallyCore
 import TallyCSV
+import TallyProfiles
 
 /// The parsing half of an ingest: a thread that reads CSV bytes with libcsv, checks the
 /// header, validates every row and sends the rows in batches, in file order.
 final class RowParser: @unchecked Sendable {
     enum Message {
-        case header(RecordKind, RowValidator)
+        /// The kind and validator of the file, and the source profile that maps it (nil: a
+        /// contract CSV).
+        case header(RecordKind, RowValidator, ProfileBinding?)
         case rows(RowBatch)
         /// The end of the file, or the error that stopped the parse.
         case end(Error?)
@@ -26,6 +29,12 @@ final class RowParser: @unchecked Sendable {
     private let zone: ZoneOffsets
     private let lock = NSLock()
     private var fed = 0
+
+    /// Where the rows go once the header is known (set by the parsing thread).
+    private(set) var router: HeaderRouter?
+    /// The source profile's sink, when the file is read through one: its skipped rows are
+    /// final once `.end` was received.
+    var profileSink: ProfileSink? { router?.profileSink }
 
     /// Bytes handed to libcsv so far (for progress).
     var bytesFed: Int { lock.withLock { fed } }
@@ -67,7 +76,8 @@ final class RowParser: @unchecked Sendable {
         // per-row method, which reaches everything it needs through constant references.
         let reader = CSVReader { _ in }
         let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
-        var sink: RowSink?
+        let router = HeaderRouter(options: options, zone: zone, now: now, output: output, free: free)
+        self.router = router
         reader.handler = { [self, unowned reader] csvRow in
             // Names in the header: the field limit, but never below the default (a small
             // limit for values must not refuse the contract's column names).
@@ -76,17 +86,13 @@ final class RowParser: @unchecked Sendable {
                 throw FileRejection(message: "line \(csvRow.line): name \(i + 1) of the header is longer than \(nameLimit) bytes")
             }
             let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
-            let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
-            validator.rejectFuture(now: now)
-            for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema)) }
-            let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema),
-                               output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
-                               strictPlatforms: options.strictPlatforms ? options.platforms : nil)
-            sink = rows
-            guard output.send(.header(kind, validator)) else { throw Cancelled() }
+            guard let route = try router.offer(header, line: csvRow.line) else { return }
             // Data fields (not the header's names) are cut at the limit; see `RowSink.longField`.
             reader.maxFieldBytes = options.maxFieldBytes
-            reader.handler = { csvRow in try rows.take(csvRow) }
+            switch route {
+            case .contract(let rows): reader.handler = { csvRow in try rows.take(csvRow) }
+            case .profile(let profiled): reader.handler = { csvRow in try profiled.take(csvRow) }
+            }
         }
         do {
             var offset = 0
@@ -100,11 +106,29 @@ final class RowParser: @unchecked Sendable {
                 lock.withLock { fed = offset }
             }
             try reader.finish()
-            try sink?.flush()
+            try router.finish()
             return nil
         } catch {
             return error
         }
+    }
+
+    /// A profile bound to a file's header; rejects the file when a required column is missing
+    /// or a header name appears twice.
+    static func bind(_ profile: SourceProfile, header: [String]) throws -> ProfileBinding {
+        let binding = profile.bind(header: header)
+        var seen = Set<String>()
+        for name in header where !name.isEmpty {
+            if !seen.insert(SourceProfile.headerKey(name)).inserted {
+                throw FileRejection(message: "column '\(name)' appears twice in the header (source profile \(profile.name))")
+            }
+        }
+        if !binding.missingRequired.isEmpty {
+            let list = binding.missingRequired.map { "'\($0)'" }.joined(separator: ", ")
+            throw FileRejection(message: "missing required column\(binding.missingRequired.count == 1 ? "" : "s") \(list) "
+                + "for source profile \(profile.name) (\(profile.kind.rawValue))")
+        }
+        return binding
     }
 
     /// Batches in flight besides the one being filled.
@@ -159,6 +183,15 @@ final class RowSink {
     }
 
     func take(_ csvRow: CSVRow) throws {
+        if !precheck(csvRow, fieldCount: true) {
+            validateAndAppend(csvRow, line: csvRow.line, rowBytes: csvRow.bytes)
+        }
+        try sendIfFull()
+    }
+
+    /// Quarantines a row that is broken as CSV (an open quote, a field too long, with
+    /// `fieldCount` a wrong number of fields); returns whether it did.
+    func precheck(_ csvRow: CSVRow, fieldCount: Bool) -> Bool {
         let b = batch
         if csvRow.endsInOpenQuote {
             b.appendProblem(line: csvRow.line, column: nil, value: "",
@@ -170,27 +203,48 @@ final class RowSink {
         } else if let i = longField(csvRow) {
             b.appendProblem(line: csvRow.line, column: i < header.count && !header[i].isEmpty ? header[i] : "field \(i + 1)",
                             value: RowProblem.shortened(csvRow.field(i)), reason: tooLong)
-        } else if csvRow.count != validator.headerCount {
+        } else if fieldCount && csvRow.count != validator.headerCount {
             b.appendProblem(line: csvRow.line, column: nil, value: "",
                             reason: "the row has \(csvRow.count) fields, the header has \(validator.headerCount)")
         } else {
-            let problems = validator.validate(csvRow, into: row)
-            if let first = problems.first {
-                var reason = first.reason
-                if problems.count > 1 {
-                    reason += " (and \(problems.count - 1) more: "
-                        + problems.dropFirst().map(\.column).joined(separator: ", ") + ")"
-                }
-                b.appendProblem(line: csvRow.line, column: first.column, value: first.value, reason: reason)
-            } else if strict != nil, platformField >= 0, let reason = unregistered(csvRow.field(platformField)) {
-                b.appendProblem(line: csvRow.line, column: "platform", value: RowProblem.shortened(csvRow.field(platformField)),
-                                reason: reason)
-            } else {
-                b.append(row, line: csvRow.line, rowBytes: csvRow.bytes)
-            }
+            return false
         }
-        if b.isFull {
-            guard output.send(.rows(b)), let next = free.receive() else { throw RowParser.Cancelled() }
+        return true
+    }
+
+    /// Validates a row and appends it to the batch, or its first problem (passed through
+    /// `rename`, which a source profile uses to name its own column and value).
+    @inline(__always)
+    func validateAndAppend<S: FieldSource>(_ source: S, line: Int, rowBytes: UnsafeBufferPointer<UInt8>,
+                                           rename: ((RowProblem) -> RowProblem)? = nil) {
+        let b = batch
+        let problems = validator.validate(source, into: row)
+        if var first = problems.first {
+            if let rename { first = rename(first) }
+            var reason = first.reason
+            if problems.count > 1 {
+                reason += " (and \(problems.count - 1) more: "
+                    + problems.dropFirst().map { rename?($0).column ?? $0.column }.joined(separator: ", ") + ")"
+            }
+            b.appendProblem(line: line, column: first.column, value: first.value, reason: reason)
+        } else if strict != nil, platformField >= 0, let reason = unregistered(source.field(platformField)) {
+            var problem = RowProblem(column: "platform", value: RowProblem.shortened(source.field(platformField)), reason: reason)
+            if let rename { problem = rename(problem) }
+            b.appendProblem(line: line, column: problem.column, value: problem.value, reason: problem.reason)
+        } else {
+            b.append(row, line: line, rowBytes: rowBytes)
+        }
+    }
+
+    func appendProblem(line: Int, column: String?, value: String, reason: String) {
+        batch.appendProblem(line: line, column: column, value: value, reason: reason)
+    }
+
+    /// Sends the batch on when it is full and takes a free one.
+    @inline(__always)
+    func sendIfFull() throws {
+        if batch.isFull {
+            guard output.send(.rows(batch)), let next = free.receive() else { throw RowParser.Cancelled() }
             batch = next
         }
     }
