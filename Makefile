@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-DEBIAN_PACKAGES := libcsv-dev libsqlite3-dev sqlite3 libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils libqpdf-dev libarchive-dev
+DEBIAN_PACKAGES := libcsv-dev libsqlite3-dev sqlite3 libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils libqpdf-dev libarchive-dev libxml2-dev
 SWIFT ?= swift
 OUT ?= out
 DB ?= $(OUT)/demo.sqlite
@@ -12,7 +12,7 @@ TALLY ?= .build/release/tally
 # What `bulletin` and `notebooks` build first; `make test` runs them on its debug build instead.
 TALLY_BUILD ?= build
 
-.PHONY: deps build demo test sample bench-ingest bench-engine bench-stats clean
+.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats clean
 
 ## deps: install the Debian packages Tally needs, if any is missing (root, or sudo).
 deps:
@@ -55,9 +55,9 @@ demo: build
 ## demo-agency: one sample month as the three agencies send it (Korean headers and labels, title and totals
 ## rows), read through the source profiles of Data/sources into a store of its own, $(AGENCY_DB): not into the
 ## demo's store, where its whole-second times would conflict with the later months' versions of the same records.
-## AGENCY_DEMO=xlsx loads the month's workbooks (Data/sample/agency/2024-MM-agency.zip; needs the .xlsx reader),
-## csv (the default until then) the same content as CSV, off skips the step.
-AGENCY_DEMO ?= csv
+## AGENCY_DEMO=xlsx loads the month's workbooks (Data/sample/agency/2024-MM-agency.zip, the default),
+## csv the same content as CSV, off skips the step.
+AGENCY_DEMO ?= xlsx
 AGENCY_MONTH ?= 2024-08
 AGENCY_DB ?= $(OUT)/agency.sqlite
 .PHONY: demo-agency agency-sample
@@ -118,6 +118,10 @@ sample:
 ## bench-ingest: 1,000,000 takedown rows into the store, against DuckDB's read_csv
 bench-ingest: build
 	Benchmarks/ingest.sh
+
+## bench-xlsx: 1,000,000 takedown rows from an .xlsx workbook against the same rows as CSV
+bench-xlsx: build
+	Benchmarks/xlsx.sh
 
 ## bench-engine: 10,000,000 takedowns in memory and fresh processes, against DuckDB and Polars
 bench-engine: build

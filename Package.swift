@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf"),
         // libarchive, to read .zip, .tar and compressed inputs by streaming (Debian: libarchive-dev).
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
+        // libxml2, to stream the XML parts of .xlsx workbooks (Debian: libxml2-dev).
+        .systemLibrary(name: "CXML2", path: "Sources/CXML2", pkgConfig: "libxml-2.0"),
 
         // Calendar and time-zone arithmetic on integers (no Foundation in loops).
         .target(name: "TallyTime"),
@@ -56,9 +58,12 @@ let package = Package(
         // Source profiles: how an agency's export (Korean headers and labels, title and totals
         // rows, Excel dates) maps onto a record kind (Data/sources/*.yaml).
         .target(name: "TallyProfiles", dependencies: ["TallyCore", "TallyYAML"]),
+        // Streaming reader of .xlsx workbooks (zip via libarchive, XML via libxml2): rows of
+        // cell texts, with sheets, shared strings, number formats and dates, merged header cells.
+        .target(name: "TallyXLSX", dependencies: ["CArchive", "CXML2", "TallyTime"], swiftSettings: fast),
         // The SQLite store: schema, migrations, ingest, quarantine, provenance.
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "TallyProfiles", "TallyFiles", "CSQLite", "CArchive",
+            "TallyCore", "TallyCSV", "TallyProfiles", "TallyXLSX", "TallyFiles", "CSQLite", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: fast),
         // Engine tables of the stored records (through the column cache, at a vintage) and of
@@ -100,7 +105,7 @@ let package = Package(
         // Helpers shared by the test targets (a temporary store, SQL rows as text).
         .target(name: "TallyTestSupport", dependencies: ["TallyStore"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
-        .testTarget(name: "TallyProfilesTests", dependencies: ["TallyProfiles", "TallyCore", "TallyStore", "TallyMetrics", "TallyTestSupport"]),
+        .testTarget(name: "TallyProfilesTests", dependencies: ["TallyProfiles", "TallyCore", "TallyStore", "TallyMetrics", "TallyTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyEngineTests", dependencies: [
             "TallyEngine", "CSQLite", "TallyTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
@@ -108,6 +113,7 @@ let package = Package(
         .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyTables", "TallyCore", "TallyEngine", "TallyTestSupport"]),
         .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"], exclude: ["References"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
+        .testTarget(name: "TallyXLSXTests", dependencies: ["TallyXLSX"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyFilesTests", dependencies: ["TallyFiles"]),
         .testTarget(name: "TallyTablesTests", dependencies: ["TallyTables", "TallyStore", "TallyEngine", "TallyCore", "TallyTestSupport"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyTables", "TallyCore", "TallyTestSupport"],

@@ -101,7 +101,8 @@ final class HeaderRouter {
         case .profile(let p)?:
             if let i = fields.firstIndex(where: { $0.utf8.count > options.maxFieldBytes }) {
                 p.rows.appendProblem(line: line, column: i < p.binding.header.count ? p.binding.header[i] : "field \(i + 1)",
-                                     value: String(fields[i].prefix(RowProblem.maxValueLength)), reason: p.rows.tooLong)
+                                     value: String(fields[i].prefix(RowProblem.maxValueLength)), reason: p.rows.tooLong,
+                                     cell: p.sheetCell?(i, line))
                 try p.rows.sendIfFull()
             } else {
                 try p.take(fields: fields, line: line)

@@ -19,6 +19,10 @@ public struct FileReport: Codable, Equatable, Sendable {
     public var member: String?
     /// For an archive member: the SHA-256 of the archive file given.
     public var archiveSHA256: String?
+    /// For an Excel workbook: the sheet read (`sha256` is the workbook's).
+    public var sheet: String?
+    /// The file as messages name it: its path, with `!SHEET` for a workbook's sheet.
+    public var place: String { sheet.map { path + "!" + $0 } ?? path }
     public var kind: String?
     public var status: Status
     public var rowsRead = 0
@@ -54,7 +58,7 @@ public struct FileReport: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case path, sha256, kind, status, rowsRead = "rows_read", loaded, updated, corrected, duplicates, quarantined
         case rejected, error, unknownColumns = "unknown_columns", loadedInBatch = "loaded_in_batch"
-        case member, archiveSHA256 = "archive_sha256"
+        case member, archiveSHA256 = "archive_sha256", sheet
         case unregisteredPlatforms = "unregistered_platforms"
         case source, skippedRows = "skipped_rows"
     }
@@ -65,6 +69,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         try c.encode(sha256, forKey: .sha256)
         try c.encodeIfPresent(member, forKey: .member)
         try c.encodeIfPresent(archiveSHA256, forKey: .archiveSHA256)
+        try c.encodeIfPresent(sheet, forKey: .sheet)
         try c.encode(kind, forKey: .kind)
         try c.encode(status, forKey: .status)
         try c.encode(rowsRead, forKey: .rowsRead)
@@ -88,6 +93,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
         member = try c.decodeIfPresent(String.self, forKey: .member)
         archiveSHA256 = try c.decodeIfPresent(String.self, forKey: .archiveSHA256)
+        sheet = try c.decodeIfPresent(String.self, forKey: .sheet)
         kind = try c.decodeIfPresent(String.self, forKey: .kind)
         status = try c.decode(Status.self, forKey: .status)
         rowsRead = try c.decode(Int.self, forKey: .rowsRead)

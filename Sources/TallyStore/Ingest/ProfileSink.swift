@@ -37,6 +37,8 @@ final class ProfileSink {
     private(set) var skipped: [SkippedRows] = []
     private var packed = PackedRow()
     private var currentFields: [String] = []
+    /// For a sheet read through the profile: the cell (`C17`) of a source field at a row.
+    var sheetCell: ((_ field: Int?, _ row: Int) -> String?)?
 
     init(binding: ProfileBinding, rows: RowSink, skippedAbove: [Int]) {
         self.binding = binding
@@ -60,13 +62,22 @@ final class ProfileSink {
             } else {
                 skipped.append(SkippedRows(reason: reason, lines: [line]))
             }
-        case let .problem(column, _, value, reason):
-            rows.appendProblem(line: line, column: column, value: value, reason: reason)
+        case let .problem(column, field, value, reason):
+            rows.appendProblem(line: line, column: column, value: value, reason: reason, cell: sheetCell?(field, line))
         case .row(let values):
             currentFields = fields
             packed.set(values)
-            packed.withSource { source, bytes in
-                rows.validateAndAppend(source, line: line, rowBytes: bytes, rename: rename)
+            if let sheetCell {
+                // The cell of the source column a contract column was mapped from.
+                let binding = self.binding
+                packed.withSource { source, bytes in
+                    rows.validateAndAppend(source, line: line, rowBytes: bytes, rename: rename,
+                                           cell: { column in sheetCell(column.flatMap { binding.field(of: $0) } ?? 0, line) })
+                }
+            } else {
+                packed.withSource { source, bytes in
+                    rows.validateAndAppend(source, line: line, rowBytes: bytes, rename: rename)
+                }
             }
         }
         if send { try rows.sendIfFull() }
