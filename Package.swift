@@ -84,9 +84,12 @@ let package = Package(
             "CCairo", "CQPDF", "TallyCharts", "TallyMetrics", "TallyStore", "TallyTables", "TallyCore", "TallyEngine", "TallyTime", "TallyFiles",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Exports of the records for journalists and analysts (CSV, JSON, standalone SQLite,
+        // version history), in the period as the figures count them.
+        .target(name: "TallyExport", dependencies: ["TallyCore", "TallyMetrics", "TallyStore", "TallyTime"]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyProfiles", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyFiles",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyProfiles", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyExport", "TallyFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.

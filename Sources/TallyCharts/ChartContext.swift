@@ -76,29 +76,9 @@ public final class ChartContext {
         try removals(byPlatform: true)
     }
 
-    /// The hours of the removals, by platform or all under "".
+    /// The hours of the removals, by platform or all under "": the population of
+    /// `takedowns.median_hours`, defined once in TallyMetrics.
     private func removals(byPlatform: Bool) throws -> [String: [Double]] {
-        var t = tables.takedowns
-        guard t.rowCount > 0 else { return [:] }
-        t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
-        t = t.adding("hours", try t.scaledDifference("resolved_at", "requested_at", by: 3_600_000_000))
-        let sel = try t.filter(.and([
-            .compare("day", .ge, .date(Int32(period.first))), .compare("day", .le, .date(Int32(period.last))),
-            .isIn("outcome", [.string("removed"), .string("blocked")]),
-            .compare("resolved_at", .le, .timestamp(asOf)),
-        ]))
-        let hours = t["hours"], platform = t["platform"]
-        var out: [String: [Double]] = [:]
-        hours.withFloat64s { v in
-            sel.forEach { i in
-                guard hours.isValid(i) else { return }
-                if !byPlatform {
-                    out["", default: []].append(v[i])
-                } else if case .string(let name) = platform.value(i) {
-                    out[name, default: []].append(v[i])
-                }
-            }
-        }
-        return out
+        try TakedownFigures.removalHours(tables.takedowns, period: period, asOf: asOf, zone: settings.zone, byPlatform: byPlatform)
     }
 }

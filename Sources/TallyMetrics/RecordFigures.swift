@@ -35,18 +35,7 @@ struct VictimFigures {
         regions = try distinctValues(table, "region")
     }
 
-    /// Age bands: cut at 14, the minor age limit, 30 and 40 (below the limit: minors).
-    var bands: [(label: String, lo: Int, hi: Int?)] {
-        let cuts = Array(Set([14, settings.minorAgeLimit, 30, 40])).sorted()
-        var out: [(String, Int, Int?)] = []
-        var lo = 0
-        for c in cuts where c > lo {
-            out.append(("\(lo)-\(c - 1)", lo, c))
-            lo = c
-        }
-        out.append(("\(lo)+", lo, nil))
-        return out
-    }
+    var bands: [(label: String, lo: Int, hi: Int?)] { settings.ageBands }
 
     /// Adds the period's figures; returns the breakdowns (ids and the groups of them whose
     /// sums are published) for disclosure control.
@@ -58,7 +47,7 @@ struct VictimFigures {
         for (a, n) in ages {
             total += n
             guard let age = Int(a) else { unknown += n; continue }
-            if age < settings.minorAgeLimit { minors += n }
+            if age < settings.minorAgeLimit || (settings.injectedFault == .minorsInclusive && age == settings.minorAgeLimit) { minors += n }
             if let b = bands.firstIndex(where: { age >= $0.lo && ($0.hi == nil || age < $0.hi!) }) { bandCounts[b] += n }
         }
         f["victims.total"] = .count(total)

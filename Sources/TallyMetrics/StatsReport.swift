@@ -30,11 +30,8 @@ public struct StatsReport: Sendable {
     public var suppressedIDs: Set<String> = []
     public var suppressionApplied: Bool
 
-    /// Counts that get `.prev`, `.change_pct` and `.ytd` for a month.
-    public static func isCount(_ id: String) -> Bool {
-        !(id.hasSuffix("_share") || id.hasSuffix("_ci95") || id.hasSuffix("_krw") || id.hasSuffix("compliance")
-          || id.hasSuffix("_hours"))
-    }
+    /// Counts that get `.prev`, `.change_pct` and `.ytd` for a month (the catalogue says which).
+    public static func isCount(_ id: String) -> Bool { FigureCatalogue.hasComparisons(id) }
 
     /// The default as-of time: the latest `requested_at` or `resolved_at` loaded, or the end
     /// of `period` (local midnight after its last day) when no takedowns are loaded.
@@ -46,10 +43,7 @@ public struct StatsReport: Sendable {
                 for i in 0..<c.count where c.isValid(i) && (latest == nil || v[i] > latest!) { latest = v[i] }
             }
         }
-        if let latest { return latest }
-        let local = Int64(period.last + 1) * 86_400
-        if case .success(let s) = zone.utc(fromLocal: local) { return s * 1_000_000 }
-        return local * 1_000_000
+        return latest ?? AsOf.endOfDay(period.last, zone: zone)
     }
 
     public init(tables: RecordTables, period: Period, asOf: Int64? = nil, settings: Settings,

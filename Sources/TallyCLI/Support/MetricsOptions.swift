@@ -45,26 +45,20 @@ struct MetricsOptions: ParsableArguments {
     }
 
     func parsedPeriod() throws -> Period {
-        do { return try Period.parse(period) } catch let e as PeriodError { throw CLIError(e.description) }
+        return try Period.parse(period)
     }
 
     /// The as-of option as UTC microseconds.
     func parsedAsOf(zone: ZoneOffsets) throws -> Int64? {
-        guard let text = asOf else { return nil }
-        let bytes = Array(text.utf8)
-        return try bytes.withUnsafeBufferPointer { b -> Int64 in
-            if let d = FieldParser.date(b) {
-                switch zone.utc(fromLocal: (d + 1) * 86_400) {
-                case .success(let s): return s * 1_000_000
-                case .failure: return (d + 1) * 86_400_000_000
-                }
-            }
-            switch FieldParser.timestamp(b, zone: zone) {
-            case .success(let t): return t
-            case .failure:
-                throw CLIError("--as-of '\(text)': expected a date YYYY-MM-DD or a timestamp YYYY-MM-DDTHH:MM[:SS] with Z, ±HH:MM or nothing (local time)")
-            }
+        try MetricsOptions.parseAsOf(asOf, zone: zone)
+    }
+
+    static func parseAsOf(_ text: String?, zone: ZoneOffsets) throws -> Int64? {
+        guard let text else { return nil }
+        guard let t = AsOf.parse(text, zone: zone) else {
+            throw CLIError("--as-of '\(text)': expected a date YYYY-MM-DD or a timestamp YYYY-MM-DDTHH:MM[:SS] with Z, ±HH:MM or nothing (local time)")
         }
+        return t
     }
 
     /// What every figure command reads: settings and fine schedule, period, as-of time, the
@@ -86,7 +80,7 @@ struct MetricsOptions: ParsableArguments {
         let st = try store.open(.read)
         let useCache = !noCache
         let v: Vintage
-        do { v = try st.vintage(vintage) } catch let e as VintageError { throw CLIError(e.description) }
+        v = try st.vintage(vintage)
         let tables = RecordTables(arrests: try st.table(.arrests, useCache: useCache, vintage: v.batch).table,
                                   victims: try st.table(.victims, useCache: useCache, vintage: v.batch).table,
                                   takedowns: try st.table(.takedowns, useCache: useCache, vintage: v.batch).table)
@@ -100,10 +94,7 @@ struct MetricsOptions: ParsableArguments {
     func report() throws -> (StatsReport, Provenance) {
         let i = try inputs()
         let (settings, schedule, period, asOf, st, tables) = (i.settings, i.fines, i.period, i.asOf, i.store, i.tables)
-        var report: StatsReport
-        do {
-            report = try StatsReport(tables: tables, period: period, asOf: asOf, settings: settings, fines: schedule, suppress: !noSuppress)
-        } catch let e as EngineError { throw CLIError(e.description) }
+        var report = try StatsReport(tables: tables, period: period, asOf: asOf, settings: settings, fines: schedule, suppress: !noSuppress)
         report.vintage = i.vintage
         if report.metrics["victims.total"]?.countValue == 0 && report.metrics["arrests.total"]?.countValue == 0
             && report.metrics["takedowns.requests"]?.countValue == 0 {
