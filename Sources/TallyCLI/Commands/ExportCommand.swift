@@ -119,7 +119,8 @@ struct ExportCommand: ParsableCommand {
             }
             return
         }
-        let kinds = kind.isEmpty ? RecordKind.allCases : kind
+        // Decisions (the DSA database, public already) only when asked for by --kind.
+        let kinds = kind.isEmpty ? RecordKind.recordsKinds : kind
         var exports: [RecordExport] = []
         for k in kinds {
             let e = try RecordExport.read(k, from: st, period: p, zone: zone, vintage: v.batch)
@@ -204,6 +205,7 @@ enum ExportValue {
         case .int, .timestamp: return .int(s.int(i))
         case .bool: return .bool(s.int(i) != 0)
         case .set: return .set((s.text(i) ?? "").split(separator: ";").map(String.init))
+        case .jsonSet: return .set(JSONSets.stringArray(s.text(i) ?? "[]") ?? [])
         default: return .text(s.text(i) ?? "")
         }
     }
@@ -227,6 +229,7 @@ struct RecordExport {
         case .arrests: dateColumn = "arrested_on"
         case .victims: dateColumn = "contacted_on"
         case .takedowns: dateColumn = "requested_at"
+        case .decisions: dateColumn = "application_date"
         }
         let sql: String
         if kind == .takedowns {
@@ -318,7 +321,7 @@ enum ExportDocs {
         case .bool: return "bool"
         case .int: return "int"
         case .enumeration: return "enum"
-        case .set: return "set"
+        case .set, .jsonSet: return "set"
         }
     }
 

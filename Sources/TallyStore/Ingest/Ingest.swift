@@ -32,6 +32,9 @@ public struct IngestOptions: Sendable {
     public var platforms: PlatformRegistry?
     /// `--strict-platforms`: a takedown whose platform is not in the registry is quarantined.
     public var strictPlatforms = false
+    /// Decisions: store the long free-text columns (`tally ingest --keep-text`); without it
+    /// they are read and not stored.
+    public var keepText = false
 
     public init() {}
 }
@@ -306,6 +309,10 @@ extension Store {
         var validator: RowValidator?
         var writer: RecordWriter?
         var counts = (read: 0, loaded: 0, updated: 0, corrected: 0, duplicates: 0, quarantined: 0)
+        // Decisions: valid rows whose application_date is before their content_date (counted
+        // and reported, not quarantined: decisions.md).
+        var applicationBeforeContent = 0
+        var dateColumns: (application: Int, content: Int)?
         let started = Date()
         var lastProgress = started
         // Indices of a batch's valid rows, handed to the writer together.
@@ -328,6 +335,9 @@ extension Store {
                                           revise: options.revise, platforms: options.platforms)
                 report.kind = kind.rawValue
                 report.unknownColumns = v.unknownColumns
+                if kind == .decisions {
+                    dateColumns = (kind.schema.index(of: "application_date")!, kind.schema.index(of: "content_date")!)
+                }
             case .rows(let b):
                 guard let w = writer, let v = validator else { break }
                 var n = 0
@@ -344,6 +354,12 @@ extension Store {
                     } else {
                         valid[n] = i
                         n += 1
+                        if let d = dateColumns {
+                            let o = i * b.columns
+                            if !b.isNull[o + d.content] && b.ints[o + d.application] < b.ints[o + d.content] {
+                                applicationBeforeContent += 1
+                            }
+                        }
                     }
                 }
                 try w.write(b, rows: UnsafeBufferPointer(start: valid, count: n), db: db) { i, outcome in
@@ -384,16 +400,18 @@ extension Store {
         report.corrected = counts.corrected
         report.duplicates = counts.duplicates
         report.quarantined = counts.quarantined
+        if dateColumns != nil { report.applicationBeforeContent = applicationBeforeContent }
         precondition(counts.read == counts.loaded + counts.updated + counts.corrected + counts.duplicates + counts.quarantined)
         let update = try db.prepare("""
             UPDATE files SET kind = ?, rows_read = ?, loaded = ?, updated = ?, corrected = ?, duplicates = ?, quarantined = ?,
-              unknown_columns = ?
+              unknown_columns = ?, application_before_content = ?
             WHERE id = ?
             """)
         try update.bind([.text(report.kind ?? ""), .int(Int64(counts.read)), .int(Int64(counts.loaded)),
                          .int(Int64(counts.updated)), .int(Int64(counts.corrected)),
                          .int(Int64(counts.duplicates)), .int(Int64(counts.quarantined)),
                          report.unknownColumns.isEmpty ? .null : .text(report.unknownColumns.joined(separator: ",")),
+                         report.applicationBeforeContent.map { .int(Int64($0)) } ?? .null,
                          .int(fileID)])
         try update.step()
     }
@@ -407,10 +425,13 @@ extension Store {
             }
         }
         guard let kind = options.kind ?? RecordSchema.detect(header: header) else {
-            let keys = RecordKind.allCases.map { $0.schema.key }.joined(separator: ", ")
+            let keys = RecordKind.allCases.map { k in
+                let c = k.schema.detectionColumns
+                return c.count == 1 ? c[0] : c[0] + " (with " + c.dropFirst().joined(separator: " and ") + ")"
+            }.joined(separator: ", ")
             throw FileRejection(message: "cannot tell the record kind: the header has none (or several) of \(keys); give --kind")
         }
-        let validator = RowValidator(schema: kind.schema, header: header, zone: zone)
+        let validator = RowValidator(schema: kind.schema, header: header, zone: zone, keepText: options.keepText)
         if !validator.missingRequired.isEmpty {
             let list = validator.missingRequired.map { "'\($0)'" }.joined(separator: ", ")
             let noun = validator.missingRequired.count == 1 ? "column" : "columns"

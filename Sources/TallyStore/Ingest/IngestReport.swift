@@ -39,6 +39,9 @@ public struct FileReport: Codable, Equatable, Sendable {
     /// Takedowns: platform names not in the registry (loaded as written), in order of first
     /// appearance. In JSON only when there are some.
     public var unregisteredPlatforms: [UnregisteredPlatform] = []
+    /// Decisions: valid rows whose `application_date` is before their `content_date`
+    /// (loaded, counted here). Nil for other kinds; in JSON only for decisions.
+    public var applicationBeforeContent: Int?
 
     public init(path: String, status: Status) {
         self.path = path
@@ -50,6 +53,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         case rejected, error, unknownColumns = "unknown_columns", loadedInBatch = "loaded_in_batch"
         case member, archiveSHA256 = "archive_sha256"
         case unregisteredPlatforms = "unregistered_platforms"
+        case applicationBeforeContent = "application_before_content"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -71,6 +75,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         try c.encode(unknownColumns, forKey: .unknownColumns)
         try c.encodeIfPresent(loadedInBatch, forKey: .loadedInBatch)
         if !unregisteredPlatforms.isEmpty { try c.encode(unregisteredPlatforms, forKey: .unregisteredPlatforms) }
+        try c.encodeIfPresent(applicationBeforeContent, forKey: .applicationBeforeContent)
     }
 
     public init(from decoder: Decoder) throws {
@@ -91,6 +96,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         unknownColumns = try c.decodeIfPresent([String].self, forKey: .unknownColumns) ?? []
         loadedInBatch = try c.decodeIfPresent(Int.self, forKey: .loadedInBatch)
         unregisteredPlatforms = try c.decodeIfPresent([UnregisteredPlatform].self, forKey: .unregisteredPlatforms) ?? []
+        applicationBeforeContent = try c.decodeIfPresent(Int.self, forKey: .applicationBeforeContent)
     }
 }
 

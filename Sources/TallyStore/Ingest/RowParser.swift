@@ -78,20 +78,25 @@ final class RowParser: @unchecked Sendable {
             let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
             let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
             validator.rejectFuture(now: now)
-            for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema)) }
-            let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema),
+            for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema, jsonSets: validator.jsonSets)) }
+            let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema, jsonSets: validator.jsonSets),
                                output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
                                strictPlatforms: options.strictPlatforms ? options.platforms : nil)
             sink = rows
             guard output.send(.header(kind, validator)) else { throw Cancelled() }
             // Data fields (not the header's names) are cut at the limit; see `RowSink.longField`.
             reader.maxFieldBytes = options.maxFieldBytes
+            // The DSA dumps write one record per line (see `CSVReader.oneRecordPerLine`).
+            reader.oneRecordPerLine = kind == .decisions
             reader.handler = { csvRow in try rows.take(csvRow) }
         }
         do {
             var offset = 0
             while offset < bytes.count {
-                let end = Self.chunkEnd(bytes, from: offset)
+                var end = Self.chunkEnd(bytes, from: offset)
+                // The first chunk ends with the first line, so that what the header decides
+                // (one record per line) applies from the second line on.
+                if offset == 0, let lf = bytes[0..<end].firstIndex(of: 0x0A) { end = lf + 1 }
                 let chunk = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
                 // The chunk's text check runs here, ahead of its parse (see `Store.decodeText`).
                 if options.encoding == .utf8 { try Store.checkText(chunk, offset: offset, in: bytes) }
@@ -146,8 +151,8 @@ final class RowSink {
 
     init(validator: RowValidator, batch: RowBatch, output: Channel<RowParser.Message>, free: Channel<RowBatch>,
          header: [String] = [], maxFieldBytes: Int = .max, strictPlatforms: PlatformRegistry? = nil) {
-        self.strict = validator.schema.kind == .takedowns ? strictPlatforms : nil
-        self.platformField = validator.schema.index(of: "platform").map { validator.fieldIndex[$0] } ?? -1
+        self.strict = validator.schema.platformColumn != nil ? strictPlatforms : nil
+        self.platformField = validator.schema.platformColumn.flatMap { validator.schema.index(of: $0) }.map { validator.fieldIndex[$0] } ?? -1
         self.validator = validator
         self.header = header
         self.maxFieldBytes = maxFieldBytes
@@ -160,7 +165,11 @@ final class RowSink {
 
     func take(_ csvRow: CSVRow) throws {
         let b = batch
-        if csvRow.endsInOpenQuote {
+        if csvRow.brokenAtLineEnd {
+            b.appendProblem(line: csvRow.line, column: nil, value: "",
+                            reason: "a quoted field is still open at the end of the line (the row's quoting is broken, "
+                                + "as a \\\" written by the exporter breaks it); the row is skipped, the next line read as the next row")
+        } else if csvRow.endsInOpenQuote {
             b.appendProblem(line: csvRow.line, column: nil, value: "",
                             reason: "a quoted field opened on this line is never closed (end of file reached)")
         } else if csvRow.bytes.count > Self.maxRowBytes {
@@ -183,7 +192,7 @@ final class RowSink {
                 }
                 b.appendProblem(line: csvRow.line, column: first.column, value: first.value, reason: reason)
             } else if strict != nil, platformField >= 0, let reason = unregistered(csvRow.field(platformField)) {
-                b.appendProblem(line: csvRow.line, column: "platform", value: RowProblem.shortened(csvRow.field(platformField)),
+                b.appendProblem(line: csvRow.line, column: validator.schema.platformColumn, value: RowProblem.shortened(csvRow.field(platformField)),
                                 reason: reason)
             } else {
                 b.append(row, line: csvRow.line, rowBytes: csvRow.bytes)

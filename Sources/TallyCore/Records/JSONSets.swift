@@ -1,0 +1,125 @@
+import Foundation
+
+/// The distinct values of a file's JSON-array columns (`FieldKind.jsonSet`), each read once
+/// with Foundation's JSONSerialization and kept as its canonical text.
+///
+/// A day's dump has tens of millions of rows but few distinct arrays per column (a platform
+/// writes the same `["CONTENT_TYPE_VIDEO"]` or list of 30 countries again and again), so a
+/// cell's bytes are looked up first and parsed only the first time they are seen. A row's
+/// slot holds the id of its canonical text; the parsing thread adds ids, the writing thread
+/// and the fingerprint read them, hence the lock (uncontended: a few tens of nanoseconds).
+///
+/// Canonical text: the members sorted by their bytes, each once, as a JSON array without
+/// spaces (`["AT","BE"]`). Members are upper-case identifiers (checked), so they need no
+/// escaping. The empty array is not interned: it is the empty set, stored as null.
+public final class JSONSets: @unchecked Sendable {
+    public typealias CString = (pointer: UnsafeMutablePointer<CChar>, length: Int32)
+
+    private let lock = NSLock()
+    /// Per column: raw cell bytes → canonical id (only columns of kind `jsonSet` are used).
+    private var byBytes: [[[UInt8]: Int32]]
+    private var byCanonical: [String: Int32] = [:]
+    private var canonical: [CString] = []
+    private var members: [[String]] = []
+    /// Raw spellings remembered per column, at most: beyond it, cells are parsed every time
+    /// (memory stays bounded on a file of all-different arrays).
+    static let rawLimit = 65_536
+
+    public init(columns: Int) {
+        byBytes = Array(repeating: [:], count: columns)
+    }
+
+    deinit {
+        for c in canonical { free(c.pointer) }
+    }
+
+    public enum Outcome: Equatable {
+        case empty
+        case set(Int32)
+        case invalid(String)
+    }
+
+    /// The id of the canonical set `bytes` spells in column `column`, or why it is not a
+    /// valid set of the kind (`prefix` nil: two-letter country codes).
+    public func intern(_ bytes: UnsafeBufferPointer<UInt8>, column: Int, prefix: String?) -> Outcome {
+        let key = Array(bytes)
+        lock.lock()
+        if let id = byBytes[column][key] { lock.unlock(); return .set(id) }
+        lock.unlock()
+        let items: [String]
+        switch Self.parse(bytes, prefix: prefix) {
+        case .success(let x): items = x
+        case .failure(let e): return .invalid(e.reason)
+        }
+        if items.isEmpty { return .empty }
+        let text = "[" + items.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        lock.lock()
+        defer { lock.unlock() }
+        let id: Int32
+        if let known = byCanonical[text] {
+            id = known
+        } else {
+            id = Int32(canonical.count)
+            canonical.append((strdup(text)!, Int32(text.utf8.count)))
+            members.append(items)
+            byCanonical[text] = id
+        }
+        if byBytes[column].count < Self.rawLimit { byBytes[column][key] = id }
+        return .set(id)
+    }
+
+    /// The canonical text of set `id`, as a C string owned by this table.
+    public func text(_ id: Int64) -> CString {
+        lock.lock()
+        defer { lock.unlock() }
+        return canonical[Int(id)]
+    }
+
+    /// The members of set `id`, sorted.
+    public func members(_ id: Int64) -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return members[Int(id)]
+    }
+
+    /// The sorted distinct members of a JSON array of identifiers, or why it is not one.
+    /// An empty cell or `[]` is the empty set.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, prefix: String?) -> Result<[String], SetError> {
+        if bytes.isEmpty { return .success([]) }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
+        } catch {
+            return .failure(SetError("not a JSON array"))
+        }
+        guard let array = object as? [Any] else { return .failure(SetError("not a JSON array")) }
+        var items = Set<String>()
+        for element in array {
+            guard let s = element as? String else {
+                return .failure(SetError("a member of the JSON array is not a string"))
+            }
+            if let prefix {
+                guard s.hasPrefix(prefix), s.utf8.count > prefix.utf8.count,
+                      s.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) else {
+                    return .failure(SetError("member '\(s.prefix(60))' is not a \(prefix)* value"))
+                }
+            } else {
+                guard s.utf8.count == 2, s.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else {
+                    return .failure(SetError("member '\(s.prefix(60))' is not a two-letter country code"))
+                }
+            }
+            items.insert(s)
+        }
+        return .success(items.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+    }
+
+    /// The strings of a stored set's JSON text (no checks: it was written by `intern`).
+    public static func stringArray(_ text: String) -> [String]? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [])) as? [String]
+    }
+
+    public struct SetError: Error, Equatable {
+        public let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+}
