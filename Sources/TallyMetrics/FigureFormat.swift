@@ -2,13 +2,14 @@
 /// one decimal, hours with one decimal, KRW amounts, `<5` for suppressed cells and `–` for
 /// an undefined value. The kind of a figure follows from its id.
 public enum FigureFormat {
-    public enum Kind { case count, share, interval, hours, krw, percentChange }
+    public enum Kind { case count, share, interval, hours, days, krw, percentChange }
 
     public static func kind(of id: String) -> Kind {
         if id.hasSuffix(".change_pct") { return .percentChange }
         if id.hasSuffix("_ci95") { return .interval }
         if id.hasSuffix("_share") || id.hasSuffix(".compliance") || id == "compliance" { return .share }
         if id.hasSuffix("_hours") { return .hours }
+        if id.hasSuffix("_days") { return .days }
         if id.hasSuffix("_krw") { return .krw }
         return .count
     }
@@ -24,6 +25,7 @@ public enum FigureFormat {
             switch kind(of: id) {
             case .share: return percent(d)
             case .hours: return fixed(d, 1) + " h"
+            case .days: return fixed(d, 1) + " d"
             case .percentChange: return (d > 0 ? "+" : "") + fixed(d, 1) + "%"
             case .krw: return (abs(d) < 9e18 ? thousands(Int(d)) : fixed(d, 0)) + " KRW"
             default: return fixed(d, 1)
