@@ -230,6 +230,18 @@ import TallyCore
             """)
         #expect(stored == [[expected]])
         #expect(try box.rows(store, "SELECT count(*) FROM decisions WHERE incompatible_content_explanation IS NOT NULL") == [["49"]])
+
+        // Loaded without the text, then again as a revision with it: the text fills the
+        // empty fields, an update of every record (the repeated uuid then a duplicate).
+        let box2 = Sandbox()
+        let later = try box2.store()
+        _ = try later.ingest([Self.paths[0]])
+        options.revise = true
+        options.reason = "free text wanted"
+        let again = try later.ingest([Self.paths[0]], options: options)
+        #expect(again.files[0].updated == 49)
+        #expect(again.files[0].duplicates == 1)
+        #expect(try box2.rows(later, "SELECT count(*) FROM decisions WHERE change = 'update' AND incompatible_content_explanation IS NOT NULL") == [["49"]])
     }
 
     static let header = "uuid,decision_visibility,decision_ground,category,category_specification,content_type,content_date,"
@@ -293,5 +305,40 @@ import TallyCore
                 == [["[\"DECISION_VISIBILITY_CONTENT_REMOVED\",\"DECISION_VISIBILITY_OTHER\"]", "update"]])
         #expect(try box.rows(store, "SELECT column_name FROM quarantine") == [["uuid"]])
         #expect(try box.count(store, "decisions_history") == 1)
+    }
+
+    /// Platform names go through the platform registry as takedowns' do: an alias loads as the
+    /// canonical name (the name as written in `platform_text`), `--strict-platforms`
+    /// quarantines an unregistered one, and a changed registry re-maps loaded decisions in a
+    /// batch of their own.
+    @Test func platformNamesGoThroughTheRegistry() throws {
+        let box = Sandbox()
+        let row = "DECISION_GROUND_ILLEGAL_CONTENT,STATEMENT_CATEGORY_VIOLENCE,,,2025-07-01 00:00:00,2025-07-02 00:00:00,2025-07-03 10:00:00,No,AUTOMATED_DECISION_FULLY"
+        let path = box.write("p.csv", Self.header + "\nd1,,\(row),Discord Netherlands B.V.,1,SOURCE_VOLUNTARY\nd2,,\(row),Tumblr,2,SOURCE_VOLUNTARY\n")
+        let first = try PlatformRegistry([.init(name: "Discord", aliases: ["Discord Netherlands B.V."], origin: "overseas")])
+        var options = IngestOptions()
+        options.platforms = first
+        let store = try box.store()
+        let report = try store.ingest([path], options: options)
+        #expect(report.files[0].loaded == 2)
+        #expect(report.files[0].unregisteredPlatforms.map(\.name) == ["Tumblr"])
+        #expect(try box.rows(store, "SELECT uuid, platform_name, platform_text FROM decisions ORDER BY uuid")
+                == [["d1", "Discord", "Discord Netherlands B.V."], ["d2", "Tumblr", "Tumblr"]])
+        // A registry that names Tumblr otherwise re-maps the loaded decision.
+        options.platforms = try PlatformRegistry([.init(name: "Discord", aliases: ["Discord Netherlands B.V."], origin: "overseas"),
+                                                  .init(name: "Tumblr Inc.", aliases: ["Tumblr"], origin: "overseas")])
+        let remap = try store.ingest([], options: options)
+        #expect(remap.platformRemap?.records == 1)
+        #expect(try box.rows(store, "SELECT platform_name, platform_text, change, changed_fields FROM decisions WHERE uuid = 'd2'")
+                == [["Tumblr Inc.", "Tumblr", "correction", "platform_name"]])
+        #expect(try box.rows(store, "SELECT platform_name FROM decisions_history") == [["Tumblr"]])
+        // --strict-platforms: an unregistered name is quarantined, naming the column.
+        let box2 = Sandbox()
+        let strict = try box2.store()
+        options.platforms = first
+        options.strictPlatforms = true
+        let s = try strict.ingest([box2.write("p.csv", Self.header + "\nd2,,\(row),Tumblr,2,SOURCE_VOLUNTARY\n")], options: options)
+        #expect(s.files[0].quarantined == 1)
+        #expect(try box2.rows(strict, "SELECT column_name FROM quarantine") == [["platform_name"]])
     }
 }

@@ -25,8 +25,21 @@ public final class JSONSets: @unchecked Sendable {
     /// (memory stays bounded on a file of all-different arrays).
     static let rawLimit = 65_536
 
+    /// A small direct-mapped cache of recent cells per column, touched only by the parsing
+    /// thread (the only caller of `intern`): a cell seen before costs a hash and a memcmp,
+    /// without taking the lock or allocating. Slot: the bytes' hash, the bytes, the outcome's
+    /// id (-1: the empty set).
+    private struct Slot {
+        var hash: UInt64 = 0
+        var bytes: [UInt8] = []
+        var id: Int32 = -2
+    }
+    private var recent: [[Slot]]
+    static let recentSlots = 256
+
     public init(columns: Int) {
         byBytes = Array(repeating: [:], count: columns)
+        recent = Array(repeating: [], count: columns)
     }
 
     deinit {
@@ -40,8 +53,27 @@ public final class JSONSets: @unchecked Sendable {
     }
 
     /// The id of the canonical set `bytes` spells in column `column`, or why it is not a
-    /// valid set of the kind (`prefix` nil: two-letter country codes).
+    /// valid set of the kind (`prefix` nil: two-letter country codes). Called by one thread.
     public func intern(_ bytes: UnsafeBufferPointer<UInt8>, column: Int, prefix: String?) -> Outcome {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        if recent[column].isEmpty { recent[column] = Array(repeating: Slot(), count: Self.recentSlots) }
+        let k = Int(h & UInt64(Self.recentSlots - 1))
+        let slot = recent[column][k]
+        if slot.id != -2, slot.hash == h, slot.bytes.count == bytes.count,
+           slot.bytes.withUnsafeBufferPointer({ bytes.count == 0 || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 }) {
+            return slot.id < 0 ? .empty : .set(slot.id)
+        }
+        let outcome = internSlowly(bytes, column: column, prefix: prefix)
+        switch outcome {
+        case .empty: recent[column][k] = Slot(hash: h, bytes: Array(bytes), id: -1)
+        case .set(let id): recent[column][k] = Slot(hash: h, bytes: Array(bytes), id: id)
+        case .invalid: break
+        }
+        return outcome
+    }
+
+    func internSlowly(_ bytes: UnsafeBufferPointer<UInt8>, column: Int, prefix: String?) -> Outcome {
         let key = Array(bytes)
         lock.lock()
         if let id = byBytes[column][key] { lock.unlock(); return .set(id) }
