@@ -109,7 +109,7 @@ struct DecisionGenerator {
             out.field(illegal ? "DECISION_GROUND_ILLEGAL_CONTENT" : "DECISION_GROUND_INCOMPATIBLE_CONTENT")
             out.null()                                                       // decision_ground_reference_url
             if illegal { out.quoted("Art. 6 of the national law on consumer protection"); out.quoted(text(50, 600)) } else { out.null(); out.null() }
-            if illegal { out.null(); out.null() } else { out.quoted(text(20, 50)); out.quoted(text(50, 800)) }
+            if illegal { out.null(); out.null() } else { out.quoted(text(20, 50)); out.quoted(text(30, 420)) }
             out.null()                                                       // incompatible_content_illegal
             out.field(Self.categories[rng.pick(categoryWeights)].0)
             out.null()                                                       // category_addition

@@ -6,8 +6,8 @@ import Foundation
 /// A day's dump has tens of millions of rows but few distinct arrays per column (a platform
 /// writes the same `["CONTENT_TYPE_VIDEO"]` or list of 30 countries again and again), so a
 /// cell's bytes are looked up first and parsed only the first time they are seen. A row's
-/// slot holds the id of its canonical text; the parsing thread adds ids, the writing thread
-/// and the fingerprint read them, hence the lock (uncontended: a few tens of nanoseconds).
+/// slot holds the id of its canonical text; the parsing thread adds ids (the dictionaries
+/// under a lock), the fingerprint and the writing thread read their texts (without one).
 ///
 /// Canonical text: the members sorted by their bytes, each once, as a JSON array without
 /// spaces (`["AT","BE"]`). Members are upper-case identifiers (checked), so they need no
@@ -19,7 +19,13 @@ public final class JSONSets: @unchecked Sendable {
     /// Per column: raw cell bytes → canonical id (only columns of kind `jsonSet` are used).
     private var byBytes: [[[UInt8]: Int32]]
     private var byCanonical: [String: Int32] = [:]
-    private var canonical: [CString] = []
+    /// Canonical texts by id, in a buffer that never moves (allocated once; pages are only
+    /// touched as ids are added), so that `text` reads it without the lock: an id reaches
+    /// another thread only inside a batch sent through a channel, after its text was written.
+    private let canonical: UnsafeMutablePointer<CString>
+    private var canonicalCount = 0
+    /// Distinct sets per file, at most; a cell that would add one more is refused.
+    public static let maxSets = 1 << 20
     private var members: [[String]] = []
     /// Raw spellings remembered per column, at most: beyond it, cells are parsed every time
     /// (memory stays bounded on a file of all-different arrays).
@@ -40,10 +46,12 @@ public final class JSONSets: @unchecked Sendable {
     public init(columns: Int) {
         byBytes = Array(repeating: [:], count: columns)
         recent = Array(repeating: [], count: columns)
+        canonical = .allocate(capacity: Self.maxSets)
     }
 
     deinit {
-        for c in canonical { free(c.pointer) }
+        for i in 0..<canonicalCount { free(canonical[i].pointer) }
+        canonical.deallocate()
     }
 
     public enum Outcome: Equatable {
@@ -91,8 +99,12 @@ public final class JSONSets: @unchecked Sendable {
         if let known = byCanonical[text] {
             id = known
         } else {
-            id = Int32(canonical.count)
-            canonical.append((strdup(text)!, Int32(text.utf8.count)))
+            guard canonicalCount < Self.maxSets else {
+                return .invalid("more than \(Self.maxSets) distinct arrays in one file")
+            }
+            id = Int32(canonicalCount)
+            (canonical + canonicalCount).initialize(to: (strdup(text)!, Int32(text.utf8.count)))
+            canonicalCount += 1
             members.append(items)
             byCanonical[text] = id
         }
@@ -100,11 +112,11 @@ public final class JSONSets: @unchecked Sendable {
         return .set(id)
     }
 
-    /// The canonical text of set `id`, as a C string owned by this table.
+    /// The canonical text of set `id`, as a C string owned by this table (no lock: see
+    /// `canonical`).
+    @inline(__always)
     public func text(_ id: Int64) -> CString {
-        lock.lock()
-        defer { lock.unlock() }
-        return canonical[Int(id)]
+        canonical[Int(id)]
     }
 
     /// The members of set `id`, sorted.
