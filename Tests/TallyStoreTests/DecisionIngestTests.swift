@@ -341,4 +341,22 @@ import TallyCore
         #expect(s.files[0].quarantined == 1)
         #expect(try box2.rows(strict, "SELECT column_name FROM quarantine") == [["platform_name"]])
     }
+
+    /// Retraction and vintages as for the other kinds: a retracted file's decisions are in no
+    /// later vintage, and the vintage before the retraction still has them.
+    @Test func retractionAndVintages() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        _ = try store.ingest([Self.paths[0]])
+        _ = try store.ingest([Self.paths[1]])
+        let r = try store.retract(file: Self.names[1], reason: "test")
+        #expect(r.withdrawn == 50)
+        #expect(try box.count(store, "decisions") == 49)
+        #expect(try store.table(.decisions, useCache: false, vintage: 2).table.rowCount == 99)
+        #expect(try store.table(.decisions, useCache: false, vintage: 1).table.rowCount == 49)
+        #expect(try store.table(.decisions, useCache: false, vintage: 3).table.rowCount == 49)
+        let k = try store.retract(kind: .decisions, ids: ["03b1b1c9-a860-4bf6-afff-0d8f0d944871", "no-such-uuid"], reason: "test")
+        #expect(k.withdrawn == 1)
+        #expect(k.notFound == ["no-such-uuid"])
+    }
 }
