@@ -78,10 +78,13 @@ extension Store {
         }
     }
 
-    /// Platform names of the current takedowns that are not in `registry`, with their rows
+    /// Platform names of the current takedowns and decisions that are not in `registry`, with their rows
     /// and the registered names they resemble, most rows first.
     public func unregisteredPlatforms(_ registry: PlatformRegistry) throws -> [UnregisteredPlatform] {
-        let s = try db.prepare("SELECT platform, count(*) FROM takedowns GROUP BY platform ORDER BY count(*) DESC, platform")
+        let s = try db.prepare("""
+            SELECT platform, count(*) FROM (SELECT platform FROM takedowns UNION ALL SELECT platform_name FROM decisions)
+            GROUP BY platform ORDER BY count(*) DESC, platform
+            """)
         var out: [UnregisteredPlatform] = []
         while try s.step() {
             let name = s.text(0) ?? ""
