@@ -2,6 +2,7 @@ CREATE INDEX arrests_history_key ON arrests_history(arrest_id);
 CREATE INDEX arrests_history_vintage ON arrests_history(valid_from, superseded_in);
 CREATE INDEX decisions_history_key ON decisions_history(uuid);
 CREATE INDEX decisions_history_vintage ON decisions_history(valid_from, superseded_in);
+CREATE UNIQUE INDEX decisions_uuid ON decisions(uuid);
 CREATE UNIQUE INDEX files_loaded_sha256 ON files(sha256, batch_id) WHERE status = 'loaded';
 CREATE INDEX quarantine_file ON quarantine(file_id, line);
 CREATE INDEX takedowns_history_key ON takedowns_history(request_id);
@@ -82,9 +83,8 @@ CREATE TABLE decisions (
   change TEXT NOT NULL DEFAULT 'new',
   changed_fields TEXT,
   valid_from INTEGER REFERENCES batches(id),
-  platform_text TEXT,
-  PRIMARY KEY (uuid)
-) WITHOUT ROWID;
+  platform_text TEXT
+);
 CREATE TABLE decisions_history (
   uuid TEXT NOT NULL,
   platform_name TEXT NOT NULL,
