@@ -5,6 +5,7 @@ import TallyCore
 import TallyEngine
 import TallyMetrics
 import TallyStore
+import TallyTables
 
 /// `manifest.json`: every figure printed in the bulletin with its id, value, printed text
 /// and definition; the period, as-of time, settings and fine schedule they were computed

@@ -79,14 +79,13 @@ struct TakedownFigures {
         let sel = try t.filter(Self.days(from, to))
         let g = try t.groupBy(["platform", "day"], aggs, where: sel)
         let p = g["platform"], d = g["day"]
-        // The buffers point into g's columns: g must outlive the loop.
-        let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0].int64s }
-        defer { withExtendedLifetime(g) {} }
+        let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0] }
         for i in 0..<g.rowCount {
             guard case .string(let name) = p.value(i) else { continue }
-            let c = TakedownCounts(requests: Int(cols[0][i]), due: Int(cols[1][i]), within: Int(cols[2][i]), late: Int(cols[3][i]),
-                                   overdue: Int(cols[4][i]), refused: Int(cols[5][i]), ai: Int(cols[6][i]), detectorKnown: Int(cols[7][i]))
-            daily[name, default: [:]][Int(d.int32s[i])] = c
+            let n = cols.map { Int($0.int64(at: i)) }
+            let c = TakedownCounts(requests: n[0], due: n[1], within: n[2], late: n[3],
+                                   overdue: n[4], refused: n[5], ai: n[6], detectorKnown: n[7])
+            daily[name, default: [:]][Int(d.int32(at: i))] = c
         }
     }
 

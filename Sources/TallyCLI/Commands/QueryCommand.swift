@@ -4,6 +4,7 @@ import TallyCore
 import TallyCSV
 import TallyEngine
 import TallyStore
+import TallyTables
 
 enum TableFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, csv
