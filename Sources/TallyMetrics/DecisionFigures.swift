@@ -93,23 +93,29 @@ public enum DecisionFigures {
         var perPlatform: [UInt32: Acc] = [:]
         var byCategory: [String: Int] = [:]
         var illegal = 0, incompatible = 0
-        let app = application.int32s, cont = content.int32s, cre = created.int64s
+        // The columns' values, copied out of the engine's storage (which lends them only
+        // inside closures): a few bytes a row, read once.
+        let app = application.withInt32s(Array.init), cont = content.withInt32s(Array.init)
+        let cre = created.withInt64s(Array.init)
+        let platformCodes = platformCol.withCodes(Array.init), categoryCodes = category.withCodes(Array.init)
+        let specCodes = spec.withCodes(Array.init), groundCodes = ground.withCodes(Array.init)
+        let decisionCodes = decision.withCodes(Array.init), visibilityCodes = visibility.withCodes(Array.init)
         let first = Int32(period.first), last = Int32(period.last)
         for i in 0..<table.rowCount where application.isValid(i) && app[i] >= first && app[i] <= last {
-            var a = perPlatform[platformCol.codes[i], default: Acc()]
+            var a = perPlatform[platformCodes[i], default: Acc()]
             a.total += 1
-            let cat = category.isValid(i) ? Int(category.codes[i]) : -1
+            let cat = category.isValid(i) ? Int(categoryCodes[i]) : -1
             if cat >= 0 { byCategory[categoryNames[cat], default: 0] += 1 }
-            if ground.isValid(i) { if isIllegal[Int(ground.codes[i])] { illegal += 1 } else { incompatible += 1 } }
-            if (cat >= 0 && categoryIsAbuse[cat]) || (spec.isValid(i) && specIsAbuse[Int(spec.codes[i])]) { a.sexual += 1 }
-            if detection.isValid(i) && detection.bools[i] != 0 { a.detected += 1 }
-            if decision.isValid(i) && isAutomated[Int(decision.codes[i])] { a.automated += 1 }
-            if visibility.isValid(i) && isRemoved[Int(visibility.codes[i])] { a.removed += 1 }
+            if ground.isValid(i) { if isIllegal[Int(groundCodes[i])] { illegal += 1 } else { incompatible += 1 } }
+            if (cat >= 0 && categoryIsAbuse[cat]) || (spec.isValid(i) && specIsAbuse[Int(specCodes[i])]) { a.sexual += 1 }
+            if detection.value(i) == .bool(true) { a.detected += 1 }
+            if decision.isValid(i) && isAutomated[Int(decisionCodes[i])] { a.automated += 1 }
+            if visibility.isValid(i) && isRemoved[Int(visibilityCodes[i])] { a.removed += 1 }
             if content.isValid(i) && app[i] >= cont[i] { a.moderationDays.append(Double(app[i] - cont[i])) }
             if created.isValid(i) {
                 a.disclosureHours.append(Double(cre[i] - Int64(app[i]) * 86_400_000_000) / 3_600_000_000)
             }
-            perPlatform[platformCol.codes[i]] = a
+            perPlatform[platformCodes[i]] = a
         }
         for a in perPlatform.values {
             all.total += a.total; all.sexual += a.sexual; all.detected += a.detected
