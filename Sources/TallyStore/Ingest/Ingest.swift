@@ -313,6 +313,8 @@ extension Store {
         // and reported, not quarantined: decisions.md).
         var applicationBeforeContent = 0
         var dateColumns: (application: Int, content: Int)?
+        var raisedCache = false
+        defer { if raisedCache { try? db.execute("PRAGMA cache_size = -65536") } }
         let started = Date()
         var lastProgress = started
         // Indices of a batch's valid rows, handed to the writer together.
@@ -337,6 +339,14 @@ extension Store {
                 report.unknownColumns = v.unknownColumns
                 if kind == .decisions {
                     dateColumns = (kind.schema.index(of: "application_date")!, kind.schema.index(of: "content_date")!)
+                    // Decisions are keyed by random uuids: every insert lands on a random page
+                    // of the uuid index, which outgrows the store's 64 MiB page cache at a few
+                    // million rows. A larger cache for this load keeps the index in memory
+                    // (pages are only allocated as used); the store's size is set back after.
+                    if let mib = Self.decisionCacheMiB {
+                        try db.execute("PRAGMA cache_size = -\(mib * 1024)")
+                        raisedCache = true
+                    }
                 }
             case .rows(let b):
                 guard let w = writer, let v = validator else { break }
@@ -415,6 +425,13 @@ extension Store {
                          .int(fileID)])
         try update.step()
     }
+
+    /// Page cache (MiB) of a decisions load; nil: the store's 64 MiB. `TALLY_DECISION_CACHE_MIB`
+    /// overrides it (0: the store's), for benchmarks.
+    static let decisionCacheMiB: Int? = {
+        let v = ProcessInfo.processInfo.environment["TALLY_DECISION_CACHE_MIB"].flatMap(Int.init) ?? 512
+        return v > 0 ? min(v, 16_384) : nil
+    }()
 
     /// Decides the record kind and checks the header; rejects the file when it cannot be loaded.
     static func checkHeader(_ header: [String], options: IngestOptions, zone: ZoneOffsets) throws -> (RecordKind, RowValidator) {
