@@ -12,7 +12,7 @@ TALLY ?= .build/release/tally
 # What `bulletin` and `notebooks` build first; `make test` runs them on its debug build instead.
 TALLY_BUILD ?= build
 
-.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats clean
+.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats bench-decisions clean
 
 ## deps: install the Debian packages Tally needs, if any is missing (root, or sudo).
 deps:
@@ -122,6 +122,10 @@ bench-ingest: build
 ## bench-xlsx: 1,000,000 takedown rows from an .xlsx workbook against the same rows as CSV
 bench-xlsx: build
 	Benchmarks/xlsx.sh
+
+## bench-decisions: 10,000,000 DSA statements of reasons (37 columns) into the store, against takedowns and DuckDB's read_csv
+bench-decisions: build
+	Benchmarks/decisions.sh
 
 ## bench-engine: 10,000,000 takedowns in memory and fresh processes, against DuckDB and Polars
 bench-engine: build

@@ -1,4 +1,7 @@
 import CCSV
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One row as the reader delivers it: trimmed field bytes and the line it starts on.
 ///
@@ -24,6 +27,10 @@ public struct CSVRow {
 
     /// True when the row ended inside a quoted field that was never closed (end of file).
     public var endsInOpenQuote: Bool { reader.openQuoteAtEnd }
+
+    /// With `CSVReader.oneRecordPerLine`: true when a quoted field was still open at the end
+    /// of the row's line, so the row was cut there (its fields are not to be trusted).
+    public var brokenAtLineEnd: Bool { reader.brokenRow }
 }
 
 /// Streaming RFC 4180 reader over libcsv's callback API.
@@ -61,6 +68,15 @@ public final class CSVReader {
     /// the row buffer never grows beyond the limit per field. (libcsv itself still holds the
     /// whole field while it reads it.)
     public var maxFieldBytes = Int.max
+
+    /// Every record is one physical line (as in the DSA dumps, whose exporter replaces line
+    /// breaks inside text by spaces): a quoted field still open when its line ends is a
+    /// broken row — a `\"` leaked by the exporter's escaping, say — not a field that goes on.
+    /// The row is ended there and delivered with `brokenAtLineEnd`, and the next line is read
+    /// as the next record, so one broken row costs one row, not the rows after it that the
+    /// open quote would otherwise swallow. May be set from the handler (after the header).
+    public var oneRecordPerLine = false
+    var brokenRow = false
 
     /// Rows delivered so far (the header included).
     public private(set) var rowsDelivered = 0
@@ -105,10 +121,38 @@ public final class CSVReader {
     func parse(_ raw: UnsafeRawBufferPointer) throws {
         guard let base = raw.baseAddress, raw.count > 0 else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
+        if oneRecordPerLine {
+            try parseByLine(raw, context)
+            return
+        }
         let consumed = csv_parse(&parser, base, raw.count, fieldCallback, rowCallback, context)
         try rethrow()
         if consumed != raw.count {
             throw CSVReaderError.libcsv(String(cString: csv_strerror(csv_error(&parser))))
+        }
+    }
+
+    /// `parse` for `oneRecordPerLine`: libcsv is given one line at a time; a line that
+    /// leaves it inside a quoted field has its row ended by `csv_fini` and marked broken.
+    func parseByLine(_ raw: UnsafeRawBufferPointer, _ context: UnsafeMutableRawPointer) throws {
+        let base = raw.baseAddress!
+        var start = 0
+        while start < raw.count {
+            let lf = memchr(base + start, 0x0A, raw.count - start)
+            let end = lf.map { UnsafeRawPointer($0) - base + 1 } ?? raw.count
+            let consumed = csv_parse(&parser, base + start, end - start, fieldCallback, rowCallback, context)
+            try rethrow()
+            if consumed != end - start {
+                throw CSVReaderError.libcsv(String(cString: csv_strerror(csv_error(&parser))))
+            }
+            // libcsv's states: 2 = inside a field; `quoted`: that field opened with a quote.
+            if lf != nil && parser.pstate == 2 && parser.quoted != 0 {
+                brokenRow = true
+                csv_fini(&parser, fieldCallback, rowCallback, context)
+                brokenRow = false
+                try rethrow()
+            }
+            start = end
         }
     }
 

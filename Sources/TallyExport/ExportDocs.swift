@@ -10,7 +10,7 @@ public enum ExportDocs {
         case .bool: return "bool"
         case .int: return "int"
         case .enumeration: return "enum"
-        case .set: return "set"
+        case .set, .jsonSet: return "set"
         }
     }
 
@@ -48,6 +48,20 @@ public enum ExportDocs {
         case (.takedowns, "requested_at"): return "When the request was sent (ISO 8601 with the reporting zone's offset); its local date decides the period."
         case (.takedowns, "resolved_at"): return "When the content was removed or blocked, or the refusal sent; null while pending."
         case (.takedowns, "outcome"): return "removed, blocked, refused or pending."
+        case (.decisions, "uuid"): return "Record key: one statement of reasons (a platform's moderation decision) in the EU DSA Transparency Database."
+        case (.decisions, "platform_name"): return "Platform that took the decision (the platform registry's canonical name)."
+        case (.decisions, "platform_uid"): return "The platform's own identifier of the decision, as written."
+        case (.decisions, "category"): return "STATEMENT_CATEGORY_* of the decision (DSA schema v1 or v2)."
+        case (.decisions, "category_specification"): return "KEYWORD_* values refining the category; empty when none."
+        case (.decisions, "content_type"): return "CONTENT_TYPE_* values of the content concerned."
+        case (.decisions, "decision_visibility"): return "DECISION_VISIBILITY_* restrictions applied; empty for account-only decisions."
+        case (.decisions, "decision_ground"): return "DECISION_GROUND_ILLEGAL_CONTENT or DECISION_GROUND_INCOMPATIBLE_CONTENT (terms of service)."
+        case (.decisions, "automated_detection"): return "Whether the content was detected by automated means."
+        case (.decisions, "automated_decision"): return "AUTOMATED_DECISION_FULLY, _PARTIALLY or _NOT_AUTOMATED."
+        case (.decisions, "content_date"): return "Date the content was posted (YYYY-MM-DD)."
+        case (.decisions, "application_date"): return "Date the decision was applied (YYYY-MM-DD); decides the period."
+        case (.decisions, "created_at"): return "When the statement reached the database (UTC in the source; shown with the export zone's offset)."
+        case (.decisions, "territorial_scope"): return "Countries (ISO codes) where the decision applies."
         default: return ""
         }
     }

@@ -20,6 +20,7 @@ public enum ExportValue {
         case .int, .timestamp: return .int(s.int(i))
         case .bool: return .bool(s.int(i) != 0)
         case .set: return .set((s.text(i) ?? "").split(separator: ";").map(String.init))
+        case .jsonSet: return .set(JSONSets.stringArray(s.text(i) ?? "[]") ?? [])
         default: return .text(s.text(i) ?? "")
         }
     }

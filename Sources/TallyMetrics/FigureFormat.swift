@@ -2,12 +2,19 @@
 /// one decimal, hours with one decimal, KRW amounts, `<5` for suppressed cells and `–` for
 /// an undefined value. The kind of a figure is its catalogue entry's (`FigureCatalogue`).
 public enum FigureFormat {
-    public enum Kind { case count, share, interval, hours, krw, percentChange }
+    public enum Kind { case count, share, interval, hours, days, krw, percentChange }
 
     /// The kind of `id` from the catalogue (`.change_pct` comparisons are percent changes);
     /// an id the catalogue lacks reads as a count.
     public static func kind(of id: String) -> Kind {
-        guard let (entry, _, comparison) = FigureCatalogue.lookup(id) else { return .count }
+        guard let (entry, _, comparison) = FigureCatalogue.lookup(id) else {
+            // Ids outside the catalogue (the decisions' figures until they join it).
+            if id.hasSuffix(".change_pct") { return .percentChange }
+            if id.hasSuffix("_share") { return .share }
+            if id.hasSuffix("_hours") { return .hours }
+            if id.hasSuffix("_days") { return .days }
+            return .count
+        }
         if comparison == .change_pct { return .percentChange }
         switch entry.kind {
         case .count, .rank: return .count
@@ -29,6 +36,7 @@ public enum FigureFormat {
             switch kind(of: id) {
             case .share: return percent(d)
             case .hours: return fixed(d, 1) + " h"
+            case .days: return fixed(d, 1) + " d"
             case .percentChange: return (d > 0 ? "+" : "") + fixed(d, 1) + "%"
             case .krw: return (abs(d) < 9e18 ? thousands(Int(d)) : fixed(d, 0)) + " KRW"
             default: return fixed(d, 1)

@@ -51,6 +51,8 @@ public enum FigureQueries {
         case .arrests: return "arrested_on BETWEEN :first_day AND :last_day"
         case .victims: return "contacted_on BETWEEN :first_day AND :last_day"
         case .takedowns: return "LOCAL_DATE(requested_at) BETWEEN :first_day AND :last_day"
+        // decisions.md: by application_date, a calendar date (no time zone).
+        case .decisions: return "application_date BETWEEN :first_day AND :last_day"
         }
     }
 

@@ -13,6 +13,12 @@ public struct Settings: Equatable, Sendable {
     public var suppressBelow = 5
     /// The fine schedule file, relative to the settings file.
     public var finesFile: String?
+    /// Decisions (DSA statements of reasons) a platform needs in the period to be ranked
+    /// by `tally rank --kind decisions` (decisions.md's default 100).
+    public var minDecisions = 100
+    /// The categories and keywords `decisions.sexual_abuse` counts (`dsa_sexual_abuse`,
+    /// relative to the settings file); nil: that figure is not computable.
+    public var sexualAbuse: SexualAbuseList?
     public var source = "(defaults)"
     /// Test-only: a deliberately wrong definition in the engine, so that tests can show that
     /// `tally verify` (which recomputes from figure SQL, not this engine) catches one. Not
@@ -23,13 +29,15 @@ public struct Settings: Equatable, Sendable {
 
     public static func load(_ file: String) throws -> Settings {
         let doc = try YAMLDocument.read(file)
-        try doc.only(["minor_age_limit", "deadline_hours", "time_zone", "min_due", "suppress_below", "fines"])
+        try doc.only(["minor_age_limit", "deadline_hours", "time_zone", "min_due", "suppress_below", "fines",
+                      "min_decisions", "dsa_sexual_abuse"])
         var s = Settings()
         s.source = file
         s.minorAgeLimit = try doc.int("minor_age_limit", min: 1, max: 150) ?? s.minorAgeLimit
         s.deadlineHours = try doc.int("deadline_hours", min: 1, max: FineSchedule.maxDeadlineHours) ?? s.deadlineHours
         s.minDue = try doc.int("min_due", min: 1) ?? s.minDue
         s.suppressBelow = try doc.int("suppress_below", min: 1) ?? s.suppressBelow
+        s.minDecisions = try doc.int("min_decisions", min: 1) ?? s.minDecisions
         if let tz = try doc.string("time_zone") {
             guard ZoneOffsets(identifier: tz) != nil else {
                 throw YAMLError(file: file, message: "key 'time_zone': unknown time zone '\(tz)' (an IANA name such as Asia/Seoul)")
@@ -39,6 +47,10 @@ public struct Settings: Equatable, Sendable {
         if let f = try doc.string("fines") {
             let dir = asPath(file).directory
             s.finesFile = f.hasPrefix("/") ? f : (dir.isEmpty ? f : dir + "/" + f)
+        }
+        if let f = try doc.string("dsa_sexual_abuse") {
+            let dir = asPath(file).directory
+            s.sexualAbuse = try SexualAbuseList.load(f.hasPrefix("/") ? f : (dir.isEmpty ? f : dir + "/" + f))
         }
         return s
     }

@@ -7,10 +7,13 @@ public struct RecordTables: Sendable {
     public var arrests: Table
     public var victims: Table
     public var takedowns: Table
-    public init(arrests: Table, victims: Table, takedowns: Table) {
+    /// The DSA statements of reasons (decisions.md); nil or empty: no `decisions.*` figures.
+    public var decisions: Table?
+    public init(arrests: Table, victims: Table, takedowns: Table, decisions: Table? = nil) {
         self.arrests = arrests
         self.victims = victims
         self.takedowns = takedowns
+        self.decisions = decisions
     }
 }
 
@@ -25,6 +28,8 @@ public struct StatsReport: Sendable {
     public var fines: FineSchedule?
     public var metrics = Figures()
     public var platforms: [PlatformRow] = []
+    /// The per-platform table of decisions (`decision_platforms`), when decisions are loaded.
+    public var decisionPlatforms: [DecisionPlatformRow]?
     /// Ids (with comparison suffixes) whose published value is `<5` (applied to `metrics`
     /// unless the report is raw).
     public var suppressedIDs: Set<String> = []
@@ -110,6 +115,22 @@ public struct StatsReport: Sendable {
         }
         for (k, i) in ranked.enumerated() { platforms[i].rank = k + 1 }
         current["fines.total_krw"] = fines == nil ? .number(nil) : Self.totalFine(platforms)
+
+        // Decisions (decisions.md), when loaded: periods by application date; no disclosure
+        // control (public data on platforms' decisions, no person in them).
+        if let d = tables.decisions, d.rowCount > 0 {
+            let now = try DecisionFigures.compute(d, period: period, list: settings.sexualAbuse, minDecisions: settings.minDecisions)
+            for (id, v) in now.figures.items { current[id] = v }
+            decisionPlatforms = now.platforms
+            if let prev, let ytd {
+                for (id, v) in try DecisionFigures.compute(d, period: prev, list: settings.sexualAbuse, minDecisions: settings.minDecisions).figures.items {
+                    before[id] = v
+                }
+                for (id, v) in try DecisionFigures.compute(d, period: ytd, list: settings.sexualAbuse, minDecisions: settings.minDecisions).figures.items {
+                    toDate[id] = v
+                }
+            }
+        }
 
         // Comparisons of counts, placed right after each count.
         var out = Figures()
@@ -201,6 +222,11 @@ public struct StatsReport: Sendable {
         metrics.notComputable + platforms.compactMap { p in p.fineNotComputable.map { ("platforms.\(p.platform).fine_krw", $0) } }
     }
 
+    /// Decision platforms ranked first, by rank; then the unranked, by name.
+    public static func decisionLeague(_ rows: [DecisionPlatformRow]) -> [DecisionPlatformRow] {
+        rows.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! } + rows.filter { $0.rank == nil }
+    }
+
     /// Platforms with a rank, in rank order.
     public var rankedPlatforms: [PlatformRow] { platforms.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! } }
     /// Platforms with too few due requests to be ranked, by name.
@@ -216,7 +242,8 @@ public struct StatsReport: Sendable {
             ("time_zone", .string(settings.timeZone)),
             ("metrics", metrics.json),
             ("platforms", .array(platforms.map(\.json))),
-        ] + (notComputable.isEmpty ? [] : [("not_computable", .object(notComputable.map { ($0.id, .string($0.reason)) }))]))
+        ] + (decisionPlatforms.map { [("decision_platforms", .array(Self.decisionLeague($0).map(\.json)))] } ?? [])
+          + (notComputable.isEmpty ? [] : [("not_computable", .object(notComputable.map { ($0.id, .string($0.reason)) }))]))
     }
 
     /// The as-of time in the reporting zone with its offset.

@@ -13,11 +13,14 @@ struct TallySample: ParsableCommand {
         minors; 387 arrests January–September 2024). The same seed gives the same bytes.
 
         With --takedowns, --victims or --arrests it writes takedowns.csv, victims.csv or
-        arrests.csv of that many rows spread over 2024, for benchmarks.
+        arrests.csv of that many rows spread over 2024, for benchmarks. With --decisions it
+        writes decisions.csv: that many DSA statements of reasons in the real 37-column
+        layout of a daily dump (2024-03-14), with JSON arrays and realistic text lengths.
 
         Examples:
           tally-sample --out Data/sample
           tally-sample --takedowns 10000000 --victims 1000000 --arrests 100000 --out /tmp/bench
+          tally-sample --decisions 10000000 --out /tmp/bench
         """)
 
     @Option(help: "Directory to write into (created if missing).")
@@ -35,6 +38,9 @@ struct TallySample: ParsableCommand {
     @Option(help: "Benchmark mode: number of arrests to write.")
     var arrests: Int?
 
+    @Option(help: "Benchmark mode: number of DSA statements of reasons (decisions) to write.")
+    var decisions: Int?
+
     @Flag(help: "Benchmark mode: write every timestamp in UTC with Z (for engines that need one format).")
     var utc = false
 
@@ -42,7 +48,7 @@ struct TallySample: ParsableCommand {
     var takedownsOnly: Int?
 
     func validate() throws {
-        for case let n? in [takedowns, victims, arrests, takedownsOnly] where n < 0 {
+        for case let n? in [takedowns, victims, arrests, takedownsOnly, decisions] where n < 0 {
             throw ValidationError("row counts must be 0 or more")
         }
     }
@@ -55,7 +61,7 @@ struct TallySample: ParsableCommand {
         func file(_ name: String, _ kind: String) -> String { (out as NSString).appendingPathComponent(name) }
         var written: [CSVOut] = []
 
-        if t == nil && victims == nil && arrests == nil {
+        if t == nil && victims == nil && arrests == nil && decisions == nil {
             let a = try CSVOut(path: file("arrests-2024.csv", "arrests"), header: Header.arrests)
             gen.arrests(to: a, perMonth: Profiles.arrestsPerMonth)
             let v = try CSVOut(path: file("victims-2024.csv", "victims"), header: Header.victims)
@@ -79,12 +85,17 @@ struct TallySample: ParsableCommand {
                 gen.takedowns(to: d, perMonth: Generators.spread(n, like: Profiles.requestsPerMonth), edges: false)
                 written.append(d)
             }
+            if let n = decisions {
+                let d = try CSVOut(path: file("decisions.csv", "decisions"), header: DecisionGenerator.header)
+                DecisionGenerator(seed: seed).write(to: d, count: n)
+                written.append(d)
+            }
         }
         for w in written {
             w.finish()
             print("\(w.path): \(w.rows) rows")
         }
-        if t == nil && victims == nil && arrests == nil {
+        if t == nil && victims == nil && arrests == nil && decisions == nil {
             // The same year as monthly exports (monthly/2024-MM/), derived from the files just written.
             func rows(_ name: String) throws -> [String] {
                 try String(contentsOfFile: file(name, ""), encoding: .utf8).split(separator: "\n").dropFirst().map(String.init)

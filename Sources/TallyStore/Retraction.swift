@@ -163,8 +163,8 @@ extension Store {
             INSERT INTO \(table) (\(columns.joined(separator: ", ")), change, valid_from)
             SELECT \(columns.joined(separator: ", ")), 'restored', ? FROM \(table)_history WHERE rowid = ?
             """).bindAndStep([.int(Int64(batch)), .int(Int64(historyRow))])
-        if kind == .takedowns {
-            // A restored version has the canonical name of its time, perhaps of an earlier
+        if kind.schema.platformColumn != nil {
+            // A restored version (of a takedown or a decision) has the canonical name of its time, perhaps of an earlier
             // platform registry: an empty fingerprint makes the next load with a registry check
             // (and re-map) the names again. Once per batch, and only once a registry was recorded.
             try db.prepare("""

@@ -101,6 +101,10 @@ extension Store {
             case .takedowns:
                 first = try db.scalarInt("SELECT min(requested_at) FROM takedowns").map { Timestamp.isoUTC(micros: Int64($0)) }
                 last = try db.scalarInt("SELECT max(requested_at) FROM takedowns").map { Timestamp.isoUTC(micros: Int64($0)) }
+            case .decisions:
+                // Periods of decisions are by application date (decisions.md).
+                first = try db.scalarText("SELECT min(application_date) FROM decisions")
+                last = try db.scalarText("SELECT max(application_date) FROM decisions")
             }
             kinds.append(.init(kind: kind.rawValue, rows: rows, first: first, last: last))
         }

@@ -8,8 +8,9 @@ import TallyFiles
 /// Engine tables of the store's records, through a columnar cache next to the store.
 ///
 /// A record kind's table has every column of the record contract except the key (ids are
-/// never needed for figures, and would be the largest dictionary): strings, enums and sets
-/// as dictionary strings, dates as dates, timestamps as UTC instants, bools and ints.
+/// never needed for figures, and would be the largest dictionary) and the columns that are
+/// not `inEngine` (decisions' free text and `platform_uid`): strings, enums and sets (JSON
+/// arrays as their canonical text) as dictionary strings, dates as dates, timestamps as UTC instants, bools and ints.
 /// The first load reads SQLite and writes `<store>.cache/<kind>.tcol`; later loads map that
 /// file (no parsing, no copy) until the store changes.
 extension Store {
@@ -24,9 +25,9 @@ extension Store {
     /// Engine column name → record column of a kind (in contract order, key excluded).
     public static func engineColumns(of kind: RecordKind) -> [(name: String, type: DataType)] {
         let schema = kind.schema
-        return schema.columns.filter { $0.name != schema.key }.map { c in
+        return schema.columns.filter { $0.name != schema.key && $0.inEngine }.map { c in
             switch c.kind {
-            case .string, .enumeration, .set: return (c.name, .string)
+            case .string, .enumeration, .set, .jsonSet: return (c.name, .string)
             case .date: return (c.name, .date)
             case .timestamp: return (c.name, .timestamp)
             case .bool: return (c.name, .bool)

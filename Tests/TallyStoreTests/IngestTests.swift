@@ -378,7 +378,7 @@ func utc(_ y: Int, _ m: Int, _ d: Int, _ h: Int = 0) -> Int64 {
         #expect(errors[2] == "not UTF-8 (first invalid byte on line 2); if it is a Korean spreadsheet export, try --encoding cp949")
         #expect(errors[3] == "missing required column 'platform' for takedowns")
         #expect(errors[4] == "cannot read the file: no such file")
-        #expect(errors[5] == "cannot tell the record kind: the header has none (or several) of arrest_id, victim_id, request_id; give --kind")
+        #expect(errors[5] == "cannot tell the record kind: the header has none (or several) of arrest_id, victim_id, request_id, uuid (with platform_name and application_date); give --kind")
         #expect(errors[6] == "column 'channel' appears twice in the header")
         #expect(try box.count(store, "takedowns") == 1)
         #expect(try box.count(store, "victims") == 0)

@@ -120,7 +120,8 @@ struct ExportCommand: ParsableCommand {
             }
             return
         }
-        let kinds = kind.isEmpty ? RecordKind.allCases : kind
+        // Decisions (the DSA database, public already) only when asked for by --kind.
+        let kinds = kind.isEmpty ? RecordKind.recordsKinds : kind
         var exports: [RecordExport] = []
         for k in kinds {
             let e = try RecordExport.read(k, from: st, period: p, zone: zone, vintage: v.batch)

@@ -11,7 +11,7 @@ extension RecordKind: ExpressibleByArgument {}
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Load CSV files of arrests, victims or takedown requests into the store.",
+        abstract: "Load CSV files of arrests, victims, takedown requests or DSA statements of reasons (decisions) into the store.",
         discussion: """
         Every row is validated against the record contract. A row that breaks a rule
         is not loaded but quarantined with its file, line, column and reason (see
@@ -57,6 +57,8 @@ struct IngestCommand: ParsableCommand {
           tally ingest --encoding cp949 victims-from-excel.csv
           tally ingest --format json new/*.csv
           tally ingest --strict-platforms --platforms my-platforms.yaml f.csv
+          tally ingest sor-global-2024-03-14-full.zip            # a DSA daily dump (zip of zips)
+          tally ingest --keep-text sor-global-2024-03-14-full.zip  # also store the free-text columns
         """
     )
 
@@ -102,6 +104,9 @@ struct IngestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The sheet read from each Excel workbook: its name, or its position from 1 (default: the first sheet).", valueName: "name|index"))
     var sheet: String?
 
+    @Flag(help: "Decisions (DSA statements of reasons): also store the long free-text columns (explanations, grounds, facts); by default they are read and not stored.")
+    var keepText = false
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -135,6 +140,7 @@ struct IngestCommand: ParsableCommand {
         options.strictPlatforms = strictPlatforms
         (options.source, options.profiles) = try SourceProfileOption.load(source: source, directory: sources)
         options.sheet = sheet
+        options.keepText = keepText
         if strictPlatforms && options.platforms == nil {
             throw ValidationError("--strict-platforms needs a platform registry: give --platforms FILE (no \(PlatformRegistry.defaultFile) here)")
         }
@@ -218,6 +224,11 @@ struct IngestCommand: ParsableCommand {
         for f in report.files {
             for u in f.unregisteredPlatforms {
                 lines.append("  \(f.place): platform not in the registry, loaded as written: \(u.text)")
+            }
+        }
+        for f in report.files {
+            if let n = f.applicationBeforeContent, n > 0 {
+                lines.append("  \(f.path): \(FigureFormat.thousands(n)) decision\(n == 1 ? "" : "s") applied before the content's date (application_date < content_date; loaded, left out of the moderation delay)")
             }
         }
         for f in report.files where f.source != nil {

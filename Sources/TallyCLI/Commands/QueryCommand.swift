@@ -38,7 +38,7 @@ struct QueryCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Record kind in the store: arrests, victims or takedowns.")
+    @Argument(help: "Record kind in the store: arrests, victims, takedowns or decisions.")
     var kind: RecordKind?
 
     @Option(help: ArgumentHelp("Query a CSV file instead of the store.", valueName: "file"))

@@ -37,6 +37,11 @@ struct StatsCommand: ParsableCommand {
             Terminal.print("")
             Terminal.print("Platforms")
             Terminal.print(StatsOutput.platformsText(report))
+            if report.decisionPlatforms != nil {
+                Terminal.print("")
+                Terminal.print("Decisions by platform (EU DSA Transparency Database)")
+                Terminal.print(StatsOutput.decisionsText(report))
+            }
         }
     }
 }
@@ -50,9 +55,15 @@ struct RankCommand: ParsableCommand {
         compliance (descending), then median hours to removal (ascending), then
         name; the others are listed below, unranked.
 
+        With --kind decisions: the platforms of the EU DSA Transparency Database,
+        ranked by the median hours from a decision's application to its statement's
+        arrival (ascending) among platforms with at least min_decisions decisions
+        (default 100), then name.
+
         Examples:
           tally rank --period 2024-08
           tally rank --period 2024-Q3 --min-due 100 --format csv
+          tally rank --kind decisions --period 2024-03 --min-decisions 1000
         """)
 
     @OptionGroup var options: MetricsOptions
@@ -60,7 +71,15 @@ struct RankCommand: ParsableCommand {
     @Option(help: "Output format: text, json or csv.")
     var format: TableFormat = .text
 
+    @Option(help: "The league table of takedowns (default) or of decisions (DSA statements of reasons).")
+    var kind: LeagueKind = .takedowns
+
+    enum LeagueKind: String, ExpressibleByArgument {
+        case takedowns, decisions
+    }
+
     func run() throws {
+        if kind == .decisions { return try runDecisions() }
         let (report, provenance) = try options.report()
         let rows = StatsOutput.league(report)
         switch format {
@@ -92,6 +111,43 @@ struct RankCommand: ParsableCommand {
             Terminal.print(StatsOutput.header(report, provenance, store: options.store.path))
             Terminal.print("")
             Terminal.print(StatsOutput.platformsText(report))
+        }
+    }
+
+    /// `tally rank --kind decisions`.
+    func runDecisions() throws {
+        let (report, provenance) = try options.report()
+        guard let platforms = report.decisionPlatforms else {
+            throw CLIError("the store \(options.store.path) holds no decisions: load DSA statements of reasons first with `tally ingest FILE...`")
+        }
+        let rows = StatsReport.decisionLeague(platforms)
+        switch format {
+        case .json:
+            print(JSONValue.object([("period", .string(report.period.label))]
+                                   + (report.vintage.map { [("vintage", $0.json)] } ?? [])
+                                   + [("min_decisions", .int(Int64(report.settings.minDecisions))),
+                                      ("decision_platforms", .array(rows.map(\.json)))]).rendered())
+        case .csv:
+            let keys = ["rank", "platform", "total", "sexual_abuse", "automated_detection_share", "automated_decision_share",
+                        "moderation_delay_median_days", "moderation_delay_p90_days", "disclosure_delay_median_hours",
+                        "disclosure_delay_p90_hours", "removed_share"]
+            var lines = [keys.joined(separator: ",")]
+            for r in rows {
+                guard case .object(let pairs) = r.json else { continue }
+                let d = Dictionary(uniqueKeysWithValues: pairs)
+                lines.append(keys.map { k -> String in
+                    switch d[k] {
+                    case .string(let s)?: return CSVField.text(s)
+                    case .null?, nil: return ""
+                    case let v?: return v.rendered(pretty: false)
+                    }
+                }.joined(separator: ","))
+            }
+            print(lines.joined(separator: "\n"))
+        case .text:
+            Terminal.print(StatsOutput.header(report, provenance, store: options.store.path))
+            Terminal.print("")
+            Terminal.print(StatsOutput.decisionsText(report))
         }
     }
 }

@@ -21,6 +21,9 @@ struct MetricsOptions: ParsableArguments {
     @Option(name: .customLong("min-due"), help: ArgumentHelp("Due requests a platform needs to be ranked (default 30).", valueName: "n"))
     var minDue: Int?
 
+    @Option(name: .customLong("min-decisions"), help: ArgumentHelp("DSA decisions a platform needs in the period to be ranked by `rank --kind decisions` (default 100).", valueName: "n"))
+    var minDecisions: Int?
+
     @Flag(name: .customLong("no-suppress"), help: "Show victim breakdown cells under 5 (analysts only; not for publication).")
     var noSuppress = false
 
@@ -37,11 +40,14 @@ struct MetricsOptions: ParsableArguments {
 
     func validate() throws {
         if let v = minDue, v < 1 { throw ValidationError("--min-due must be 1 or more") }
+        if let v = minDecisions, v < 1 { throw ValidationError("--min-decisions must be 1 or more") }
     }
 
     /// Settings file, then flags; the fine schedule, which must agree on the deadline.
     func resolvedSettings() throws -> (Settings, FineSchedule?) {
-        try settingsOptions.resolved(minDue: minDue)
+        var (s, f) = try settingsOptions.resolved(minDue: minDue)
+        if let v = minDecisions { s.minDecisions = v }
+        return (s, f)
     }
 
     func parsedPeriod() throws -> Period {
@@ -83,8 +89,9 @@ struct MetricsOptions: ParsableArguments {
         v = try st.vintage(vintage)
         let tables = RecordTables(arrests: try st.table(.arrests, useCache: useCache, vintage: v.batch).table,
                                   victims: try st.table(.victims, useCache: useCache, vintage: v.batch).table,
-                                  takedowns: try st.table(.takedowns, useCache: useCache, vintage: v.batch).table)
-        if tables.arrests.rowCount + tables.victims.rowCount + tables.takedowns.rowCount == 0 {
+                                  takedowns: try st.table(.takedowns, useCache: useCache, vintage: v.batch).table,
+                                  decisions: try st.table(.decisions, useCache: useCache, vintage: v.batch).table)
+        if tables.arrests.rowCount + tables.victims.rowCount + tables.takedowns.rowCount + (tables.decisions?.rowCount ?? 0) == 0 {
             throw CLIError("the store \(store.path) holds no records: load data first with `tally ingest FILE...`")
         }
         return Inputs(vintage: v, settings: settings, fines: schedule, period: period, asOf: asOf, store: st, tables: tables)
@@ -97,7 +104,7 @@ struct MetricsOptions: ParsableArguments {
         var report = try StatsReport(tables: tables, period: period, asOf: asOf, settings: settings, fines: schedule, suppress: !noSuppress)
         report.vintage = i.vintage
         if report.metrics["victims.total"]?.countValue == 0 && report.metrics["arrests.total"]?.countValue == 0
-            && report.metrics["takedowns.requests"]?.countValue == 0 {
+            && report.metrics["takedowns.requests"]?.countValue == 0 && (report.metrics["decisions.total"]?.countValue ?? 0) == 0 {
             let s = try st.status()
             let ranges = s.kinds.compactMap { k in k.first.map { "\(k.kind) \($0.prefix(10))..\(k.last?.prefix(10) ?? "")" } }
             throw CLIError("no records in \(period.label); the store holds " + ranges.joined(separator: ", "))

@@ -80,7 +80,32 @@ enum StatsOutput {
         return text
     }
 
-    /// `id,value` rows: every figure, then every platform column as `platforms.NAME.COLUMN`.
+    static let decisionHeader = ["RANK", "PLATFORM", "DECISIONS", "SEXUAL ABUSE", "AUTO DETECTED", "AUTO DECIDED",
+                                 "MODERATION MEDIAN", "P90", "DISCLOSURE MEDIAN", "P90", "REMOVED"]
+
+    static func decisionRow(_ p: DecisionPlatformRow) -> [String] {
+        func days(_ d: Double?) -> String { d.map { FigureFormat.fixed($0, 1) + " d" } ?? "–" }
+        func hours(_ h: Double?) -> String { h.map { FigureFormat.fixed($0, 1) + " h" } ?? "–" }
+        func pct(_ s: Double?) -> String { s.map(FigureFormat.percent) ?? "–" }
+        return [p.rank.map(String.init) ?? "–", p.platform, FigureFormat.thousands(p.total),
+                p.sexualAbuse.map(FigureFormat.thousands) ?? "–", pct(p.automatedDetectionShare), pct(p.automatedDecisionShare),
+                days(p.moderationMedianDays), days(p.moderationP90Days), hours(p.disclosureMedianHours), hours(p.disclosureP90Hours),
+                pct(p.removedShare)]
+    }
+
+    /// The league table of decisions: ranked by disclosure delay, then the unranked.
+    static func decisionsText(_ r: StatsReport) -> String {
+        let rows = StatsReport.decisionLeague(r.decisionPlatforms ?? [])
+        var text = Format.table(decisionHeader, rows.map(decisionRow), rightAligned: Set([0] + Array(2..<decisionHeader.count)))
+        if rows.contains(where: { $0.rank == nil }) {
+            text += "\n– not ranked: fewer than \(r.settings.minDecisions) decisions in the period"
+        }
+        text += "\nRanked by the median hours from the application of a decision (its date, midnight UTC) to its statement's arrival in the database."
+        return text
+    }
+
+    /// `id,value` rows: every figure, then every platform column as `platforms.NAME.COLUMN`
+    /// (and, with decisions, `decision_platforms.NAME.COLUMN`).
     /// Values as in the JSON (shares as fractions); text cells made safe for spreadsheets.
     static func csv(_ r: StatsReport) -> String {
         var lines = ["id,value"]
@@ -99,6 +124,12 @@ enum StatsOutput {
             guard case .object(let pairs) = p.json else { continue }
             for (k, v) in pairs where k != "platform" {
                 lines.append(CSVField.text("platforms.\(p.platform).\(k)") + "," + CSVField.text(plain(v)))
+            }
+        }
+        for p in StatsReport.decisionLeague(r.decisionPlatforms ?? []) {
+            guard case .object(let pairs) = p.json else { continue }
+            for (k, v) in pairs where k != "platform" {
+                lines.append(CSVField.text("decision_platforms.\(p.platform).\(k)") + "," + CSVField.text(plain(v)))
             }
         }
         for (id, reason) in r.notComputable { lines.append(CSVField.text("not_computable." + id) + "," + CSVField.text(reason)) }

@@ -1,17 +1,23 @@
-/// The three record kinds of `records.md` and their columns, as data.
+/// The record kinds — the three of `records.md` and the DSA statements of reasons of
+/// `decisions.md` — and their columns, as data.
 ///
 /// Everything that validates, stores, exports or documents a record reads these tables;
 /// nothing else spells out a column list.
 public enum RecordKind: String, CaseIterable, Sendable, Codable {
-    case arrests, victims, takedowns
+    case arrests, victims, takedowns, decisions
 
     public var schema: RecordSchema {
         switch self {
         case .arrests: return .arrests
         case .victims: return .victims
         case .takedowns: return .takedowns
+        case .decisions: return .decisions
         }
     }
+
+    /// The record kinds of `records.md` (Korean sources), which the bulletin, the charts and
+    /// the figures of metrics.md are about; `decisions` has figures of its own.
+    public static let recordsKinds: [RecordKind] = [.arrests, .victims, .takedowns]
 }
 
 public enum FieldKind: Sendable, Equatable {
@@ -23,6 +29,11 @@ public enum FieldKind: Sendable, Equatable {
     case enumeration([String])
     /// A `;`-separated subset of the listed values.
     case set([String])
+    /// A JSON array of strings (`["A","B"]`; `[]` or an empty cell is the empty set), each
+    /// an upper-case identifier starting with `prefix` — or, when `prefix` is nil, a country
+    /// code of two upper-case letters. Read with JSONSerialization; stored as its canonical
+    /// JSON text (members sorted, each once, no spaces), the empty set as null.
+    case jsonSet(prefix: String?)
 
     /// What a valid value looks like, for messages and docs.
     public var expectation: String {
@@ -42,13 +53,16 @@ public enum FieldKind: Sendable, Equatable {
             }
         case .enumeration(let values): return "one of " + values.joined(separator: ", ")
         case .set(let values): return "';'-separated values from " + values.joined(separator: ", ")
+        case .jsonSet(let prefix):
+            return "a JSON array of " + (prefix.map { "\($0)* values" } ?? "two-letter country codes") + " such as "
+                + (prefix.map { "[\"\($0)…\"]" } ?? "[\"AT\",\"BE\"]") + ", or [] or nothing"
         }
     }
 }
 
 /// The kind of a column without its payload: a trivial value for per-row loops.
 public enum KindCode: UInt8, Sendable {
-    case string, date, timestamp, bool, int, enumeration, set
+    case string, date, timestamp, bool, int, enumeration, set, jsonSet
 }
 
 extension FieldKind {
@@ -61,6 +75,7 @@ extension FieldKind {
         case .int: return .int
         case .enumeration: return .enumeration
         case .set: return .set
+        case .jsonSet: return .jsonSet
         }
     }
 }
@@ -71,12 +86,34 @@ public struct ColumnSpec: Sendable {
     public let required: Bool
     /// Value stored when a `bool` column is empty (the contract's "no (false)").
     public let defaultBool: Bool?
+    /// How the column is written in the file, where it differs from records.md.
+    public let format: Format
+    /// Long free text, stored only when asked (`tally ingest --keep-text`); never in the
+    /// column engine.
+    public let freeText: Bool
+    /// Whether the column engine (`tally query`, the figures) gets the column: not for free
+    /// text, nor for identifiers of which every row has its own (a dictionary as long as
+    /// the table, of no use to any figure).
+    public let inEngine: Bool
 
-    public init(_ name: String, _ kind: FieldKind, required: Bool = false, defaultBool: Bool? = nil) {
+    public enum Format: Sendable, Equatable {
+        case standard
+        /// A date written `YYYY-MM-DD 00:00:00` (the DSA dumps): the time must be midnight;
+        /// the date alone is stored.
+        case dateAtMidnight
+        /// A timestamp written without an offset that is UTC whatever `--tz` says.
+        case utcTimestamp
+    }
+
+    public init(_ name: String, _ kind: FieldKind, required: Bool = false, defaultBool: Bool? = nil,
+                format: Format = .standard, freeText: Bool = false, inEngine: Bool = true) {
         self.name = name
         self.kind = kind
         self.required = required
         self.defaultBool = defaultBool
+        self.format = format
+        self.freeText = freeText
+        self.inEngine = inEngine && !freeText
     }
 }
 
@@ -85,6 +122,24 @@ public struct RecordSchema: Sendable {
     /// Name of the key column (`*_id`).
     public let key: String
     public let columns: [ColumnSpec]
+    /// Columns whose presence (all of them) tells this kind from a header.
+    public var detectionColumns: [String] = []
+    /// Columns of the source that are known and deliberately not kept: read and ignored,
+    /// without being listed as unknown.
+    public var ignoredColumns: Set<String> = []
+    /// The column naming a platform, mapped through the platform registry (its name as
+    /// written kept in `platform_text`), if the kind has one.
+    public var platformColumn: String?
+
+    init(kind: RecordKind, key: String, columns: [ColumnSpec], detectionColumns: [String]? = nil,
+         ignoredColumns: Set<String> = [], platformColumn: String? = nil) {
+        self.kind = kind
+        self.key = key
+        self.columns = columns
+        self.detectionColumns = detectionColumns ?? [key]
+        self.ignoredColumns = ignoredColumns
+        self.platformColumn = platformColumn
+    }
 
     public var keyIndex: Int { columns.firstIndex { $0.name == key }! }
 
@@ -132,12 +187,13 @@ public struct RecordSchema: Sendable {
         ColumnSpec("requested_at", .timestamp, required: true),
         ColumnSpec("resolved_at", .timestamp),
         ColumnSpec("outcome", .enumeration(outcomes), required: true),
-    ])
+    ], platformColumn: "platform")
 
-    /// The kind whose key column appears in a header, if exactly one does.
+    /// The kind whose detection columns (the key; for decisions `uuid`, `platform_name` and
+    /// `application_date`) all appear in a header, if exactly one kind's do.
     public static func detect(header: [String]) -> RecordKind? {
         let names = Set(header.map { $0.trimmingSpaces })
-        let found = RecordKind.allCases.filter { names.contains($0.schema.key) }
+        let found = RecordKind.allCases.filter { $0.schema.detectionColumns.allSatisfy(names.contains) }
         return found.count == 1 ? found[0] : nil
     }
 }

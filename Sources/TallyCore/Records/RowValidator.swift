@@ -82,6 +82,16 @@ public final class RowValidator: @unchecked Sendable {
     let lows: [Int64]
     let highs: [Int64]
     let takedownIndices: (requested: Int, resolved: Int, outcome: Int)?
+    /// Decisions: the indices of `application_date` and `created_at`.
+    let decisionIndices: (application: Int, created: Int)?
+    let formats: [ColumnSpec.Format]
+    let setPrefixes: [String?]
+    /// The distinct JSON arrays of this file's `jsonSet` columns; rows hold ids into it.
+    public let jsonSets: JSONSets
+    /// Whether free-text columns are stored (`tally ingest --keep-text`); without it they
+    /// are treated as absent from the file.
+    public let keepText: Bool
+    static let utc = ZoneOffsets(identifier: "UTC")!
     /// Timestamps after this (UTC microseconds) are "in the future": the ingest sets it to
     /// the load time plus one day. No limit by default.
     public private(set) var latestTimestamp = Int64.max
@@ -101,20 +111,30 @@ public final class RowValidator: @unchecked Sendable {
         futureDateReason = "in the future: later than the day after the load date (\(CivilDate.isoString(days: Int(latestDate))) in \(zone.identifier))"
     }
 
-    public init(schema: RecordSchema, header: [String], zone: ZoneOffsets) {
+    public init(schema: RecordSchema, header: [String], zone: ZoneOffsets, keepText: Bool = false) {
         self.schema = schema
         self.zone = zone
+        self.keepText = keepText
         let names = header.map { $0.trimmingSpaces }
         headerCount = names.count
-        fieldIndex = schema.columns.map { c in names.firstIndex(of: c.name) ?? -1 }
+        fieldIndex = schema.columns.map { c in (c.freeText && !keepText) ? -1 : (names.firstIndex(of: c.name) ?? -1) }
         missingRequired = zip(schema.columns, fieldIndex).filter { $0.0.required && $0.1 < 0 }.map { $0.0.name }
-        let known = Set(schema.columns.map(\.name))
+        let known = Set(schema.columns.map(\.name)).union(schema.ignoredColumns)
         unknownColumns = names.filter { !known.contains($0) }
+        // Compared with the field's bytes folded to lower case (see `match`).
         allowed = schema.columns.map { c in
             switch c.kind {
-            case .enumeration(let v), .set(let v): return v.map { Array($0.utf8) }
+            case .enumeration(let v), .set(let v): return v.map { Array($0.lowercased().utf8) }
             default: return []
             }
+        }
+        formats = schema.columns.map(\.format)
+        setPrefixes = schema.columns.map { c in if case .jsonSet(let p) = c.kind { return p }; return nil }
+        jsonSets = JSONSets(columns: schema.columns.count)
+        if schema.kind == .decisions {
+            decisionIndices = (schema.index(of: "application_date")!, schema.index(of: "created_at")!)
+        } else {
+            decisionIndices = nil
         }
         codes = schema.columns.map(\.kind.code)
         required = schema.columns.map(\.required)
@@ -157,6 +177,10 @@ public final class RowValidator: @unchecked Sendable {
         if problems.isEmpty, let t = takedownIndices, let p = crossCheckTakedown(row, t) {
             problems.append(p)
         }
+        if problems.isEmpty, let d = decisionIndices, row.ints[d.created] < row.ints[d.application] * 86_400_000_000 {
+            problems.append(RowProblem(column: "created_at", value: RowProblem.shortened(row.text[d.created]),
+                                       reason: "created_at is before application_date (\(RowProblem.shortened(row.text[d.application])))"))
+        }
         return problems
     }
 
@@ -166,11 +190,20 @@ public final class RowValidator: @unchecked Sendable {
         case .string:
             return nil
         case .date:
-            guard let d = FieldParser.date(bytes) else { return problem(c, bytes) }
+            var day = bytes
+            if formats[c] == .dateAtMidnight {
+                // `YYYY-MM-DD 00:00:00`: the date alone is kept (and stored, as for other dates).
+                guard bytes.count == 19, Self.isMidnightSuffix(bytes) else {
+                    return problem(c, bytes, "expected a date written YYYY-MM-DD 00:00:00")
+                }
+                day = UnsafeBufferPointer(rebasing: bytes[0..<10])
+                row.text[c] = day
+            }
+            guard let d = FieldParser.date(day) else { return problem(c, bytes) }
             if d > latestDate { return problem(c, bytes, futureDateReason) }
             row.ints[c] = d
         case .timestamp:
-            switch FieldParser.timestamp(bytes, zone: zone) {
+            switch FieldParser.timestamp(bytes, zone: formats[c] == .utcTimestamp ? Self.utc : zone) {
             case .success(let us):
                 if us > latestTimestamp { return problem(c, bytes, futureTimestampReason) }
                 row.ints[c] = us
@@ -209,8 +242,27 @@ public final class RowValidator: @unchecked Sendable {
             }
             row.ints[c] = mask
             if mask == 0 { row.isNull[c] = true }
+        case .jsonSet:
+            switch jsonSets.intern(bytes, column: c, prefix: setPrefixes[c]) {
+            case .empty:
+                row.isNull[c] = true
+                row.ints[c] = 0
+            case .set(let id):
+                row.ints[c] = Int64(id)
+            case .invalid(let reason):
+                return problem(c, bytes, reason + "; expected " + schema.columns[c].kind.expectation)
+            }
         }
         return nil
+    }
+
+    /// Whether bytes 10..<19 are ` 00:00:00`.
+    @inline(__always)
+    static func isMidnightSuffix(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let suffix: StaticString = " 00:00:00"
+        let p = suffix.utf8Start
+        for k in 0..<9 where b[10 + k] != p[k] { return false }
+        return true
     }
 
     /// The problem of column `c`: by default, that the value is not what the kind expects.

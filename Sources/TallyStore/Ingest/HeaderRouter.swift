@@ -85,8 +85,8 @@ final class HeaderRouter {
 
     private func start(_ kind: RecordKind, _ validator: RowValidator, header: [String], binding: ProfileBinding?) throws -> RowSink {
         validator.rejectFuture(now: now)
-        for _ in 0..<RowParser.spareBatches { free.send(RowBatch(schema: kind.schema)) }
-        let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema),
+        for _ in 0..<RowParser.spareBatches { free.send(RowBatch(schema: kind.schema, jsonSets: validator.jsonSets)) }
+        let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema, jsonSets: validator.jsonSets),
                            output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
                            strictPlatforms: options.strictPlatforms ? options.platforms : nil)
         guard output.send(.header(kind, validator, binding)) else { throw RowParser.Cancelled() }

@@ -41,6 +41,9 @@ public struct IngestOptions: Sendable {
     public var profiles: [SourceProfile] = []
     /// `--sheet NAME|INDEX`: the sheet read from each Excel workbook (nil: its first sheet).
     public var sheet: String?
+    /// Decisions: store the long free-text columns (`tally ingest --keep-text`); without it
+    /// they are read and not stored.
+    public var keepText = false
 
     public init() {}
 }
@@ -379,6 +382,12 @@ extension Store {
         var profile: ProfileBinding?
         var writer: RecordWriter?
         var counts = (read: 0, loaded: 0, updated: 0, corrected: 0, duplicates: 0, quarantined: 0)
+        // Decisions: valid rows whose application_date is before their content_date (counted
+        // and reported, not quarantined: decisions.md).
+        var applicationBeforeContent = 0
+        var dateColumns: (application: Int, content: Int)?
+        var raisedCache = false
+        defer { if raisedCache { try? db.execute("PRAGMA cache_size = -65536") } }
         let started = Date()
         var lastProgress = started
         // Indices of a batch's valid rows, handed to the writer together.
@@ -403,6 +412,17 @@ extension Store {
                 report.kind = kind.rawValue
                 report.unknownColumns = binding?.unknownColumns ?? v.unknownColumns
                 report.source = binding?.profile.name
+                if kind == .decisions {
+                    dateColumns = (kind.schema.index(of: "application_date")!, kind.schema.index(of: "content_date")!)
+                    // Decisions are keyed by random uuids: every insert lands on a random page
+                    // of the uuid index, which outgrows the store's 64 MiB page cache at a few
+                    // million rows. A larger cache for this load keeps the index in memory
+                    // (pages are only allocated as used); the store's size is set back after.
+                    if let mib = Self.decisionCacheMiB {
+                        try db.execute("PRAGMA cache_size = -\(mib * 1024)")
+                        raisedCache = true
+                    }
+                }
             case .rows(let b):
                 guard let w = writer, let v = validator else { break }
                 var n = 0
@@ -420,6 +440,12 @@ extension Store {
                     } else {
                         valid[n] = i
                         n += 1
+                        if let d = dateColumns {
+                            let o = i * b.columns
+                            if !b.isNull[o + d.content] && b.ints[o + d.application] < b.ints[o + d.content] {
+                                applicationBeforeContent += 1
+                            }
+                        }
                     }
                 }
                 try w.write(b, rows: UnsafeBufferPointer(start: valid, count: n), db: db) { i, outcome in
@@ -467,19 +493,28 @@ extension Store {
         report.corrected = counts.corrected
         report.duplicates = counts.duplicates
         report.quarantined = counts.quarantined
+        if dateColumns != nil { report.applicationBeforeContent = applicationBeforeContent }
         precondition(counts.read == counts.loaded + counts.updated + counts.corrected + counts.duplicates + counts.quarantined)
         let update = try db.prepare("""
             UPDATE files SET kind = ?, rows_read = ?, loaded = ?, updated = ?, corrected = ?, duplicates = ?, quarantined = ?,
-              unknown_columns = ?
+              unknown_columns = ?, application_before_content = ?
             WHERE id = ?
             """)
         try update.bind([.text(report.kind ?? ""), .int(Int64(counts.read)), .int(Int64(counts.loaded)),
                          .int(Int64(counts.updated)), .int(Int64(counts.corrected)),
                          .int(Int64(counts.duplicates)), .int(Int64(counts.quarantined)),
                          report.unknownColumns.isEmpty ? .null : .text(report.unknownColumns.joined(separator: ",")),
+                         report.applicationBeforeContent.map { .int(Int64($0)) } ?? .null,
                          .int(fileID)])
         try update.step()
     }
+
+    /// Page cache (MiB) of a decisions load; nil: the store's 64 MiB. `TALLY_DECISION_CACHE_MIB`
+    /// overrides it (0: the store's), for benchmarks.
+    static let decisionCacheMiB: Int? = {
+        let v = ProcessInfo.processInfo.environment["TALLY_DECISION_CACHE_MIB"].flatMap(Int.init) ?? 512
+        return v > 0 ? min(v, 16_384) : nil
+    }()
 
     /// Decides the record kind and checks the header; rejects the file when it cannot be loaded.
     static func checkHeader(kind given: RecordKind? = nil, _ header: [String], options: IngestOptions,
@@ -491,10 +526,13 @@ extension Store {
             }
         }
         guard let kind = given ?? options.kind ?? RecordSchema.detect(header: header) else {
-            let keys = RecordKind.allCases.map { $0.schema.key }.joined(separator: ", ")
+            let keys = RecordKind.allCases.map { k in
+                let c = k.schema.detectionColumns
+                return c.count == 1 ? c[0] : c[0] + " (with " + c.dropFirst().joined(separator: " and ") + ")"
+            }.joined(separator: ", ")
             throw FileRejection(message: "cannot tell the record kind: the header has none (or several) of \(keys); give --kind")
         }
-        let validator = RowValidator(schema: kind.schema, header: header, zone: zone)
+        let validator = RowValidator(schema: kind.schema, header: header, zone: zone, keepText: options.keepText)
         if !validator.missingRequired.isEmpty {
             let list = validator.missingRequired.map { "'\($0)'" }.joined(separator: ", ")
             let noun = validator.missingRequired.count == 1 ? "column" : "columns"

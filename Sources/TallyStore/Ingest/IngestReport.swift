@@ -49,6 +49,9 @@ public struct FileReport: Codable, Equatable, Sendable {
     /// Rows the source profile says are not records (above the header, blank, totals, notes),
     /// by reason with their lines: not counted in `rows_read`. In JSON only when there are some.
     public var skippedRows: [SkippedRows] = []
+    /// Decisions: valid rows whose `application_date` is before their `content_date`
+    /// (loaded, counted here). Nil for other kinds; in JSON only for decisions.
+    public var applicationBeforeContent: Int?
 
     public init(path: String, status: Status) {
         self.path = path
@@ -61,6 +64,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         case member, archiveSHA256 = "archive_sha256", sheet
         case unregisteredPlatforms = "unregistered_platforms"
         case source, skippedRows = "skipped_rows"
+        case applicationBeforeContent = "application_before_content"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -85,6 +89,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         if !unregisteredPlatforms.isEmpty { try c.encode(unregisteredPlatforms, forKey: .unregisteredPlatforms) }
         try c.encodeIfPresent(source, forKey: .source)
         if !skippedRows.isEmpty { try c.encode(skippedRows, forKey: .skippedRows) }
+        try c.encodeIfPresent(applicationBeforeContent, forKey: .applicationBeforeContent)
     }
 
     public init(from decoder: Decoder) throws {
@@ -108,6 +113,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         unregisteredPlatforms = try c.decodeIfPresent([UnregisteredPlatform].self, forKey: .unregisteredPlatforms) ?? []
         source = try c.decodeIfPresent(String.self, forKey: .source)
         skippedRows = try c.decodeIfPresent([SkippedRows].self, forKey: .skippedRows) ?? []
+        applicationBeforeContent = try c.decodeIfPresent(Int.self, forKey: .applicationBeforeContent)
     }
 }
 

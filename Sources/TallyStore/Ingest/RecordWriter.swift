@@ -60,7 +60,7 @@ final class RecordWriter {
     let deleteCurrent: Statement
     let markChange: Statement
 
-    /// Takedowns: the index of `platform`, whose canonical name (by `platforms`) is written
+    /// The index of the platform column (takedowns' `platform`, decisions' `platform_name`), whose canonical name (by `platforms`) is written
     /// in its column and the name as written in `platform_text` (the last parameter of a row).
     let platformColumn: Int?
     let platforms: PlatformNames
@@ -72,7 +72,7 @@ final class RecordWriter {
         self.batchID = batchID
         self.revise = revise
         self.platforms = PlatformNames(registry: platforms)
-        platformColumn = schema.kind == .takedowns ? schema.index(of: "platform") : nil
+        platformColumn = schema.platformColumn.flatMap { schema.index(of: $0) }
         storedColumns = StoreSchema.columns(of: schema)
         let names = StoreSchema.columns(of: schema).map(\.name) + ["file_id", "line", "row_hash"]
             + StoreSchema.extraColumns(of: schema.kind)
@@ -219,6 +219,9 @@ final class RecordWriter {
                 case .set:
                     let s = setString(mask: batch.ints[o + c], values: setValues[c])
                     sqlite3_bind_text(h, p, s.pointer, s.length, nil)
+                case .jsonSet:
+                    let s = batch.jsonSets!.text(batch.ints[o + c])
+                    sqlite3_bind_text(h, p, s.pointer, s.length, nil)
                 }
             }
             p += code == .timestamp ? 2 : 1
@@ -276,6 +279,13 @@ final class RecordWriter {
                 let new = Set(setValues[c].enumerated().filter { batch.ints[o + c] & (1 << $0.offset) != 0 }.map(\.element))
                 same = old == new
                 if !same && new.isSuperset(of: old) { isUpdate = true }
+            case .jsonSet:
+                let s = batch.jsonSets!.text(batch.ints[o + c])
+                same = Self.equal(h, p, UnsafeBufferPointer(start: UnsafeRawPointer(s.pointer).assumingMemoryBound(to: UInt8.self),
+                                                            count: Int(s.length)))
+                // Items added to the set: an update, as for `;`-separated sets.
+                if !same, let old = JSONSets.stringArray(Self.text(h, p)),
+                   Set(batch.jsonSets!.members(batch.ints[o + c])).isSuperset(of: old) { isUpdate = true }
             }
             if same { continue }
             if isUpdate { filled.append(column.name) } else { changed.append(column.name) }

@@ -35,7 +35,12 @@ final class RowBatch: @unchecked Sendable {
     /// the fingerprint mixes a value's text, never its position in the contract's list.
     let valueNames: [[[UInt8]]]
 
-    init(schema: RecordSchema) {
+    /// The file's JSON arrays (`jsonSet` columns hold ids into it), whose canonical text
+    /// the fingerprint mixes.
+    let jsonSets: JSONSets?
+
+    init(schema: RecordSchema, jsonSets: JSONSets? = nil) {
+        self.jsonSets = jsonSets
         columns = schema.columns.count
         codes = schema.columns.map(\.kind.code)
         valueNames = schema.columns.map { c in
@@ -106,6 +111,10 @@ final class RowBatch: @unchecked Sendable {
                 case .string, .date: hash.mix(t)
                 case .enumeration: hash.mix(valueNames[c][Int(value)])
                 case .set: hash.mix(set: value, names: valueNames[c])
+                case .jsonSet:
+                    let t = jsonSets!.text(value)
+                    hash.mix(UnsafeBufferPointer(start: UnsafeRawPointer(t.pointer).assumingMemoryBound(to: UInt8.self),
+                                                 count: Int(t.length)))
                 default: hash.mix(value)
                 }
             }

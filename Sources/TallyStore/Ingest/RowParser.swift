@@ -108,6 +108,8 @@ final class RowParser: @unchecked Sendable {
             guard let route = try router.offer(header, line: csvRow.line) else { return }
             // Data fields (not the header's names) are cut at the limit; see `RowSink.longField`.
             reader.maxFieldBytes = options.maxFieldBytes
+            // The DSA dumps write one record per line (see `CSVReader.oneRecordPerLine`).
+            if case .contract(let rows) = route { reader.oneRecordPerLine = rows.validator.schema.kind == .decisions }
             switch route {
             case .contract(let rows): reader.handler = { csvRow in try rows.take(csvRow) }
             case .profile(let profiled): reader.handler = { csvRow in try profiled.take(csvRow) }
@@ -116,7 +118,10 @@ final class RowParser: @unchecked Sendable {
         do {
             var offset = 0
             while offset < bytes.count {
-                let end = Self.chunkEnd(bytes, from: offset)
+                var end = Self.chunkEnd(bytes, from: offset)
+                // The first chunk ends with the first line, so that what the header decides
+                // (one record per line) applies from the second line on.
+                if offset == 0, let lf = bytes[0..<end].firstIndex(of: 0x0A) { end = lf + 1 }
                 let chunk = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
                 // The chunk's text check runs here, ahead of its parse (see `Store.decodeText`).
                 if options.encoding == .utf8 { try Store.checkText(chunk, offset: offset, in: bytes) }
@@ -170,8 +175,8 @@ final class RowParser: @unchecked Sendable {
                 }
                 let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
                 validator.rejectFuture(now: now)
-                for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema)) }
-                sink = RowSink(validator: validator, batch: RowBatch(schema: kind.schema),
+                for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema, jsonSets: validator.jsonSets)) }
+                sink = RowSink(validator: validator, batch: RowBatch(schema: kind.schema, jsonSets: validator.jsonSets),
                                output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
                                strictPlatforms: options.strictPlatforms ? options.platforms : nil)
                 fields = SheetFields(header: header, firstColumn: h.firstColumn, validator: validator)
@@ -297,8 +302,8 @@ final class RowSink {
 
     init(validator: RowValidator, batch: RowBatch, output: Channel<RowParser.Message>, free: Channel<RowBatch>,
          header: [String] = [], maxFieldBytes: Int = .max, strictPlatforms: PlatformRegistry? = nil) {
-        self.strict = validator.schema.kind == .takedowns ? strictPlatforms : nil
-        self.platformField = validator.schema.index(of: "platform").map { validator.fieldIndex[$0] } ?? -1
+        self.strict = validator.schema.platformColumn != nil ? strictPlatforms : nil
+        self.platformField = validator.schema.platformColumn.flatMap { validator.schema.index(of: $0) }.map { validator.fieldIndex[$0] } ?? -1
         self.validator = validator
         self.header = header
         self.maxFieldBytes = maxFieldBytes
@@ -329,6 +334,10 @@ final class RowSink {
         if let problem = csvRow.sourceProblem {
             b.appendProblem(line: csvRow.line, column: problem.column, value: problem.value, reason: problem.reason,
                             cell: problem.cell)
+        } else if csvRow.brokenAtLineEnd {
+            b.appendProblem(line: csvRow.line, column: nil, value: "",
+                            reason: "a quoted field is still open at the end of the line (the row's quoting is broken, "
+                                + "as a \\\" written by the exporter breaks it); the row is skipped, the next line read as the next row")
         } else if csvRow.endsInOpenQuote {
             b.appendProblem(line: csvRow.line, column: nil, value: "",
                             reason: "a quoted field opened on this line is never closed (end of file reached)")
@@ -367,10 +376,11 @@ final class RowSink {
             }
             b.appendProblem(line: line, column: first.column, value: first.value, reason: reason, cell: cell?(contractColumn))
         } else if strict != nil, platformField >= 0, let reason = unregistered(source.field(platformField)) {
-            var problem = RowProblem(column: "platform", value: RowProblem.shortened(source.field(platformField)), reason: reason)
+            var problem = RowProblem(column: validator.schema.platformColumn ?? "platform",
+                                     value: RowProblem.shortened(source.field(platformField)), reason: reason)
             if let rename { problem = rename(problem) }
             b.appendProblem(line: line, column: problem.column, value: problem.value, reason: problem.reason,
-                            cell: cell?("platform"))
+                            cell: cell?(validator.schema.platformColumn))
         } else {
             b.append(row, line: line, rowBytes: rowBytes)
         }
@@ -432,6 +442,8 @@ protocol IngestRow: FieldSource {
     /// All field bytes of the row, back to back; every `field(i)` lies inside it.
     var bytes: UnsafeBufferPointer<UInt8> { get }
     var endsInOpenQuote: Bool { get }
+    /// A one-record-per-line CSV row whose quoting is still open at its line's end.
+    var brokenAtLineEnd: Bool { get }
     /// A problem of the source itself, found before validation (a spreadsheet error value).
     var sourceProblem: SourceProblem? { get }
     /// The cell of field `i` (`C17`), for a sheet's row; nil for CSV.

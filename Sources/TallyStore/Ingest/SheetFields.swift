@@ -75,6 +75,7 @@ final class SheetFields: IngestRow {
     var count: Int { width }
     var fieldCount: Int { width }
     var endsInOpenQuote: Bool { false }
+    var brokenAtLineEnd: Bool { false }
     var bytes: UnsafeBufferPointer<UInt8> { row?.bytes ?? UnsafeBufferPointer(start: nil, count: 0) }
 
     @inline(__always)

@@ -1,5 +1,8 @@
 CREATE INDEX arrests_history_key ON arrests_history(arrest_id);
 CREATE INDEX arrests_history_vintage ON arrests_history(valid_from, superseded_in);
+CREATE INDEX decisions_history_key ON decisions_history(uuid);
+CREATE INDEX decisions_history_vintage ON decisions_history(valid_from, superseded_in);
+CREATE UNIQUE INDEX decisions_uuid ON decisions(uuid);
 CREATE UNIQUE INDEX files_loaded_sha256 ON files(sha256, batch_id, coalesce(sheet, '')) WHERE status = 'loaded';
 CREATE INDEX quarantine_file ON quarantine(file_id, line);
 CREATE INDEX takedowns_history_key ON takedowns_history(request_id);
@@ -48,6 +51,76 @@ CREATE TABLE batches (
   time_zone TEXT NOT NULL,
   encoding TEXT NOT NULL
 , kind TEXT NOT NULL DEFAULT 'ingest' CHECK (kind IN ('ingest', 'retract')), reason TEXT);
+CREATE TABLE decisions (
+  uuid TEXT NOT NULL,
+  platform_name TEXT NOT NULL,
+  platform_uid TEXT,
+  category TEXT NOT NULL,
+  category_specification TEXT,
+  content_type TEXT,
+  decision_visibility TEXT,
+  decision_monetary TEXT,
+  decision_provision TEXT,
+  decision_account TEXT,
+  decision_ground TEXT NOT NULL,
+  source_type TEXT,
+  automated_detection INTEGER,
+  automated_decision TEXT,
+  content_date TEXT,
+  application_date TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_at_text TEXT,
+  territorial_scope TEXT,
+  decision_visibility_other TEXT,
+  illegal_content_legal_ground TEXT,
+  illegal_content_explanation TEXT,
+  incompatible_content_ground TEXT,
+  incompatible_content_explanation TEXT,
+  decision_facts TEXT,
+  file_id INTEGER NOT NULL REFERENCES files(id),
+  line INTEGER NOT NULL,
+  row_hash INTEGER NOT NULL,
+  change TEXT NOT NULL DEFAULT 'new',
+  changed_fields TEXT,
+  valid_from INTEGER REFERENCES batches(id),
+  platform_text TEXT
+);
+CREATE TABLE decisions_history (
+  uuid TEXT NOT NULL,
+  platform_name TEXT NOT NULL,
+  platform_uid TEXT,
+  category TEXT NOT NULL,
+  category_specification TEXT,
+  content_type TEXT,
+  decision_visibility TEXT,
+  decision_monetary TEXT,
+  decision_provision TEXT,
+  decision_account TEXT,
+  decision_ground TEXT NOT NULL,
+  source_type TEXT,
+  automated_detection INTEGER,
+  automated_decision TEXT,
+  content_date TEXT,
+  application_date TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_at_text TEXT,
+  territorial_scope TEXT,
+  decision_visibility_other TEXT,
+  illegal_content_legal_ground TEXT,
+  illegal_content_explanation TEXT,
+  incompatible_content_ground TEXT,
+  incompatible_content_explanation TEXT,
+  decision_facts TEXT,
+  file_id INTEGER REFERENCES files(id),
+  line INTEGER,
+  row_hash INTEGER NOT NULL,
+  change TEXT NOT NULL,
+  changed_fields TEXT,
+  platform_text TEXT,
+  valid_from INTEGER NOT NULL REFERENCES batches(id),
+  superseded_in INTEGER NOT NULL REFERENCES batches(id),
+  superseded_as TEXT NOT NULL CHECK (superseded_as IN ('update', 'correction', 'retraction'))
+);
 CREATE TABLE files (
   id INTEGER PRIMARY KEY,
   batch_id INTEGER NOT NULL REFERENCES batches(id),
@@ -62,7 +135,7 @@ CREATE TABLE files (
   quarantined INTEGER NOT NULL DEFAULT 0,
   unknown_columns TEXT,
   error TEXT
-, updated INTEGER NOT NULL DEFAULT 0, corrected INTEGER NOT NULL DEFAULT 0, retracted_in INTEGER REFERENCES batches(id), member TEXT, archive_sha256 TEXT, sheet TEXT);
+, updated INTEGER NOT NULL DEFAULT 0, corrected INTEGER NOT NULL DEFAULT 0, retracted_in INTEGER REFERENCES batches(id), member TEXT, archive_sha256 TEXT, sheet TEXT, application_before_content INTEGER);
 CREATE TABLE platform_registries (
   id INTEGER PRIMARY KEY,
   fingerprint TEXT NOT NULL,

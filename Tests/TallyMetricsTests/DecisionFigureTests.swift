@@ -1,0 +1,234 @@
+import TallyTestSupport
+import Foundation
+import Testing
+import TallyCore
+import TallyEngine
+import TallyStore
+@testable import TallyMetrics
+
+/// The figures of decisions.md on the real DSA fixtures, three ways: the engine
+/// (`DecisionFigures`), the plain SQL of each figure (`DecisionFigureDefinitions`) run by
+/// SQLite on the store, and python3 reading the CSV files with its csv and json modules.
+@Suite struct DecisionFigureTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = root.appendingPathComponent("Tests/TallyStoreTests/Fixtures/dsa")
+    static var paths: [String] {
+        ["00000-00000", "00000-00001", "00001-00001"].map { fixtures.appendingPathComponent("sor-global-2024-03-14-full-\($0).csv").path }
+    }
+
+    final class Loaded: @unchecked Sendable {
+        let box = Sandbox()
+        let store: Store
+        let table: Table
+        let list: SexualAbuseList
+        init() throws {
+            store = try box.store()
+            _ = try store.ingest(DecisionFigureTests.paths)
+            table = try store.table(.decisions, useCache: false).table
+            list = try SexualAbuseList.load(DecisionFigureTests.root.appendingPathComponent("Data/dsa-sexual-abuse.yaml").path)
+        }
+    }
+
+    nonisolated(unsafe) static var shared: Loaded?
+    static func loaded() throws -> Loaded {
+        if let s = shared { return s }
+        let s = try Loaded()
+        shared = s
+        return s
+    }
+
+    /// A query's single value (nil for null).
+    static func value(_ l: Loaded, _ sql: String, _ p: Period) throws -> Double? {
+        let s = try l.store.db.prepare(sql)
+        try s.bind([.text(CivilDate.isoString(days: p.first)), .text(CivilDate.isoString(days: p.last))])
+        guard try s.step() else { return nil }
+        return s.isNull(0) ? nil : s.double(0)
+    }
+
+    static func platformValues(_ l: Loaded, _ sql: String, _ p: Period) throws -> [String: Double?] {
+        let s = try l.store.db.prepare(sql)
+        try s.bind([.text(CivilDate.isoString(days: p.first)), .text(CivilDate.isoString(days: p.last))])
+        var out: [String: Double?] = [:]
+        while try s.step() { out[s.text(0) ?? ""] = s.isNull(1) ? nil : s.double(1) }
+        return out
+    }
+
+    /// python3's figures from the CSV files: {"figures": {id: value}, "platforms": {name: {field: value}}}.
+    static func python(_ period: Period, _ list: SexualAbuseList, minDecisions: Int) throws -> [String: Any] {
+        let script = """
+            import sys, csv, json, calendar, time
+            first, last, cats, kws, mind = sys.argv[1], sys.argv[2], set(sys.argv[3].split(',')), set(sys.argv[4].split(',')), int(sys.argv[5])
+            rows, seen = [], set()
+            for path in sys.argv[6:]:
+                for r in csv.DictReader(open(path, encoding='utf-8', newline='')):
+                    if r['uuid'] in seen: continue
+                    seen.add(r['uuid'])
+                    if first <= r['application_date'][:10] <= last: rows.append(r)
+            def q7(xs, p):
+                if not xs: return None
+                s = sorted(xs); h = (len(s) - 1) * p; lo = int(h)
+                return s[lo] + (h - lo) * (s[lo + 1] - s[lo]) if lo + 1 < len(s) else s[lo]
+            def day(t): return calendar.timegm(time.strptime(t[:10], '%Y-%m-%d')) // 86400
+            def sets(x): return set(json.loads(x)) if x else set()
+            def figs(rs):
+                n = len(rs)
+                mod = [day(r['application_date']) - day(r['content_date']) for r in rs if r['content_date'] and day(r['application_date']) >= day(r['content_date'])]
+                dis = [(calendar.timegm(time.strptime(r['created_at'], '%Y-%m-%d %H:%M:%S')) - day(r['application_date']) * 86400) / 3600 for r in rs]
+                share = lambda k: k / n if n else None
+                return {
+                    'total': n,
+                    'sexual_abuse': sum(1 for r in rs if r['category'] in cats or sets(r['category_specification']) & kws),
+                    'automated_detection_share': share(sum(r['automated_detection'] == 'Yes' for r in rs)),
+                    'automated_decision_share': share(sum(r['automated_decision'] in ('AUTOMATED_DECISION_FULLY', 'AUTOMATED_DECISION_PARTIALLY') for r in rs)),
+                    'moderation_delay_median_days': q7(mod, 0.5), 'moderation_delay_p90_days': q7(mod, 0.9),
+                    'disclosure_delay_median_hours': q7(dis, 0.5), 'disclosure_delay_p90_hours': q7(dis, 0.9),
+                    'removed_share': share(sum(bool(sets(r['decision_visibility']) & {'DECISION_VISIBILITY_CONTENT_REMOVED', 'DECISION_VISIBILITY_CONTENT_DISABLED'}) for r in rs)),
+                }
+            f = {'decisions.' + k: v for k, v in figs(rows).items()}
+            for r in rows:
+                k = 'decisions.by_category.' + r['category'][len('STATEMENT_CATEGORY_'):].lower()
+                f[k] = f.get(k, 0) + 1
+            f['decisions.by_ground.illegal'] = sum(r['decision_ground'] == 'DECISION_GROUND_ILLEGAL_CONTENT' for r in rows)
+            f['decisions.by_ground.incompatible'] = sum(r['decision_ground'] == 'DECISION_GROUND_INCOMPATIBLE_CONTENT' for r in rows)
+            plats = {}
+            for name in sorted({r['platform_name'] for r in rows}):
+                plats[name] = figs([r for r in rows if r['platform_name'] == name])
+            ranked = sorted((p for p in plats if plats[p]['total'] >= mind), key=lambda p: (plats[p]['disclosure_delay_median_hours'], p))
+            for p in plats: plats[p]['rank'] = ranked.index(p) + 1 if p in ranked else None
+            print(json.dumps({'figures': f, 'platforms': plats}))
+            """
+        let out = try DecisionPython.run(script, [CivilDate.isoString(days: period.first), CivilDate.isoString(days: period.last),
+                                                      list.categories.joined(separator: ","), list.keywords.joined(separator: ","),
+                                                      String(minDecisions)] + paths)
+        return try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+    }
+
+    static func close(_ a: Double?, _ b: Double?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case let (x?, y?): return abs(x - y) <= 1e-9 * max(1, abs(x))
+        default: return false
+        }
+    }
+
+    @Test(arguments: ["2024-03", "2024-02-12..2024-03-13", "2024-03-12", "2023-01"])
+    func engineEqualsSQLEqualsPython(period text: String) throws {
+        let l = try Self.loaded()
+        let p = try Period.parse(text)
+        let r = try DecisionFigures.compute(l.table, period: p, list: l.list, minDecisions: 10)
+        let py = try Self.python(p, l.list, minDecisions: 10)
+        let pyFigures = py["figures"] as! [String: Any]
+        let definitions = DecisionFigureDefinitions.all(l.list)
+        // Every figure the engine writes has a definition and a query, in the same order.
+        #expect(definitions.map(\.id) == r.figures.ids)
+        for d in definitions {
+            let engine = r.figures[d.id]?.doubleValue
+            let sql = try Self.value(l, d.sql, p)
+            let python = (pyFigures[d.id] as? NSNumber)?.doubleValue ?? (d.unit == "count" ? 0 : nil)
+            #expect(Self.close(engine, sql), "\(d.id) \(text): engine \(String(describing: engine)), SQL \(String(describing: sql))")
+            #expect(Self.close(engine, python), "\(d.id) \(text): engine \(String(describing: engine)), python \(String(describing: python))")
+        }
+        // Per platform: each row's values by SQL and python; the ranks by python.
+        let pyPlatforms = py["platforms"] as! [String: [String: Any]]
+        #expect(r.platforms.map(\.platform) == pyPlatforms.keys.sorted())
+        for d in definitions where d.platformSQL != nil {
+            let byPlatform = try Self.platformValues(l, d.platformSQL!, p)
+            let field = String(d.id.dropFirst("decisions.".count))
+            for row in r.platforms {
+                let engine: Double? = switch field {
+                case "total": Double(row.total)
+                case "sexual_abuse": row.sexualAbuse.map(Double.init)
+                case "automated_detection_share": row.automatedDetectionShare
+                case "automated_decision_share": row.automatedDecisionShare
+                case "moderation_delay_median_days": row.moderationMedianDays
+                case "moderation_delay_p90_days": row.moderationP90Days
+                case "disclosure_delay_median_hours": row.disclosureMedianHours
+                case "disclosure_delay_p90_hours": row.disclosureP90Hours
+                case "removed_share": row.removedShare
+                default: -1
+                }
+                let sql = byPlatform[row.platform] ?? nil
+                let python = (pyPlatforms[row.platform]?[field] as? NSNumber)?.doubleValue
+                #expect(Self.close(engine, sql), "\(row.platform) \(field): engine \(String(describing: engine)), SQL \(String(describing: sql))")
+                #expect(Self.close(engine, python), "\(row.platform) \(field): engine \(String(describing: engine)), python \(String(describing: python))")
+            }
+        }
+        for row in r.platforms {
+            #expect(row.rank == (pyPlatforms[row.platform]?["rank"] as? NSNumber)?.intValue, "rank of \(row.platform)")
+        }
+    }
+
+    /// Hand-checked values for March 2024 (application dates 2024-03-01 to 2024-03-31).
+    @Test func marchByHand() throws {
+        let l = try Self.loaded()
+        let r = try DecisionFigures.compute(l.table, period: try Period.parse("2024-03"), list: l.list, minDecisions: 10)
+        #expect(r.figures["decisions.total"]?.countValue == 111)
+        #expect(r.figures["decisions.by_ground.illegal"]?.countValue == 0)
+        #expect(r.figures["decisions.by_category.pornography_or_sexualized_content"]?.countValue == 11)
+        // Ranked (≥ 10 decisions): Pinterest (median 1.6 min), TikTok (24.1 h), Google Shopping
+        // (168 h); AliExpress (6) and Snapchat (2) not ranked.
+        #expect(r.platforms.filter { $0.rank != nil }.sorted { $0.rank! < $1.rank! }.map(\.platform) == ["Pinterest", "TikTok", "Google Shopping"])
+        #expect(r.platforms.filter { $0.rank == nil }.map(\.platform) == ["AliExpress", "Snapchat"])
+        // The default min_decisions (100) ranks none of the five.
+        let strict = try DecisionFigures.compute(l.table, period: try Period.parse("2024-03"), list: l.list, minDecisions: 100)
+        #expect(strict.platforms.allSatisfy { $0.rank == nil })
+    }
+
+    /// Through `StatsReport`: decisions' figures and `decision_platforms` appear when decisions
+    /// are loaded (with comparisons for a month), and nothing changes when they are not.
+    @Test func statsReportCarriesDecisionsOnlyWhenLoaded() throws {
+        let l = try Self.loaded()
+        let empty = Table([])
+        var settings = Settings()
+        settings.sexualAbuse = l.list
+        let e = try l.store.table(.arrests, useCache: false).table
+        let v = try l.store.table(.victims, useCache: false).table
+        let t = try l.store.table(.takedowns, useCache: false).table
+        let with = try StatsReport(tables: RecordTables(arrests: e, victims: v, takedowns: t, decisions: l.table),
+                                   period: try Period.parse("2024-03"), settings: settings, fines: nil)
+        #expect(with.metrics["decisions.total"]?.countValue == 111)
+        #expect(with.metrics["decisions.total.prev"]?.countValue == 38)
+        #expect(with.metrics["decisions.total.ytd"]?.countValue == 149)
+        #expect(with.metrics["decisions.removed_share.prev"] == nil)
+        #expect(with.metrics["decisions.moderation_delay_median_days.prev"] == nil)
+        guard case .object(let pairs) = with.json else { Issue.record("not an object"); return }
+        #expect(pairs.map(\.0).contains("decision_platforms"))
+        let without = try StatsReport(tables: RecordTables(arrests: e, victims: v, takedowns: t),
+                                      period: try Period.parse("2024-03"), settings: settings, fines: nil)
+        #expect(!without.metrics.ids.contains { $0.hasPrefix("decisions.") })
+        guard case .object(let pairs2) = without.json else { Issue.record("not an object"); return }
+        #expect(!pairs2.map(\.0).contains("decision_platforms"))
+        _ = empty
+        // Without a list the sexual-abuse figure is not computable, with the reason.
+        let noList = try DecisionFigures.compute(l.table, period: try Period.parse("2024-03"), list: nil, minDecisions: 100)
+        #expect(noList.figures["decisions.sexual_abuse"]?.notComputableReason?.contains("dsa-sexual-abuse.yaml") == true)
+    }
+
+    @Test func theListFileIsCheckedAndNamed() throws {
+        let box = Sandbox()
+        let bad = box.write("l.yaml", "categories: [PROTECTION_OF_MINORS]\nkeywords: []\n")
+        #expect(throws: YAMLError(file: bad, message: "key 'categories': 'PROTECTION_OF_MINORS' is not a STATEMENT_CATEGORY_* value")) {
+            try SexualAbuseList.load(bad)
+        }
+        let missing = box.write("m.yaml", "categories: []\n")
+        #expect(throws: YAMLError(file: missing, message: "missing key 'keywords' (a list of KEYWORD_* values)")) {
+            try SexualAbuseList.load(missing)
+        }
+    }
+}
+
+/// python3 with a script and arguments (stdout, trimmed); a failure fails the test.
+enum DecisionPython {
+    static func run(_ script: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script] + args
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "python3 failed")
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
