@@ -101,6 +101,19 @@ public enum Manifest {
         return s
     }
 
+    /// With decisions, what their figures depend on: `min_decisions` and the sexual-abuse
+    /// list itself (so that `verify` recomputes with the list published, not today's file).
+    static func decisionSettings(_ report: StatsReport) -> [(String, JSONValue)] {
+        guard report.decisionPlatforms != nil else { return [] }
+        let s = report.settings
+        return [("min_decisions", .int(Int64(s.minDecisions))),
+                ("dsa_sexual_abuse", s.sexualAbuse.map { l in
+                    .object([("source", .string(Provenance.fileName(l.source))),
+                             ("categories", .array(l.categories.map(JSONValue.string))),
+                             ("keywords", .array(l.keywords.map(JSONValue.string)))])
+                } ?? .null)]
+    }
+
     static func json(report: StatsReport, ledger: Ledger, input: BulletinInput, documents ours: [Document],
                      publicationDate: String, charts: [String], tables: [String], files: [FileEntry],
                      siblings: Siblings = Siblings()) -> JSONValue {
@@ -132,7 +145,7 @@ public enum Manifest {
                 ("deadline_hours", .int(Int64(s.deadlineHours))), ("time_zone", .string(s.timeZone)),
                 ("min_due", .int(Int64(s.minDue))), ("suppress_below", .int(Int64(s.suppressBelow))),
                 ("suppression_applied", .bool(report.suppressionApplied)),
-            ])),
+            ] + Self.decisionSettings(report))),
             ("fine_schedule", fines),
             ("inputs", input.provenance.json),
             ("documents", .array(documents.map(\.json))),
@@ -205,6 +218,11 @@ public struct Verification {
         settings.timeZone = try need("time_zone", sm)
         settings.source = (sm["source"] as? String) ?? settings.source
         guard ZoneOffsets(identifier: settings.timeZone) != nil else { throw BulletinError("\(manifestPath): unknown time zone \(settings.timeZone)") }
+        settings.minDecisions = (sm["min_decisions"] as? NSNumber)?.intValue ?? settings.minDecisions
+        if let l = sm["dsa_sexual_abuse"] as? [String: Any] {
+            settings.sexualAbuse = SexualAbuseList(categories: l["categories"] as? [String] ?? [], keywords: l["keywords"] as? [String] ?? [],
+                                                   source: l["source"] as? String ?? "(manifest)")
+        }
         let suppress = (sm["suppression_applied"] as? Bool) ?? true
         var fines: FineSchedule?
         if let f = top["fine_schedule"] as? [String: Any] {

@@ -27,6 +27,29 @@ import Testing
         let metrics = json?["metrics"] as? [String: Any]
         #expect((metrics?["decisions.total"] as? NSNumber)?.intValue == 111)
         #expect((json?["decision_platforms"] as? [Any])?.count == 5)
+        // Every id of the stats CSV (decisions.*, decision_platforms.NAME.COLUMN) is in `tally figures`.
+        let csv = try tally("stats", "--period", "2024-03", "--format", "csv", "--db", db)
+        #expect(csv.status == 0)
+        let catalogue = try JSONSerialization.jsonObject(with: Data(try tally("figures", "--format", "json").stdout.utf8)) as! [[String: Any]]
+        let patterns = catalogue.map { $0["id"] as! String }
+        #expect(patterns.contains("decision_platforms.<platform>.rank") && patterns.contains("decisions.by_category.<category>"))
+        var ids = 0
+        for line in csv.stdout.split(separator: "\n").dropFirst() {
+            var id = String(line.prefix { $0 != "," })
+            guard id.hasPrefix("decision") else { continue }
+            if id.hasPrefix("\"") { id = String(id.dropFirst()) }
+            for s in [".prev", ".change_pct", ".ytd"] where id.hasSuffix(s) { id = String(id.dropLast(s.count)) }
+            ids += 1
+            let known = patterns.contains { p in
+                guard let open = p.firstIndex(of: "<"), let close = p.firstIndex(of: ">") else { return p == id }
+                let pre = p[..<open], post = p[p.index(after: close)...]
+                return id.hasPrefix(pre) && id.hasSuffix(post) && id.count > pre.count + post.count
+            }
+            #expect(known, "stats CSV id \(id) is not in the figure catalogue")
+        }
+        // 24 counts (total, 20 categories of v1 and v2, 2 grounds, sexual abuse) with 3 comparisons each,
+        // 3 shares and 4 delays, 5 platforms × 10 columns.
+        #expect(ids == 4 * 24 + 7 + 5 * 10)
         let none = try tally("rank", "--kind", "decisions", "--period", "2024-03", "--db", dir.path("empty.sqlite"))
         #expect(none.status != 0)
         #expect(!none.stderr.contains("Fatal error"))
