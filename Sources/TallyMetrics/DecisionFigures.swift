@@ -44,6 +44,10 @@ public enum DecisionFigures {
     public struct Result: Sendable {
         public var figures = Figures()
         public var platforms: [DecisionPlatformRow] = []
+        /// The delays the quantiles are computed over (any order): days from the content's
+        /// date to the application where 0 or more, hours from the application to created_at.
+        public var moderationDays: [Double] = []
+        public var disclosureHours: [Double] = []
     }
 
     /// The suffix of a category's figure id: the value after `STATEMENT_CATEGORY_`, lower case.
@@ -127,6 +131,8 @@ public enum DecisionFigures {
         }
 
         var r = Result()
+        r.moderationDays = all.moderationDays
+        r.disclosureHours = all.disclosureHours
         r.figures["decisions.total"] = .count(all.total)
         for c in RecordSchema.statementCategories.sorted() { r.figures[categoryID(c)] = .count(byCategory[c] ?? 0) }
         r.figures["decisions.by_ground.illegal"] = .count(illegal)
