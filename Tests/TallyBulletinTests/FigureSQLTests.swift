@@ -402,7 +402,8 @@ import TallyTestSupport
                 while j < text.endIndex, text[j].isLetter || text[j].isNumber || text[j] == "_" || text[j] == "." || text[j] == "-" { j = text.index(after: j) }
                 var id = String(text[i..<j])
                 while id.hasSuffix(".") { id.removeLast() }
-                if id.count > p.count, !id.hasSuffix(".csv"), !id.hasSuffix(".yaml") {
+                // File names and the bulletin's table names (`decisions.headline`) are not figures.
+                if id.count > p.count, !id.hasSuffix(".csv"), !id.hasSuffix(".yaml"), !id.hasSuffix(".md"), !BulletinSpec.tables.contains(id) {
                     checked += 1
                     // An id, a family's name (`victims.by_channel`) or a prefix code filters by (`victims.by_`).
                     let known = FigureCatalogue.contains(id) || FigureCatalogue.entries.contains { $0.shortName == id }
