@@ -109,6 +109,9 @@ public struct ChartSpec: Sendable {
     public var maxValue = 10_000.0
     public var binsPerDecade = 2
 
+    /// Whether the chart draws decisions (DSA statements of reasons) rather than the other kinds.
+    public var needsDecisions: Bool { decisionValue != nil || histogramValues != .hours_to_removal }
+
     // Histogram of hours to removal (and small multiples of it, with `rankedOnly`).
     public var binHours = 4.0
     public var maxHours = 96.0

@@ -46,7 +46,8 @@ struct HistogramGeometry: Geometry {
             let tickStep = data.logX ? min(v, 1) : step
             let text = k == ticks.count - 1 ? data.format.tick(v, step: tickStep, lang) : ValueFormat.count.tick(v, step: tickStep, lang)
             let label = canvas.text(text, theme.axis)
-            let left = px - label.textWidth / 2
+            // A log axis ends on a tick: its label is kept inside the frame.
+            let left = data.logX ? min(px - label.textWidth / 2, frame.maxX - label.textWidth) : px - label.textWidth / 2
             guard left > lastRight + 4 else { continue }
             canvas.draw(label, x: left, y: plot.maxY + 4)
             lastRight = left + label.textWidth
