@@ -50,6 +50,32 @@ import Testing
         // 24 counts (total, 20 categories of v1 and v2, 2 grounds, sexual abuse) with 3 comparisons each,
         // 3 shares and 4 delays, 5 platforms × 10 columns.
         #expect(ids == 4 * 24 + 7 + 5 * 10)
+        // The SQL `tally figures --sql` prints for each decisions query, run by the sqlite3
+        // program, gives the figures of `tally stats` (and the platforms' columns of its JSON).
+        var published = metrics ?? [:]
+        for row in json?["decision_platforms"] as? [[String: Any]] ?? [] {
+            for (k, v) in row where k != "platform" { published["decision_platforms.\(row["platform"] as! String).\(k)"] = v }
+        }
+        var compared = 0
+        for q in ["decisions.counts", "decisions.by_category", "decisions.delays", "decision_platforms.counts", "decision_platforms.delays"] {
+            let sql = try tally("figures", "--sql", q, "--period", "2024-03", "--db", db)
+            #expect(sql.status == 0, "\(q): \(sql.stderr)")
+            let file = dir.path("\(q).sql")
+            try sql.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+            let rows = try run("/usr/bin/sqlite3", ["-batch", "-noheader", "-list", db, ".read \(file)"])
+            #expect(rows.status == 0, "\(q): \(rows.stderr)")
+            for line in rows.stdout.split(separator: "\n") {
+                guard let bar = line.firstIndex(of: "|") else { Issue.record("\(q): not id|value: \(line)"); continue }
+                let id = String(line[..<bar]), value = String(line[line.index(after: bar)...])
+                guard let p = published[id] else { Issue.record("\(q): \(id) is not in tally stats"); continue }
+                compared += 1
+                if value.isEmpty { #expect(p is NSNull, "\(id): sqlite3 null, stats \(p)"); continue }
+                let x = Double(value)!, y = (p as! NSNumber).doubleValue
+                // sqlite3 prints 15 significant digits.
+                #expect(x == y || abs(x - y) <= 1e-12 * max(abs(x), abs(y)), "\(id): sqlite3 \(value), stats \(p)")
+            }
+        }
+        #expect(compared == 7 + 20 + 4 + 5 * 5 + 5 * 4)   // counts and shares, categories, delays, platforms' columns
         let none = try tally("rank", "--kind", "decisions", "--period", "2024-03", "--db", dir.path("empty.sqlite"))
         #expect(none.status != 0)
         #expect(!none.stderr.contains("Fatal error"))
