@@ -90,11 +90,8 @@ struct ChartCommand: ParsableCommand {
             let hasDecisions = report.decisionPlatforms != nil
             let hasOthers = report.metrics["victims.total"]?.countValue != 0 || report.metrics["arrests.total"]?.countValue != 0
                 || report.metrics["takedowns.requests"]?.countValue != 0
-            jobs = jobs.filter { j in
-                let keep = j.0.needsDecisions ? hasDecisions : hasOthers
-                if !keep { FileHandle.standardError.write(Data("\(j.0.name): skipped (no \(j.0.needsDecisions ? "decisions" : "victims, arrests or takedowns") in \(context.period.label))\n".utf8)) }
-                return keep
-            }
+            // Quietly: stderr is for errors (one line), stdout lists the files written.
+            jobs = jobs.filter { $0.0.needsDecisions ? hasDecisions : hasOthers }
         }
         for (s, path, fmt) in jobs {
             let t0 = DispatchTime.now()
