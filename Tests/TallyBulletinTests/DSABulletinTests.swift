@@ -82,6 +82,15 @@ import TallyTestSupport
         let ko = try BulletinTests.tool("pdftotext", [results[.ko]!.pdf, "-"])
         #expect(ko.contains("플랫폼 순위") && ko.contains("보고 지연"))
 
+        // A record changed behind the bulletin's back (one of Pinterest's decisions deleted, no
+        // new batch): verify recomputes from the store and reports the decisions figures it moved.
+        try store.db.execute("DELETE FROM decisions WHERE rowid = (SELECT min(rowid) FROM decisions WHERE platform_name = 'Pinterest' AND application_date >= '2024-03-01')")
+        let tampered = try Verification.run(manifestPath: out + "/manifest.json", store: store)
+        let differing = Set(tampered.lines.filter { !$0.matches }.map(\.id))
+        #expect(!tampered.passed)
+        #expect(differing.isSuperset(of: ["decisions.total", "decision_platforms.Pinterest.total"]), "\(differing.sorted())")
+        #expect(!differing.contains("decision_platforms.TikTok.total"))
+
         // The HTML page: the log histogram's description and its data table in days.
         let html = try String(contentsOfFile: out + "/index-en.html", encoding: .utf8)
         #expect(html.contains("on a log scale"))
