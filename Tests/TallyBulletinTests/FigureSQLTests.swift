@@ -165,6 +165,35 @@ import TallyTestSupport
         }
     }
 
+    /// Decisions at a vintage: the fixtures loaded in two batches, each vintage's engine
+    /// tables against the SQL at that vintage (`decisions_at_vintage`).
+    @Test func dsaVintagesEngineEqualsSQL() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        let dsa = Self.root.appendingPathComponent("Tests/TallyStoreTests/Fixtures/dsa")
+        let files = ["00000-00000", "00000-00001", "00001-00001"].map { dsa.appendingPathComponent("sor-global-2024-03-14-full-\($0).csv").path }
+        _ = try store.ingest([files[0]])
+        let first = try store.vintage(nil).batch
+        _ = try store.ingest(Array(files[1...]))
+        let second = try store.vintage(nil).batch
+        #expect(second > first)
+        var settings = try Settings.load(Self.root.appendingPathComponent("Data/settings.yaml").path)
+        settings.minDecisions = 5
+        var totals: [Int] = []
+        for vintage in [first, second] {
+            let tables = RecordTables(arrests: try store.table(.arrests, useCache: false, vintage: vintage).table,
+                                      victims: try store.table(.victims, useCache: false, vintage: vintage).table,
+                                      takedowns: try store.table(.takedowns, useCache: false, vintage: vintage).table,
+                                      decisions: try store.table(.decisions, useCache: false, vintage: vintage).table)
+            let r = try StatsReport(tables: tables, period: try Period.parse("2024-03"), settings: settings, fines: nil)
+            let d = Self.differences(Self.engine(r), try Self.sql(store, r, vintage: vintage, suppress: true))
+            #expect(d.isEmpty, "vintage \(vintage): \(d.prefix(10))")
+            totals.append(r.metrics["decisions.total"]?.countValue ?? -1)
+        }
+        // The first file alone has fewer of March's decisions than all three (111).
+        #expect(totals[0] < totals[1] && totals[1] == 111, "\(totals)")
+    }
+
     /// Every id of stats JSON and CSV with decisions is catalogued, `decision_platforms`
     /// columns are the catalogue's, and ids have definitions in both languages.
     @Test func dsaIdsAreCatalogued() throws {
