@@ -81,15 +81,21 @@ let package = Package(
         ]),
         // The monthly bulletin: PDF (Cairo + Pango, finished with qpdf) and HTML, its manifest and its verification.
         .target(name: "TallyBulletin", dependencies: [
-            "CCairo", "CQPDF", "TallyCharts", "TallyMetrics", "TallyStore", "TallyTables", "TallyCore", "TallyEngine", "TallyTime", "TallyFiles",
+            "CCairo", "CQPDF", "TallyCharts", "TallyMetrics", "TallyCore", "TallyEngine", "TallyTime", "TallyFiles",
             .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // What a publication needs from the store: verification of a manifest by the figure
+        // catalogue's SQL and the files' hashes, revisions over the store's batches, and the
+        // bulletins recorded in it. (The bulletin itself knows nothing of the store.)
+        .target(name: "TallyPublication", dependencies: [
+            "TallyBulletin", "TallyMetrics", "TallyStore", "TallyTables", "TallyCore", "TallyTime",
         ]),
         // Exports of the records for journalists and analysts (CSV, JSON, standalone SQLite,
         // version history), in the period as the figures count them.
         .target(name: "TallyExport", dependencies: ["TallyCore", "TallyMetrics", "TallyStore", "TallyTime"]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyProfiles", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyExport", "TallyFiles",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyProfiles", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyPublication", "TallyExport", "TallyFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.
@@ -118,7 +124,7 @@ let package = Package(
         .testTarget(name: "TallyTablesTests", dependencies: ["TallyTables", "TallyStore", "TallyEngine", "TallyCore", "TallyTestSupport"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyTables", "TallyCore", "TallyTestSupport"],
                     exclude: ["Fixtures", "Schema"]),
-        .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyTables", "TallyMetrics", "TallyCore", "TallyTestSupport"]),
-        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyFuzz", "TallyStore", "TallyTables", "TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyPublication", "TallyStore", "TallyTables", "TallyMetrics", "TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyFuzz", "TallyStore", "TallyTables", "TallyPublication", "TallyCore", "TallyTestSupport"]),
     ]
 )

@@ -5,6 +5,7 @@ import TallyCore
 import TallyMetrics
 import TallyStore
 @testable import TallyBulletin
+import TallyPublication
 
 /// The bulletin of the shipped sample, read back with poppler's tools (pdftotext, pdfinfo,
 /// pdffonts), checked for reproducibility, and verified against the store.

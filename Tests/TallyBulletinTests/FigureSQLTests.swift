@@ -5,6 +5,7 @@ import TallyStore
 import TallyTestSupport
 @testable import TallyMetrics
 @testable import TallyBulletin
+import TallyPublication
 
 /// The figure catalogue's SQL against the engine (`StatsReport`): two computations of every
 /// definition that share nothing but the catalogue, on the sample year and on seeded random
