@@ -1,5 +1,6 @@
 import TallyCore
 import TallyMetrics
+import TallySpark
 import TallyStore
 import TallyTime
 
@@ -26,6 +27,42 @@ enum StatsOutput {
             lines.append("  \(f.path)  \(f.kind)  \(FigureFormat.thousands(f.loaded)) rows  sha256 \(f.sha256.prefix(16))…")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The header of figures computed by Spark: the engine, its version and master, and each
+    /// input file's counts (rows read, loaded, duplicates, quarantined, with the reasons).
+    static func sparkHeader(_ r: StatsReport, _ run: SparkRun) -> String {
+        let s = r.settings
+        var lines = [
+            "Period \(r.period.label) (\(CivilDate.isoString(days: r.period.first)) to \(CivilDate.isoString(days: r.period.last)))"
+                + " · as of \(r.asOfText) · time zone \(s.timeZone)",
+            "Settings (\(s.source)): minor = under \(s.minorAgeLimit) · deadline \(s.deadlineHours) h · ranked from \(s.minDue) due requests · "
+                + (r.suppressionApplied ? "victim breakdown cells of 1–\(s.suppressBelow - 1) shown as <\(s.suppressBelow)" : "NOT SUPPRESSED: raw counts, not for publication"),
+            "Engine: Apache Spark \(run.sparkVersion), master \(run.master), \(FigureFormat.fixed(run.seconds, 1)) s; \(run.files.count) input file\(run.files.count == 1 ? "" : "s")",
+        ]
+        for f in run.files {
+            if f.status == "rejected" {
+                lines.append("  \(f.name)  rejected: \(f.error ?? "")")
+                continue
+            }
+            lines.append("  \(f.name)  \(f.kind ?? "")  \(FigureFormat.thousands(f.rowsRead)) rows read: \(FigureFormat.thousands(f.loaded)) loaded, "
+                         + "\(FigureFormat.thousands(f.updated)) updated, \(FigureFormat.thousands(f.duplicates)) duplicates, \(FigureFormat.thousands(f.quarantined)) quarantined")
+            for q in f.quarantineReasons.prefix(5) { lines.append("    \(FigureFormat.thousands(q.rows)) × \(q.reason)") }
+        }
+        if let q = run.quarantineOut { lines.append("Quarantined rows (JSON lines, written by Spark): \(q)") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A JSON report with `engine`: which engine computed it (Spark's version and master) and
+    /// the input files' counts.
+    static func withEngine(_ json: JSONValue, _ run: SparkRun) -> JSONValue {
+        guard case .object(var pairs) = json else { return json }
+        pairs.append(("engine", .object([
+            ("name", .string("spark")), ("spark_version", .string(run.sparkVersion)), ("master", .string(run.master)),
+            ("files", .array(run.files.map(\.json))),
+            ("quarantine_out", run.quarantineOut.map(JSONValue.string) ?? .null),
+        ])))
+        return .object(pairs)
     }
 
     static let comparisonSuffixes = [".prev", ".change_pct", ".ytd"]

@@ -1,0 +1,277 @@
+import Foundation
+import TallyCore
+import TallyFiles
+import TallyMetrics
+import TallyTime
+
+/// How to reach Spark: the master, the `spark-submit` program, and where quarantined rows go.
+public struct SparkOptions: Sendable {
+    /// `local[*]`, `spark://host:7077`, `yarn`, `k8s://https://host:443`, …
+    public var master = "local[*]"
+    /// The `spark-submit` to run: `--spark-submit`, else `$SPARK_HOME/bin/spark-submit`, else
+    /// `spark-submit` on the PATH.
+    public var submit: String?
+    /// Where Spark writes the quarantined rows (JSON lines); default: beside the first input.
+    public var quarantineOut: String?
+    /// Extra `--conf key=value` for spark-submit.
+    public var conf: [String] = []
+    /// Keep the job's folder (driver, job JSON, Spark's log) here instead of a temporary one.
+    public var keepDir: String?
+    public init() {}
+}
+
+/// One file as the Spark engine read it, with the ingest's counts.
+public struct SparkFileReport: Sendable, Equatable {
+    public var path: String
+    public var kind: String?
+    public var status: String
+    public var rowsRead = 0, loaded = 0, updated = 0, duplicates = 0, quarantined = 0
+    public var error: String?
+    public var unknownColumns: [String] = []
+    /// (reason, rows), most frequent first.
+    public var quarantineReasons: [(reason: String, rows: Int)] = []
+
+    public static func == (a: SparkFileReport, b: SparkFileReport) -> Bool {
+        a.path == b.path && a.kind == b.kind && a.status == b.status && a.rowsRead == b.rowsRead && a.loaded == b.loaded
+            && a.updated == b.updated && a.duplicates == b.duplicates && a.quarantined == b.quarantined && a.error == b.error
+    }
+
+    /// The file's name without its folders (as published outputs name files).
+    public var name: String { String(path.split(separator: "/").last ?? Substring(path)) }
+
+    public var json: JSONValue {
+        .object([
+            ("file", .string(name)), ("kind", kind.map(JSONValue.string) ?? .null), ("status", .string(status)),
+            ("rows_read", .integer(rowsRead)), ("loaded", .integer(loaded)), ("updated", .integer(updated)),
+            ("duplicates", .integer(duplicates)), ("quarantined", .integer(quarantined)),
+            ("error", error.map(JSONValue.string) ?? .null),
+            ("quarantine_reasons", .array(quarantineReasons.map { .object([("reason", .string($0.reason)), ("rows", .integer($0.rows))]) })),
+        ])
+    }
+}
+
+/// What a Spark run answered: the engine, the files' counts, and the figures' source.
+public struct SparkRun: Sendable {
+    public var sparkVersion: String
+    public var master: String
+    public var seconds: Double
+    public var files: [SparkFileReport]
+    public var quarantineOut: String?
+    public var source: CollectedFigureSource
+    /// The number of records of each kind after de-duplication.
+    public var records: [RecordKind: Int] = [:]
+}
+
+/// An error of the Spark engine, one line.
+public struct SparkError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+/// Builds the job for Tally's fixed driver, runs it with `spark-submit`, reads its answers.
+public struct SparkJob {
+    public var inputs: [String]
+    public var kind: RecordKind?
+    public var period: Period
+    public var settings: Settings
+    public var asOf: Int64?
+    public var registry: PlatformRegistry?
+    public var options: SparkOptions
+    public var nowMicros: Int64
+
+    public init(inputs: [String], kind: RecordKind?, period: Period, settings: Settings, asOf: Int64?,
+                registry: PlatformRegistry?, options: SparkOptions, nowMicros: Int64) {
+        (self.inputs, self.kind, self.period, self.settings, self.asOf, self.registry, self.options, self.nowMicros)
+            = (inputs, kind, period, settings, asOf, registry, options, nowMicros)
+    }
+
+    /// The job description the driver reads (JSON), with `result` the local file it writes.
+    public func description(result: String) -> JSONValue {
+        let record = RecordSQL(zone: settings.zone, nowMicros: nowMicros).statements()
+        let figures = FigureSQL(period: period, settings: settings, asOf: asOf).statements(SparkDialect())
+        var platforms: [(String, JSONValue)] = []
+        if let r = registry {
+            var seen = Set<String>()
+            for p in r.platforms {
+                for n in [p.name] + p.aliases {
+                    let key = PlatformRegistry.normalise(n)
+                    if seen.insert(key).inserted { platforms.append((key, .string(p.name))) }
+                }
+            }
+        }
+        let kinds: [(String, JSONValue)] = RecordKind.allCases.map { k in
+            (k.rawValue, .object([
+                ("key", .string(k.schema.key)),
+                ("columns", .array(k.schema.columns.map { .string($0.name) })),
+                ("required", .array(k.schema.columns.filter(\.required).map { .string($0.name) })),
+            ]))
+        }
+        return .object([
+            ("time_zone", .string(settings.timeZone)),
+            ("inputs", .array(inputs.map(JSONValue.string))),
+            ("kind", kind.map { .string($0.rawValue) } ?? .null),
+            ("kinds", .object(kinds)),
+            ("platforms", .object(platforms)),
+            ("invisible", .array(PlatformRegistry.invisibleCodePoints.map { .integer(Int($0)) })),
+            ("prepare", .array(record.map { .object([("name", .string($0.name)), ("sql", .string($0.sql)), ("persist", .bool($0.persist))]) })),
+            ("statements", .array(figures.map { .object([("name", .string($0.name)), ("sql", .string($0.sql))]) })),
+            ("quarantine_out", .string(quarantineOut)),
+            ("result", .string(result)),
+        ])
+    }
+
+    /// Where quarantined rows go: `--spark-quarantine`, else `tally-quarantine` beside the
+    /// first input (its folder, on whatever file system it is).
+    public var quarantineOut: String {
+        if let q = options.quarantineOut { return q }
+        let first = inputs.first ?? "."
+        guard let slash = first.lastIndex(of: "/") else { return "tally-quarantine" }
+        var dir = String(first[..<slash])
+        while dir.contains("*") || dir.contains("?") || dir.contains("[") || dir.contains("{") {
+            guard let s = dir.lastIndex(of: "/") else { dir = "."; break }
+            dir = String(dir[..<s])
+        }
+        return (dir.isEmpty ? "" : dir) + "/tally-quarantine"
+    }
+
+    /// The `spark-submit` program.
+    public func submitProgram() throws -> String {
+        if let s = options.submit { return s }
+        if let home = ProcessInfo.processInfo.environment["SPARK_HOME"], !home.isEmpty {
+            return home + "/bin/spark-submit"
+        }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let p = "\(dir)/spark-submit"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        throw SparkError("spark-submit not found: install Spark (e.g. `pip install pyspark`), set SPARK_HOME, or give --spark-submit PATH")
+    }
+
+    /// Runs the job; throws with Spark's last error line when it fails.
+    public func run() throws -> SparkRun {
+        let fm = FileManager.default
+        let dir: String
+        if let keep = options.keepDir {
+            try fm.createDirectory(atPath: keep, withIntermediateDirectories: true)
+            dir = keep
+        } else {
+            dir = NSTemporaryDirectory() + "tally-spark-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        defer { if options.keepDir == nil { try? fm.removeItem(atPath: dir) } }
+        let driver = dir + "/tally_spark_driver.py", jobFile = dir + "/job.json", result = dir + "/result.json", log = dir + "/spark.log"
+        try Data(SparkDriver.source.utf8).write(to: URL(fileURLWithPath: driver))
+        try Data(description(result: result).rendered().utf8).write(to: URL(fileURLWithPath: jobFile))
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try submitProgram())
+        var args = ["--master", options.master, "--name", "tally", "--conf", "spark.log.level=WARN"]
+        for c in options.conf { args += ["--conf", c] }
+        p.arguments = args + [driver, jobFile]
+        guard fm.createFile(atPath: log, contents: nil), let logHandle = FileHandle(forWritingAtPath: log) else {
+            throw SparkError("cannot write \(log)")
+        }
+        p.standardOutput = logHandle
+        p.standardError = logHandle
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch { throw SparkError("cannot run \(p.executableURL!.path): \(error.localizedDescription)") }
+        p.waitUntilExit()
+        try? logHandle.close()
+        guard p.terminationStatus == 0, fm.fileExists(atPath: result) else {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw SparkError("Spark job failed (exit status \(p.terminationStatus)): " + Self.lastError(text))
+        }
+        return try Self.parse(Data(contentsOf: URL(fileURLWithPath: result)), period: period, coverage: ReportCoverage(period))
+    }
+
+    /// The line of Spark's log that says what went wrong: the driver's own message, else the
+    /// first exception line, else the last line.
+    static func lastError(_ log: String) -> String {
+        let lines = log.split(separator: "\n").map(String.init)
+        if let own = lines.last(where: { $0.hasPrefix("tally-spark-driver: ") }) { return String(own.dropFirst(20)) }
+        if let e = lines.first(where: { $0.contains("Exception: ") || $0.contains("Error: ") }) {
+            return e.trimmingCharacters(in: .whitespaces)
+        }
+        return lines.last ?? "(no output)"
+    }
+
+    // MARK: Results
+
+    /// The driver's answers as the figures' source and the files' reports.
+    public static func parse(_ data: Data, period: Period, coverage: ReportCoverage) throws -> SparkRun {
+        guard let top = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let results = top["results"] as? [String: [[String: Any]]] else {
+            throw SparkError("the Spark driver's result is not the expected JSON")
+        }
+        func rows(_ name: String) throws -> [[String: Any]] {
+            guard let r = results[name] else { throw SparkError("the Spark driver's result lacks \(name)") }
+            return r
+        }
+        func int(_ v: Any?) -> Int { (v as? NSNumber)?.intValue ?? 0 }
+        // Doubles come as text (Python's shortest round-trip repr), parsed exactly here.
+        func double(_ v: Any?) -> Double? { (v as? String).flatMap(Double.init) ?? (v as? NSNumber)?.doubleValue }
+        func text(_ v: Any?) -> String { (v as? String) ?? "" }
+
+        var s = CollectedFigureSource()
+        let periods = Dictionary(uniqueKeysWithValues: coverage.periods.map { ($0.label, $0) })
+        for kind in [RecordKind.victims, .arrests] {
+            let columns = kind == .victims ? ["age", "channel", "services", "region"] : ["offense", "agency"]
+            for p in coverage.periods { for c in columns { s.valueCounts[CollectedFigureSource.key(kind, c, p)] = [:] } }
+            for r in try rows(kind == .victims ? "victim_counts" : "arrest_counts") {
+                guard let p = periods[text(r["label"])] else { continue }
+                s.valueCounts[CollectedFigureSource.key(kind, text(r["col"]), p), default: [:]][text(r["value"]), default: 0] += int(r["n"])
+            }
+        }
+        s.distinct[CollectedFigureSource.key(.victims, "region")] = []
+        s.distinct[CollectedFigureSource.key(.arrests, "agency")] = []
+        for r in try rows("distinct_values") {
+            guard let kind = RecordKind(rawValue: text(r["kind"])) else { continue }
+            s.distinct[CollectedFigureSource.key(kind, text(r["col"])), default: []].append(text(r["value"]))
+        }
+        for k in s.distinct.keys { s.distinct[k]!.sort() }
+        for p in coverage.periods { s.arrests[p.label] = ArrestTotals() }
+        for r in try rows("arrest_totals") {
+            let label = text(r["label"])
+            var proceeds: FigureValue = .count(0)
+            if let t = r["proceeds"] as? String {
+                proceeds = Int(t).map(FigureValue.count) ?? .notComputable(ArrestTotals.proceedsOverflow)
+            }
+            s.arrests[label] = ArrestTotals(total: int(r["total"]), knownAge: int(r["known_age"]), minors: int(r["minors"]),
+                                            undercover: int(r["undercover"]), proceeds: proceeds)
+        }
+        s.dailyFrom = coverage.dailyFrom
+        s.dailyTo = coverage.dailyTo
+        for r in try rows("takedown_daily") {
+            let c = TakedownCounts(requests: int(r["requests"]), due: int(r["due"]), within: int(r["within"]), late: int(r["late"]),
+                                   overdue: int(r["overdue"]), refused: int(r["refused"]), ai: int(r["ai"]),
+                                   detectorKnown: int(r["detector_known"]))
+            s.daily[text(r["platform"]), default: [:]][int(r["day"])] = c
+        }
+        var per: [String: (Double?, Double?)] = [:]
+        var all: (Double?, Double?) = (nil, nil)
+        for r in try rows("takedown_durations") {
+            if int(r["overall"]) == 1 { all = (double(r["median_hours"]), double(r["p90_hours"])) }
+            else { per[text(r["platform"])] = (double(r["median_hours"]), double(r["p90_hours"])) }
+        }
+        s.durations[period.label] = (per, all)
+        s.latest = (try rows("latest")).first.flatMap { ($0["latest"] as? NSNumber)?.int64Value }
+
+        var files: [SparkFileReport] = []
+        for f in top["files"] as? [[String: Any]] ?? [] {
+            var r = SparkFileReport(path: text(f["path"]), kind: f["kind"] as? String, status: text(f["status"]))
+            r.rowsRead = int(f["rows_read"]); r.loaded = int(f["loaded"]); r.updated = int(f["updated"])
+            r.duplicates = int(f["duplicates"]); r.quarantined = int(f["quarantined"])
+            r.error = f["error"] as? String
+            r.unknownColumns = f["unknown_columns"] as? [String] ?? []
+            r.quarantineReasons = (f["quarantine_reasons"] as? [[Any]] ?? []).map { (text($0.first), int($0.last)) }
+            files.append(r)
+        }
+        var run = SparkRun(sparkVersion: text(top["spark_version"]), master: text(top["master"]),
+                           seconds: double(top["seconds"]) ?? 0, files: files,
+                           quarantineOut: top["quarantine_out"] as? String, source: s)
+        for k in RecordKind.allCases {
+            run.records[k] = files.filter { $0.kind == k.rawValue }.reduce(0) { $0 + $1.loaded }
+        }
+        return run
+    }
+}
