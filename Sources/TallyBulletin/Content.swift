@@ -198,7 +198,7 @@ struct Composer {
 
     /// The breakdown ids with `prefix` in the report's order (without comparison suffixes).
     func breakdown(_ prefix: String) -> [(key: String, id: String)] {
-        report.metrics.ids.filter { $0.hasPrefix(prefix) && Definitions.split($0).suffix == nil }
+        report.metrics.ids.filter { $0.hasPrefix(prefix) && FigureCatalogue.lookup($0)?.comparison == nil }
             .map { (String($0.dropFirst(prefix.count)), $0) }
     }
 
@@ -282,11 +282,11 @@ struct Composer {
     /// Definitions of the figures printed so far (by base id), and the settings.
     func methodology() -> [DataTable] {
         var bases: [String] = []
+        var entries: [String: FigureEntry] = [:]
         for id in ledger.ids {
-            var base = Definitions.split(id).base
-            let parts = base.split(separator: ".").map(String.init)
-            if parts.count >= 3 { base = parts[0] == "platforms" ? "platforms." + parts[parts.count - 1] : parts[0] + "." + parts[1] }
-            if !bases.contains(base) { bases.append(base) }
+            guard let e = FigureCatalogue.lookup(id)?.entry else { continue }
+            if !bases.contains(e.shortName) { bases.append(e.shortName) }
+            entries[e.shortName] = e
         }
         let groups = ["victims.", "arrests.", "takedowns.", "fines.", "platforms."]
         let group = { (id: String) in groups.firstIndex { id.hasPrefix($0) } ?? groups.count }
@@ -294,7 +294,7 @@ struct Composer {
         let defs = DataTable(id: "definitions", title: t("Definitions of the figures", "수치의 정의"),
                              columns: [.init(header: t("Figure id", "수치 id"), numeric: false, wrap: true),
                                        .init(header: t("Definition", "정의"), numeric: false, wrap: true)],
-                             rows: bases.map { [$0, Definitions.definition($0, lang: lang)] },
+                             rows: bases.map { [$0, lang == .ko ? entries[$0]!.ko : entries[$0]!.en] },
                              note: t("For a month, each count also has .prev (previous month), .change_pct (percent change) and .ytd (January to the month).",
                                      "월 단위에서는 각 건수에 .prev(전월), .change_pct(증감률), .ytd(1월부터 누계)가 붙습니다."))
         let s = report.settings

@@ -39,7 +39,7 @@ public struct FigureSource {
         case "refused": return FigureFormat.thousands(row.counts.refused)
         case "late": return FigureFormat.thousands(row.counts.late)
         case "unresolved": return FigureFormat.thousands(row.counts.unresolved)
-        case "compliance": return FigureFormat.text("compliance", .number(row.compliance))
+        case "compliance": return FigureFormat.text(id, .number(row.compliance))
         case "compliance_ci95": return FigureFormat.text(id, .ci(row.complianceCI))
         case "median_hours", "p90_hours":
             return FigureFormat.text(id, .number(column == "median_hours" ? row.medianHours : row.p90Hours))

@@ -174,7 +174,8 @@ public struct Verification {
     public var passed: Bool { differences == 0 && fileProblems.isEmpty && inputNotes.isEmpty }
 
     /// Reads a manifest and recomputes each figure from `store` with the manifest's period,
-    /// as-of time, settings and fine schedule, at the manifest's vintage: a published
+    /// as-of time, settings and fine schedule, at the manifest's vintage, by the figure
+    /// catalogue's SQL (`FigureSQL`, no engine): a published
     /// bulletin verifies however much is loaded later. With `now`, also recomputes at the
     /// latest vintage and lists the figures later data revise (`revised`).
     public static func run(manifestPath: String, store: Store, now: Bool = false) throws -> Verification {
@@ -228,15 +229,19 @@ public struct Verification {
             }
             vintageBatch = n
         }
-        // Read the store itself, not the column cache: the check must see what the store holds.
-        func tables(at vintage: Int?) throws -> RecordTables {
-            RecordTables(arrests: try store.table(.arrests, useCache: false, vintage: vintage).table,
-                         victims: try store.table(.victims, useCache: false, vintage: vintage).table,
-                         takedowns: try store.table(.takedowns, useCache: false, vintage: vintage).table)
+        // Recompute from the catalogue's figure SQL over the store's record tables (not the
+        // engine, not its cache), in one read snapshot: an independent computation of every
+        // definition.
+        func recompute(at vintage: Int?) throws -> RecomputedFigures {
+            let batch = try vintage ?? store.vintage(nil).batch
+            let p = FigureSQL.Parameters(vintage: batch, period: period, asOf: asOf, settings: settings)
+            do {
+                return try store.db.read { try FigureSQL.recompute(p, fines: fines, suppress: suppress, runner: StoreFigureSQL(store)) }
+            } catch let e as FigureSQLError {
+                throw BulletinError("figure SQL: \(e.description)")
+            }
         }
-        let report = try StatsReport(tables: tables(at: vintageBatch), period: period, asOf: asOf, settings: settings, fines: fines,
-                                     suppress: suppress)
-        let source = FigureSource(report: report)
+        let source = try recompute(at: vintageBatch)
         let figures: [[String: Any]] = try need("figures")
         var lines: [Line] = []
         for f in figures {
@@ -255,10 +260,7 @@ public struct Verification {
         let (problems, checked) = try checkFiles(top, manifestPath: manifestPath)
         var revised: [Line] = []
         if now {
-            var latest = try StatsReport(tables: tables(at: nil), period: period, asOf: asOf, settings: settings, fines: fines,
-                                         suppress: suppress)
-            latest.vintage = try store.vintage(nil)
-            let later = FigureSource(report: latest)
+            let later = try recompute(at: nil)
             for line in lines {
                 let value = later.value(line.id)
                 guard let published = figures.first(where: { ($0["id"] as? String) == line.id })?["value"] else { continue }

@@ -23,7 +23,7 @@ struct TallyCommand: ParsableCommand {
         version: Tally.version,
         subcommands: [
             IngestCommand.self, StatusCommand.self, QuarantineCommand.self,
-            StatsCommand.self, RankCommand.self, QueryCommand.self,
+            StatsCommand.self, RankCommand.self, FiguresCommand.self, QueryCommand.self,
             ChartCommand.self, BulletinCommand.self, VerifyCommand.self, ExportCommand.self, RetractCommand.self, RevisionsCommand.self,
         ]
     )

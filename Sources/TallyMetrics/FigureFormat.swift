@@ -1,16 +1,21 @@
 /// How figures read for people: counts with thousands separators, shares as percents with
 /// one decimal, hours with one decimal, KRW amounts, `<5` for suppressed cells and `–` for
-/// an undefined value. The kind of a figure follows from its id.
+/// an undefined value. The kind of a figure is its catalogue entry's (`FigureCatalogue`).
 public enum FigureFormat {
     public enum Kind { case count, share, interval, hours, krw, percentChange }
 
+    /// The kind of `id` from the catalogue (`.change_pct` comparisons are percent changes);
+    /// an id the catalogue lacks reads as a count.
     public static func kind(of id: String) -> Kind {
-        if id.hasSuffix(".change_pct") { return .percentChange }
-        if id.hasSuffix("_ci95") { return .interval }
-        if id.hasSuffix("_share") || id.hasSuffix(".compliance") || id == "compliance" { return .share }
-        if id.hasSuffix("_hours") { return .hours }
-        if id.hasSuffix("_krw") { return .krw }
-        return .count
+        guard let (entry, _, comparison) = FigureCatalogue.lookup(id) else { return .count }
+        if comparison == .change_pct { return .percentChange }
+        switch entry.kind {
+        case .count, .rank: return .count
+        case .share: return .share
+        case .interval: return .interval
+        case .hours: return .hours
+        case .money: return .krw
+        }
     }
 
     public static func text(_ id: String, _ v: FigureValue) -> String {

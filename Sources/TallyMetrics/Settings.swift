@@ -14,6 +14,10 @@ public struct Settings: Equatable, Sendable {
     /// The fine schedule file, relative to the settings file.
     public var finesFile: String?
     public var source = "(defaults)"
+    /// Test-only: a deliberately wrong definition in the engine, so that tests can show that
+    /// `tally verify` (which recomputes from figure SQL, not this engine) catches one. Not
+    /// public, never read from a file or flag.
+    var injectedFault: InjectedFault?
 
     public init() {}
 
@@ -39,8 +43,30 @@ public struct Settings: Equatable, Sendable {
         return s
     }
 
+    /// Victims' age bands: cut at 14, the minor age limit, 30 and 40 (below the limit: minors);
+    /// `hi` is exclusive, nil for the open last band.
+    public var ageBands: [(label: String, lo: Int, hi: Int?)] {
+        let cuts = Array(Set([14, minorAgeLimit, 30, 40])).sorted()
+        var out: [(String, Int, Int?)] = []
+        var lo = 0
+        for c in cuts where c > lo {
+            out.append(("\(lo)-\(c - 1)", lo, c))
+            lo = c
+        }
+        out.append(("\(lo)+", lo, nil))
+        return out
+    }
+
     public var zone: ZoneOffsets { ZoneOffsets(identifier: timeZone)! }
     public var deadlineMicros: Int64 { Int64(deadlineHours) * 3_600_000_000 }
+}
+
+/// Wrong definitions tests inject into the engine (`Settings.injectedFault`).
+enum InjectedFault: Equatable, Sendable {
+    /// Minors counted as age ≤ the limit instead of < it.
+    case minorsInclusive
+    /// Exactly the deadline (24:00:00) counted as late instead of within.
+    case withinDeadlineExclusive
 }
 
 /// Directory part of a path without Foundation's NSString.

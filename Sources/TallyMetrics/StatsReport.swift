@@ -30,51 +30,28 @@ public struct StatsReport: Sendable {
     public var suppressedIDs: Set<String> = []
     public var suppressionApplied: Bool
 
-    /// Counts that get `.prev`, `.change_pct` and `.ytd` for a month.
-    public static func isCount(_ id: String) -> Bool {
-        !(id.hasSuffix("_share") || id.hasSuffix("_ci95") || id.hasSuffix("_krw") || id.hasSuffix("compliance")
-          || id.hasSuffix("_hours"))
-    }
+    /// Counts that get `.prev`, `.change_pct` and `.ytd` for a month (the catalogue says which).
+    public static func isCount(_ id: String) -> Bool { FigureCatalogue.hasComparisons(id) }
 
     /// The default as-of time: the latest `requested_at` or `resolved_at` loaded, or the end
     /// of `period` (local midnight after its last day) when no takedowns are loaded.
     public static func defaultAsOf(_ takedowns: Table, period: Period, zone: ZoneOffsets) -> Int64 {
-        defaultAsOf(latest: latestTime(takedowns), period: period, zone: zone)
-    }
-
-    /// The latest `requested_at` or `resolved_at` of a takedowns table, nil when it is empty.
-    static func latestTime(_ takedowns: Table) -> Int64? {
         var latest: Int64?
         for name in ["requested_at", "resolved_at"] {
             guard let c = try? takedowns.column(name) else { continue }
             let v = c.int64s
             for i in 0..<c.count where c.isValid(i) && (latest == nil || v[i] > latest!) { latest = v[i] }
         }
-        return latest
-    }
-
-    /// The default as-of time given the latest takedown time (nil: the end of `period`).
-    public static func defaultAsOf(latest: Int64?, period: Period, zone: ZoneOffsets) -> Int64 {
-        if let latest { return latest }
-        let local = Int64(period.last + 1) * 86_400
-        if case .success(let s) = zone.utc(fromLocal: local) { return s * 1_000_000 }
-        return local * 1_000_000
+        return latest ?? AsOf.endOfDay(period.last, zone: zone)
     }
 
     public init(tables: RecordTables, period: Period, asOf: Int64? = nil, settings: Settings,
-                fines: FineSchedule?, suppress: Bool = true) throws {
-        try self.init(source: TableFigureSource(tables), period: period, asOf: asOf, settings: settings, fines: fines, suppress: suppress)
-    }
-
-    /// The report from any engine's counts and quantiles (`FigureSource`); shares, intervals,
-    /// comparisons, fines, ranks and disclosure control are computed here, the same for all.
-    public init(source: FigureSource, period: Period, asOf: Int64? = nil, settings: Settings,
                 fines: FineSchedule?, suppress: Bool = true) throws {
         self.period = period
         self.settings = settings
         self.fines = fines
         self.suppressionApplied = suppress
-        let asOf = try asOf ?? Self.defaultAsOf(latest: source.latestTakedownTime(), period: period, zone: settings.zone)
+        let asOf = asOf ?? Self.defaultAsOf(tables.takedowns, period: period, zone: settings.zone)
         self.asOf = asOf
 
         let prev = period.previousMonth, ytd = period.yearToDate
@@ -82,8 +59,8 @@ public struct StatsReport: Sendable {
         var breakdownGroups: [(ids: [String], groups: [[Int]])] = []
 
         // Victims and arrests: one pass per period.
-        let victims = try VictimFigures(source, settings: settings)
-        let arrests = try ArrestFigures(source, settings: settings)
+        let victims = try VictimFigures(tables.victims, settings: settings)
+        let arrests = try ArrestFigures(tables.arrests, settings: settings)
         breakdownGroups = try victims.add(period, to: &current)
         try arrests.add(period, to: &current)
         if let prev, let ytd {
@@ -95,10 +72,11 @@ public struct StatsReport: Sendable {
 
         // Takedowns: counts per platform and day from the month before the period (for the
         // fines' repeat months) to its end, then sums.
-        let coverage = ReportCoverage(period)
-        let takedowns = DailyTakedowns(daily: try source.takedownDaily(asOf: asOf, settings: settings,
-                                                                       from: coverage.dailyFrom, to: coverage.dailyTo))
-        let (perPlatform, all) = try source.takedownDurations(period, asOf: asOf, settings: settings)
+        let firstMonth = period.months[0]
+        let lookback = firstMonth.month == 1 ? Period.month(firstMonth.year - 1, 12) : Period.month(firstMonth.year, firstMonth.month - 1)
+        let from = min(lookback.first, prev?.first ?? lookback.first, ytd?.first ?? lookback.first)
+        let takedowns = try TakedownFigures(source: tables.takedowns, asOf: asOf, settings: settings, from: from, to: period.last)
+        let (perPlatform, all) = try takedowns.durations(period)
         let rows = takedowns.counts(period)
         var total = TakedownCounts()
         for (_, c) in rows { total = total + c }
@@ -186,7 +164,7 @@ public struct StatsReport: Sendable {
     /// the period), the schedule applied to its late and unresolved due requests, with the
     /// repeat multiplier when the month before had violations, capped per month.
     /// Not computable when a month's fine or the sum exceeds the largest 64-bit integer.
-    static func fine(_ platform: String, _ period: Period, _ t: DailyTakedowns, _ s: FineSchedule) -> Result<Int, NotComputable> {
+    static func fine(_ platform: String, _ period: Period, _ t: TakedownFigures, _ s: FineSchedule) -> Result<Int, NotComputable> {
         var krw = 0
         for (y, m) in period.months {
             let month = Period.month(y, m)

@@ -7,12 +7,6 @@ public struct TakedownCounts: Equatable, Sendable {
     public var requests = 0, due = 0, within = 0, late = 0, overdue = 0, refused = 0, ai = 0, detectorKnown = 0
     public var unresolved: Int { due - within - late }
 
-    public init(requests: Int = 0, due: Int = 0, within: Int = 0, late: Int = 0, overdue: Int = 0, refused: Int = 0,
-                ai: Int = 0, detectorKnown: Int = 0) {
-        (self.requests, self.due, self.within, self.late) = (requests, due, within, late)
-        (self.overdue, self.refused, self.ai, self.detectorKnown) = (overdue, refused, ai, detectorKnown)
-    }
-
     static func + (a: TakedownCounts, b: TakedownCounts) -> TakedownCounts {
         TakedownCounts(requests: a.requests + b.requests, due: a.due + b.due, within: a.within + b.within,
                        late: a.late + b.late, overdue: a.overdue + b.overdue, refused: a.refused + b.refused,
@@ -46,17 +40,19 @@ public struct PlatformRow: Sendable {
     }
 }
 
-/// The takedown figures in Tally's engine: the takedowns with their local day and durations,
-/// from which counts per platform and local day, and quantiles per period, are computed.
+/// The takedown figures: counts per platform and local day in one pass, from which any
+/// period's counts are sums; quantiles per period directly.
 struct TakedownFigures {
     let table: Table
     let asOf: Int64
     let settings: Settings
+    /// (platform, local day) → counts.
+    private(set) var daily: [String: [Int: TakedownCounts]] = [:]
 
     static let removedOrBlocked: Predicate = .isIn("outcome", [.string("removed"), .string("blocked")])
 
-    /// `source` has the store's takedown columns.
-    init(source: Table, asOf: Int64, settings: Settings) throws {
+    /// `source` has the store's takedown columns; counts cover local days `from...to`.
+    init(source: Table, asOf: Int64, settings: Settings, from: Int, to: Int) throws {
         self.asOf = asOf
         self.settings = settings
         var t = source
@@ -64,19 +60,16 @@ struct TakedownFigures {
         t = t.adding("duration", try t.difference("resolved_at", "requested_at"))
         t = t.adding("hours", try t.scaledDifference("resolved_at", "requested_at", by: 3_600_000_000))
         table = t
-    }
 
-    /// (platform, local day) → counts, for local days `from...to`.
-    func daily(from: Int, to: Int) throws -> [String: [Int: TakedownCounts]] {
-        let t = table
         let dl = settings.deadlineMicros
+        let strict = settings.injectedFault == .withinDeadlineExclusive
         let due: Predicate = .compare("requested_at", .le, .timestamp(asOf - dl))
         let rb = Self.removedOrBlocked
         let aggs = [
             Aggregation("requests", .count),
             Aggregation("due", .count, filter: due),
-            Aggregation("within", .count, filter: .and([due, rb, .compare("duration", .le, .int(dl))])),
-            Aggregation("late", .count, filter: .and([due, rb, .compare("duration", .gt, .int(dl)),
+            Aggregation("within", .count, filter: .and([due, rb, .compare("duration", strict ? .lt : .le, .int(dl))])),
+            Aggregation("late", .count, filter: .and([due, rb, .compare("duration", strict ? .ge : .gt, .int(dl)),
                                                       .compare("resolved_at", .le, .timestamp(asOf))])),
             Aggregation("overdue", .count, filter: .and([due, .or([.compare("outcome", .eq, .string("pending")),
                                                                    .compare("resolved_at", .gt, .timestamp(asOf))])])),
@@ -87,7 +80,6 @@ struct TakedownFigures {
         let sel = try t.filter(Self.days(from, to))
         let g = try t.groupBy(["platform", "day"], aggs, where: sel)
         let p = g["platform"], d = g["day"]
-        var daily: [String: [Int: TakedownCounts]] = [:]
         // The buffers point into g's columns: g must outlive the loop.
         let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0].int64s }
         defer { withExtendedLifetime(g) {} }
@@ -97,11 +89,19 @@ struct TakedownFigures {
                                    overdue: Int(cols[4][i]), refused: Int(cols[5][i]), ai: Int(cols[6][i]), detectorKnown: Int(cols[7][i]))
             daily[name, default: [:]][Int(d.int32s[i])] = c
         }
-        return daily
     }
 
     static func days(_ from: Int, _ to: Int) -> Predicate {
         .and([.compare("day", .ge, .date(Int32(from))), .compare("day", .le, .date(Int32(to)))])
+    }
+
+    /// Platforms with requests in `period`, with their counts.
+    func counts(_ period: Period) -> [(String, TakedownCounts)] {
+        daily.keys.sorted().compactMap { name in
+            var c = TakedownCounts()
+            for (day, x) in daily[name]! where day >= period.first && day <= period.last { c = c + x }
+            return c.requests > 0 ? (name, c) : nil
+        }
     }
 
     /// Median and p90 hours to removal in `period`, per platform and over all: removed or
@@ -120,23 +120,6 @@ struct TakedownFigures {
         let all = try table.groupBy([], aggs, where: sel)
         return (per, (all["median"].value(0).asDouble, all["p90"].value(0).asDouble))
     }
-
-}
-
-/// Takedown counts per platform and local day, from which any period's counts are sums.
-struct DailyTakedowns {
-    /// (platform, local day) → counts.
-    let daily: [String: [Int: TakedownCounts]]
-
-    /// Platforms with requests in `period`, with their counts.
-    func counts(_ period: Period) -> [(String, TakedownCounts)] {
-        daily.keys.sorted().compactMap { name in
-            var c = TakedownCounts()
-            for (day, x) in daily[name]! where day >= period.first && day <= period.last { c = c + x }
-            return c.requests > 0 ? (name, c) : nil
-        }
-    }
-
 
     /// Late and unresolved counts of `platform` in calendar month (year, month).
     func monthCounts(_ platform: String, _ year: Int, _ month: Int) -> TakedownCounts {

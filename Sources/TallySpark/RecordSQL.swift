@@ -227,11 +227,21 @@ public struct RecordSQL {
             """
     }
 
-    /// The records: each key's last row that was loaded or updated.
+    /// The records: each key's last row that was loaded or updated, in the store's column
+    /// types (what the catalogue's figure SQL reads): dates as `YYYY-MM-DD` text, booleans as
+    /// 0/1, timestamps as UTC microseconds, sets as their items in schema order joined by `;`.
     func records(_ s: RecordSchema) -> String {
         let cols = s.columns.map { SQL.name($0.name) }.joined(separator: ", ")
+        let stored = s.columns.map { c -> String in
+            let n = SQL.name(c.name)
+            switch c.kind {
+            case .date: return "CAST(\(n) AS STRING) AS \(n)"
+            case .bool: return "CAST(\(n) AS INT) AS \(n)"
+            default: return n
+            }
+        }.joined(separator: ", ")
         return """
-            SELECT \(cols) FROM (
+            SELECT \(stored) FROM (
               SELECT \(cols), row_number() OVER (PARTITION BY \(SQL.name(s.key)) ORDER BY file_id DESC, line DESC) AS k
               FROM versions_\(s.kind.rawValue) WHERE version_outcome IN ('loaded', 'updated')) WHERE k = 1
             """

@@ -17,6 +17,7 @@ file by Scripts/embed-spark-driver.sh; a test fails when they differ).
 import csv
 import json
 import os
+import re
 import sys
 import time
 import unicodedata
@@ -190,14 +191,35 @@ def main():
     if qpath and quarantined > 0:
         quarantine.drop("file_id").orderBy("file", "line").coalesce(1).write.mode("overwrite").json(qpath)
 
-    # The figures' statements: counts and exact quantiles, collected.
+    # Parameters computed first (the default as-of time), then the figures' statements with
+    # their parameters bound by name: counts, sums and exact quantiles, collected. A statement
+    # that fails (a sum beyond 64 bits) is reported as such; the others still run.
+    parameters = {}
+    for p in job.get("computed_parameters", []):
+        parameters[p["name"]] = spark.sql(p["sql"]).collect()[0][0]
+
+    def cell(v):
+        # Doubles as their shortest round-trip text (Python's repr): exact whatever the
+        # reader's JSON number parsing does; booleans as 0/1.
+        if isinstance(v, bool):
+            return int(v)
+        if isinstance(v, float):
+            return {"d": repr(v)}
+        if v is None or isinstance(v, (int, str)):
+            return v
+        return str(v)
+
     results = {}
     for statement in job["statements"]:
-        rows = spark.sql(statement["sql"]).collect()
-        # Doubles as their shortest round-trip text (Python's repr): exact whatever the
-        # reader's JSON number parsing does.
-        results[statement["name"]] = [{k: (repr(v) if isinstance(v, float) else v) for k, v in r.asDict(recursive=True).items()}
-                                      for r in rows]
+        args = dict(statement.get("args", {}))
+        args.update(parameters)
+        args = {k: v for k, v in args.items() if re.search(":%s\\b" % re.escape(k), statement["sql"])}
+        try:
+            rows = spark.sql(statement["sql"], args=args).collect()
+            results[statement["name"]] = {"rows": [[cell(v) for v in r] for r in rows]}
+        except Exception as e:
+            message = str(e).strip().splitlines()
+            results[statement["name"]] = {"error": message[0] if message else type(e).__name__}
 
     out = {
         "spark_version": spark.version,
@@ -205,6 +227,7 @@ def main():
         "time_zone": spark.conf.get("spark.sql.session.timeZone"),
         "seconds": round(time.time() - started, 3),
         "files": report,
+        "parameters": parameters,
         "quarantine_out": qpath if quarantined > 0 else None,
         "results": results,
     }

@@ -57,7 +57,10 @@ public struct SparkRun: Sendable {
     public var seconds: Double
     public var files: [SparkFileReport]
     public var quarantineOut: String?
-    public var source: CollectedFigureSource
+    /// The as-of time the figures were computed at (given, or the latest takedown time).
+    public var asOf: Int64
+    /// Each figure query's rows (or its error), by `SparkJob.key`.
+    public var answers: [String: Result<[[FigureSQLValue]], SparkError>]
     /// The number of records of each kind after de-duplication.
     public var records: [RecordKind: Int] = [:]
 }
@@ -75,20 +78,57 @@ public struct SparkJob {
     public var period: Period
     public var settings: Settings
     public var asOf: Int64?
+    public var fines: FineSchedule?
     public var registry: PlatformRegistry?
     public var options: SparkOptions
     public var nowMicros: Int64
 
-    public init(inputs: [String], kind: RecordKind?, period: Period, settings: Settings, asOf: Int64?,
+    public init(inputs: [String], kind: RecordKind?, period: Period, settings: Settings, asOf: Int64?, fines: FineSchedule?,
                 registry: PlatformRegistry?, options: SparkOptions, nowMicros: Int64) {
-        (self.inputs, self.kind, self.period, self.settings, self.asOf, self.registry, self.options, self.nowMicros)
-            = (inputs, kind, period, settings, asOf, registry, options, nowMicros)
+        (self.inputs, self.kind, self.period, self.settings, self.asOf, self.fines, self.registry, self.options, self.nowMicros)
+            = (inputs, kind, period, settings, asOf, fines, registry, options, nowMicros)
+    }
+
+    /// The figure queries `FigureSQL.recompute` runs for this report, in Spark SQL, with their
+    /// parameters: found by letting it run once against a runner that only records what it is
+    /// asked (the as-of time is a parameter the driver computes, so it is left out of the key).
+    public func figureQueries() throws -> [(key: String, sql: String, parameters: [(name: String, value: FigureSQLValue)])] {
+        final class Recorder: FigureSQLRunner {
+            var asked: [(key: String, sql: String, parameters: [(name: String, value: FigureSQLValue)])] = []
+            func rows(_ sql: String, _ parameters: [(name: String, value: FigureSQLValue)]) throws -> [[FigureSQLValue]] {
+                let spark = SparkDialect.adapt(sql)
+                let k = SparkJob.key(spark, parameters)
+                if !asked.contains(where: { $0.key == k }) { asked.append((k, spark, parameters.filter { $0.name != "as_of" })) }
+                return []
+            }
+        }
+        let r = Recorder()
+        _ = try FigureSQL.recompute(parameters(asOf: 0), fines: fines, suppress: true, runner: r, dialect: SparkDialect())
+        return r.asked
+    }
+
+    func parameters(asOf: Int64) -> FigureSQL.Parameters {
+        FigureSQL.Parameters(vintage: 1, period: period, asOf: asOf, settings: settings)
+    }
+
+    /// What identifies a query's answer: its SQL and its parameters other than the as-of time.
+    static func key(_ sql: String, _ parameters: [(name: String, value: FigureSQLValue)]) -> String {
+        sql + "\u{0}" + parameters.filter { $0.name != "as_of" }.map { "\($0.name)=\($0.value)" }.joined(separator: "\u{0}")
+    }
+
+    static func json(_ v: FigureSQLValue) -> JSONValue {
+        switch v {
+        case .null: return .null
+        case .int(let x): return .int(x)
+        case .double(let d): return .double(d)
+        case .text(let t): return .string(t)
+        }
     }
 
     /// The job description the driver reads (JSON), with `result` the local file it writes.
-    public func description(result: String) -> JSONValue {
+    public func description(result: String) throws -> JSONValue {
         let record = RecordSQL(zone: settings.zone, nowMicros: nowMicros).statements()
-        let figures = FigureSQL(period: period, settings: settings, asOf: asOf).statements(SparkDialect())
+        let figures = try figureQueries()
         var platforms: [(String, JSONValue)] = []
         if let r = registry {
             var seen = Set<String>()
@@ -106,6 +146,10 @@ public struct SparkJob {
                 ("required", .array(k.schema.columns.filter(\.required).map { .string($0.name) })),
             ]))
         }
+        // The default as-of time (metrics.md): the latest requested_at or resolved_at, else the
+        // end of the period; computed by Spark before the figures, and bound as :as_of.
+        let asOfSQL = asOf.map { "SELECT \($0)L AS as_of" }
+            ?? "SELECT coalesce(greatest(max(requested_at), coalesce(max(resolved_at), 0)), \(AsOf.endOfDay(period.last, zone: settings.zone))L) AS as_of FROM takedowns"
         return .object([
             ("time_zone", .string(settings.timeZone)),
             ("inputs", .array(inputs.map(JSONValue.string))),
@@ -114,7 +158,11 @@ public struct SparkJob {
             ("platforms", .object(platforms)),
             ("invisible", .array(PlatformRegistry.invisibleCodePoints.map { .integer(Int($0)) })),
             ("prepare", .array(record.map { .object([("name", .string($0.name)), ("sql", .string($0.sql)), ("persist", .bool($0.persist))]) })),
-            ("statements", .array(figures.map { .object([("name", .string($0.name)), ("sql", .string($0.sql))]) })),
+            ("computed_parameters", .array([.object([("name", .string("as_of")), ("sql", .string(asOfSQL))])])),
+            ("statements", .array(figures.enumerated().map { i, q in
+                .object([("name", .string("q\(i)")), ("sql", .string(q.sql)),
+                         ("args", .object(q.parameters.map { ($0.name, Self.json($0.value)) }))])
+            })),
             ("quarantine_out", .string(quarantineOut)),
             ("result", .string(result)),
         ])
@@ -161,6 +209,7 @@ public struct SparkJob {
         defer { if options.keepDir == nil { try? fm.removeItem(atPath: dir) } }
         let driver = dir + "/tally_spark_driver.py", jobFile = dir + "/job.json", result = dir + "/result.json", log = dir + "/spark.log"
         try Data(SparkDriver.source.utf8).write(to: URL(fileURLWithPath: driver))
+        let figures = try figureQueries()
         try Data(description(result: result).rendered().utf8).write(to: URL(fileURLWithPath: jobFile))
 
         let p = Process()
@@ -181,7 +230,17 @@ public struct SparkJob {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw SparkError("Spark job failed (exit status \(p.terminationStatus)): " + Self.lastError(text))
         }
-        return try Self.parse(Data(contentsOf: URL(fileURLWithPath: result)), period: period, coverage: ReportCoverage(period))
+        return try Self.parse(Data(contentsOf: URL(fileURLWithPath: result)), queries: figures.map(\.key))
+    }
+
+    /// The report: every figure recomputed from the catalogue's SQL answered by Spark, then
+    /// shares' intervals, fines, ranks, comparisons and disclosure control in Swift, as
+    /// `tally verify` does.
+    public func report(_ run: SparkRun, suppress: Bool) throws -> StatsReport {
+        let replay = Replay(answers: run.answers)
+        let r = try FigureSQL.recompute(parameters(asOf: run.asOf), fines: fines, suppress: suppress,
+                                        runner: replay, dialect: SparkDialect())
+        return StatsReport(recomputed: r, period: period, asOf: run.asOf, settings: settings, fines: fines, suppress: suppress)
     }
 
     /// The line of Spark's log that says what went wrong: the driver's own message, else the
@@ -197,65 +256,35 @@ public struct SparkJob {
 
     // MARK: Results
 
-    /// The driver's answers as the figures' source and the files' reports.
-    public static func parse(_ data: Data, period: Period, coverage: ReportCoverage) throws -> SparkRun {
+    /// The driver's answers: the files' reports and each figure query's rows.
+    public static func parse(_ data: Data, queries: [String]) throws -> SparkRun {
         guard let top = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let results = top["results"] as? [String: [[String: Any]]] else {
+              let results = top["results"] as? [String: [String: Any]] else {
             throw SparkError("the Spark driver's result is not the expected JSON")
         }
-        func rows(_ name: String) throws -> [[String: Any]] {
-            guard let r = results[name] else { throw SparkError("the Spark driver's result lacks \(name)") }
-            return r
-        }
         func int(_ v: Any?) -> Int { (v as? NSNumber)?.intValue ?? 0 }
-        // Doubles come as text (Python's shortest round-trip repr), parsed exactly here.
-        func double(_ v: Any?) -> Double? { (v as? String).flatMap(Double.init) ?? (v as? NSNumber)?.doubleValue }
         func text(_ v: Any?) -> String { (v as? String) ?? "" }
-
-        var s = CollectedFigureSource()
-        let periods = Dictionary(uniqueKeysWithValues: coverage.periods.map { ($0.label, $0) })
-        for kind in [RecordKind.victims, .arrests] {
-            let columns = kind == .victims ? ["age", "channel", "services", "region"] : ["offense", "agency"]
-            for p in coverage.periods { for c in columns { s.valueCounts[CollectedFigureSource.key(kind, c, p)] = [:] } }
-            for r in try rows(kind == .victims ? "victim_counts" : "arrest_counts") {
-                guard let p = periods[text(r["label"])] else { continue }
-                s.valueCounts[CollectedFigureSource.key(kind, text(r["col"]), p), default: [:]][text(r["value"]), default: 0] += int(r["n"])
+        /// A cell: doubles come as {"d": text} (Python's shortest round-trip repr), parsed
+        /// exactly here; booleans as 0/1.
+        func value(_ v: Any) -> FigureSQLValue {
+            if v is NSNull { return .null }
+            if let d = v as? [String: Any], let t = d["d"] as? String, let x = Double(t) { return .double(x) }
+            if let s = v as? String { return .text(s) }
+            if let n = v as? NSNumber { return .int(n.int64Value) }
+            return .text("\(v)")
+        }
+        var answers: [String: Result<[[FigureSQLValue]], SparkError>] = [:]
+        for (i, key) in queries.enumerated() {
+            guard let r = results["q\(i)"] else { throw SparkError("the Spark driver's result lacks query q\(i)") }
+            if let e = r["error"] as? String {
+                answers[key] = .failure(SparkError(e))
+            } else {
+                answers[key] = .success((r["rows"] as? [[Any]] ?? []).map { $0.map(value) })
             }
         }
-        s.distinct[CollectedFigureSource.key(.victims, "region")] = []
-        s.distinct[CollectedFigureSource.key(.arrests, "agency")] = []
-        for r in try rows("distinct_values") {
-            guard let kind = RecordKind(rawValue: text(r["kind"])) else { continue }
-            s.distinct[CollectedFigureSource.key(kind, text(r["col"])), default: []].append(text(r["value"]))
+        guard let asOf = (top["parameters"] as? [String: Any])?["as_of"] as? NSNumber else {
+            throw SparkError("the Spark driver's result lacks the as-of time")
         }
-        for k in s.distinct.keys { s.distinct[k]!.sort() }
-        for p in coverage.periods { s.arrests[p.label] = ArrestTotals() }
-        for r in try rows("arrest_totals") {
-            let label = text(r["label"])
-            var proceeds: FigureValue = .count(0)
-            if let t = r["proceeds"] as? String {
-                proceeds = Int(t).map(FigureValue.count) ?? .notComputable(ArrestTotals.proceedsOverflow)
-            }
-            s.arrests[label] = ArrestTotals(total: int(r["total"]), knownAge: int(r["known_age"]), minors: int(r["minors"]),
-                                            undercover: int(r["undercover"]), proceeds: proceeds)
-        }
-        s.dailyFrom = coverage.dailyFrom
-        s.dailyTo = coverage.dailyTo
-        for r in try rows("takedown_daily") {
-            let c = TakedownCounts(requests: int(r["requests"]), due: int(r["due"]), within: int(r["within"]), late: int(r["late"]),
-                                   overdue: int(r["overdue"]), refused: int(r["refused"]), ai: int(r["ai"]),
-                                   detectorKnown: int(r["detector_known"]))
-            s.daily[text(r["platform"]), default: [:]][int(r["day"])] = c
-        }
-        var per: [String: (Double?, Double?)] = [:]
-        var all: (Double?, Double?) = (nil, nil)
-        for r in try rows("takedown_durations") {
-            if int(r["overall"]) == 1 { all = (double(r["median_hours"]), double(r["p90_hours"])) }
-            else { per[text(r["platform"])] = (double(r["median_hours"]), double(r["p90_hours"])) }
-        }
-        s.durations[period.label] = (per, all)
-        s.latest = (try rows("latest")).first.flatMap { ($0["latest"] as? NSNumber)?.int64Value }
-
         var files: [SparkFileReport] = []
         for f in top["files"] as? [[String: Any]] ?? [] {
             var r = SparkFileReport(path: text(f["path"]), kind: f["kind"] as? String, status: text(f["status"]))
@@ -267,11 +296,22 @@ public struct SparkJob {
             files.append(r)
         }
         var run = SparkRun(sparkVersion: text(top["spark_version"]), master: text(top["master"]),
-                           seconds: double(top["seconds"]) ?? 0, files: files,
-                           quarantineOut: top["quarantine_out"] as? String, source: s)
+                           seconds: (top["seconds"] as? NSNumber)?.doubleValue ?? 0, files: files,
+                           quarantineOut: top["quarantine_out"] as? String, asOf: asOf.int64Value, answers: answers)
         for k in RecordKind.allCases {
-            run.records[k] = files.filter { $0.kind == k.rawValue }.reduce(0) { $0 + $1.loaded }
+            run.records[k] = files.filter { $0.kind == k.rawValue }.reduce(0) { $0 + $1.loaded + $1.updated }
         }
         return run
+    }
+}
+
+/// Answers recorded from Spark, looked up by query and parameters.
+struct Replay: FigureSQLRunner {
+    let answers: [String: Result<[[FigureSQLValue]], SparkError>]
+    func rows(_ sql: String, _ parameters: [(name: String, value: FigureSQLValue)]) throws -> [[FigureSQLValue]] {
+        guard let a = answers[SparkJob.key(SparkDialect.adapt(sql), parameters)] else {
+            throw SparkError("no answer from Spark for a figure query (\(sql.prefix(60))…)")
+        }
+        return try a.get()
     }
 }

@@ -71,6 +71,14 @@ public struct ZoneOffsets: Sendable {
         }
     }
 
+    /// The zone's offsets as spans of UTC seconds [from, to) (nil: unbounded), in order: what
+    /// figure SQL binds as a table to turn instants into local dates.
+    public var spans: [(fromUTC: Int64?, toUTC: Int64?, offsetSeconds: Int64)] {
+        offsets.indices.map { i in
+            (i == 0 ? nil : transitions[i - 1], i < transitions.count ? transitions[i] : nil, Int64(offsets[i]))
+        }
+    }
+
     /// Local calendar day (days since 1970-01-01) of a UTC instant in microseconds.
     @inlinable
     public func localDay(utcMicros: Int64) -> Int64 {

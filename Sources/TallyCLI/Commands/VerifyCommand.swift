@@ -7,13 +7,16 @@ import TallyEngine
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Recompute every figure of a bulletin's manifest.json from the store and compare.",
+        abstract: "Recompute every figure of a bulletin's manifest.json from the store with figure SQL and compare.",
         discussion: """
         Uses the manifest's period, as-of time, settings, fine schedule and vintage
         (what was known when it was published: later loads, updates, corrections
-        and retractions do not change it), reads the store's records (not its cache)
-        and reports each figure as matching or differing; checks the SHA-256 of every file of the bulletin (PDFs, charts,
-        tables) against the manifest. Exit status 1 when any figure or file differs.
+        and retractions do not change it) and recomputes each figure with the
+        figure catalogue's SQL over the store's record tables (not the engine that
+        made the bulletin, not its cache; tally figures --sql ID prints that SQL),
+        reporting each as matching or differing; checks the SHA-256 of every file
+        of the bulletin (PDFs, charts, tables) against the manifest. Exit status 1
+        when any figure or file differs.
 
         Example:
           tally verify out/bulletin/manifest.json --db tally.sqlite

@@ -53,21 +53,15 @@ struct MetricsOptions: ParsableArguments {
 
     /// The as-of option as UTC microseconds.
     func parsedAsOf(zone: ZoneOffsets) throws -> Int64? {
-        guard let text = asOf else { return nil }
-        let bytes = Array(text.utf8)
-        return try bytes.withUnsafeBufferPointer { b -> Int64 in
-            if let d = FieldParser.date(b) {
-                switch zone.utc(fromLocal: (d + 1) * 86_400) {
-                case .success(let s): return s * 1_000_000
-                case .failure: return (d + 1) * 86_400_000_000
-                }
-            }
-            switch FieldParser.timestamp(b, zone: zone) {
-            case .success(let t): return t
-            case .failure:
-                throw CLIError("--as-of '\(text)': expected a date YYYY-MM-DD or a timestamp YYYY-MM-DDTHH:MM[:SS] with Z, ±HH:MM or nothing (local time)")
-            }
+        try MetricsOptions.parseAsOf(asOf, zone: zone)
+    }
+
+    static func parseAsOf(_ text: String?, zone: ZoneOffsets) throws -> Int64? {
+        guard let text else { return nil }
+        guard let t = AsOf.parse(text, zone: zone) else {
+            throw CLIError("--as-of '\(text)': expected a date YYYY-MM-DD or a timestamp YYYY-MM-DDTHH:MM[:SS] with Z, ±HH:MM or nothing (local time)")
         }
+        return t
     }
 
     /// What every figure command reads: settings and fine schedule, period, as-of time, the
@@ -108,7 +102,7 @@ struct MetricsOptions: ParsableArguments {
         let asOf = try parsedAsOf(zone: settings.zone)
         let registry = try PlatformRegistryOption.load(engine.platforms)
         let job = SparkJob(inputs: engine.resolvedInputs, kind: engine.kind, period: period, settings: settings, asOf: asOf,
-                           registry: registry, options: engine.spark,
+                           fines: schedule, registry: registry, options: engine.spark,
                            nowMicros: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()))
         let run: SparkRun
         do { run = try job.run() } catch let e as SparkError { throw CLIError(e.description) }
@@ -119,9 +113,9 @@ struct MetricsOptions: ParsableArguments {
             throw CLIError("the --input files hold no valid records")
         }
         let report: StatsReport
-        do {
-            report = try StatsReport(source: run.source, period: period, asOf: asOf, settings: settings, fines: schedule, suppress: !noSuppress)
-        } catch let e as EngineError { throw CLIError(e.description) }
+        do { report = try job.report(run, suppress: !noSuppress) }
+        catch let e as SparkError { throw CLIError(e.description) }
+        catch let e as FigureSQLError { throw CLIError(e.description) }
         return (report, run)
     }
 

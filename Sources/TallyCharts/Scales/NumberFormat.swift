@@ -1,7 +1,7 @@
 import TallyMetrics
-
-/// The language of a chart's text.
-public enum Language: String, CaseIterable, Sendable { case ko, en }
+// `Language` lives in TallyCore (figure definitions need it without charts); re-exported
+// so that code drawing charts keeps naming it through TallyCharts.
+@_exported import enum TallyCore.Language
 
 /// What the values of a chart are, which decides how ticks and labels read: counts with
 /// thousands separators (`1,602`), shares as percents (`36.9%`, ticks `20%`), hours

@@ -198,6 +198,14 @@ public final class Statement {
         for (i, v) in values.enumerated() { try bind(v, at: Int32(i + 1)) }
     }
 
+    /// Binds `:name` parameters; names the statement does not use are skipped.
+    public func bind(named values: [(name: String, value: SQLValue)]) throws {
+        for (name, v) in values {
+            let i = sqlite3_bind_parameter_index(handle, ":" + name)
+            if i > 0 { try bind(v, at: i) }
+        }
+    }
+
     public func bind(_ v: SQLValue, at i: Int32) throws {
         let rc: Int32
         switch v {

@@ -1,0 +1,199 @@
+import TallyCore
+import TallyTime
+
+/// One query of figure SQL: plain SQL over the store's record tables at a vintage, written
+/// once from metrics.md, returning `(id, value)` rows — one per figure (and per category or
+/// platform of a family). Templates name the dialect functions of `SQLDialect` and the
+/// parameters of `FigureSQL.Parameters`; `FigureSQL.render` turns them into one statement.
+public struct FigureQuery: Sendable {
+    public let name: String
+    /// Shared common table expressions the query reads (`FigureQueries.shared`).
+    public let uses: [String]
+    /// Lists of values written into the SQL as tables (`channels`, `services`, `offenses`,
+    /// `age_bands`): the record contract's categories and the bands the settings cut.
+    public let lists: [String]
+    /// The query's own common table expressions, then its final SELECT.
+    public let ctes: [(name: String, sql: String)]
+    public let select: String
+
+    public init(_ name: String, uses: [String], lists: [String] = [], ctes: [(name: String, sql: String)] = [], select: String) {
+        self.name = name
+        self.uses = uses
+        self.lists = lists
+        self.ctes = ctes
+        self.select = select
+    }
+}
+
+/// The figure SQL of the catalogue, by query name; what `tally verify` runs and `tally
+/// figures --sql` prints.
+public enum FigureQueries {
+    /// The records of a kind as they stood after batch `:vintage` (revisions.md): each key's
+    /// version current then — a current row valid from a batch ≤ :vintage (rows loaded before
+    /// valid_from was recorded take their file's batch), or a history row valid from ≤ :vintage
+    /// and superseded after it.
+    public static func atVintage(_ kind: RecordKind) -> (name: String, sql: String) {
+        let t = kind.rawValue
+        let columns = kind.schema.columns.map(\.name).joined(separator: ", ")
+        return ("\(t)_at_vintage", """
+            SELECT \(columns) FROM \(t)
+              WHERE coalesce(valid_from, (SELECT f.batch_id FROM files f WHERE f.id = \(t).file_id)) <= :vintage
+              UNION ALL
+              SELECT \(columns) FROM \(t)_history WHERE valid_from <= :vintage AND superseded_in > :vintage
+            """)
+    }
+
+    /// Common table expressions several queries read, with the ones each needs first.
+    /// Every record kind of the contract has its `<kind>_at_vintage`.
+    static let shared: [String: (needs: [String], sql: String)] = Dictionary(uniqueKeysWithValues:
+        RecordKind.allCases.map { k in (atVintage(k).name, (needs: [String](), sql: atVintage(k).sql)) }).merging(derived) { a, _ in a }
+
+    static let derived: [String: (needs: [String], sql: String)] = [
+        "victims_in_period": (["victims_at_vintage"],
+            "SELECT * FROM victims_at_vintage WHERE contacted_on BETWEEN :first_day AND :last_day"),
+        "arrests_in_period": (["arrests_at_vintage"],
+            "SELECT * FROM arrests_at_vintage WHERE arrested_on BETWEEN :first_day AND :last_day"),
+        // Every request with its local date and what metrics.md says of it at the as-of time.
+        "takedown_flags": (["takedowns_at_vintage"], """
+            SELECT platform, LOCAL_DATE(requested_at) AS local_day,
+                -- due: the deadline (requested_at + deadline) is at or before the as-of time
+                CASE WHEN requested_at + :deadline_micros <= :as_of THEN 1 ELSE 0 END AS due,
+                -- within: due, removed or blocked, resolved at most the deadline after the request (24:00:00 is within)
+                CASE WHEN requested_at + :deadline_micros <= :as_of AND outcome IN ('removed', 'blocked')
+                      AND resolved_at - requested_at <= :deadline_micros THEN 1 ELSE 0 END AS within_deadline,
+                -- late: due, removed or blocked after the deadline, by the as-of time
+                CASE WHEN requested_at + :deadline_micros <= :as_of AND outcome IN ('removed', 'blocked')
+                      AND resolved_at - requested_at > :deadline_micros AND resolved_at <= :as_of THEN 1 ELSE 0 END AS late,
+                -- overdue: due and not resolved by the as-of time (pending, or resolved after it)
+                CASE WHEN requested_at + :deadline_micros <= :as_of
+                      AND (outcome = 'pending' OR resolved_at > :as_of) THEN 1 ELSE 0 END AS overdue,
+                CASE WHEN outcome = 'refused' THEN 1 ELSE 0 END AS refused,
+                CASE WHEN detected_by = 'ai' THEN 1 ELSE 0 END AS ai_detected,
+                CASE WHEN detected_by IS NOT NULL THEN 1 ELSE 0 END AS detector_known
+              FROM takedowns_at_vintage
+            """),
+        // Hours from request to removal of the requests removed or blocked by the as-of time.
+        "removals": (["takedowns_at_vintage"], """
+            SELECT platform, HOURS_BETWEEN(requested_at, resolved_at) AS hours
+              FROM takedowns_at_vintage
+              WHERE LOCAL_DATE(requested_at) BETWEEN :first_day AND :last_day
+                AND outcome IN ('removed', 'blocked') AND resolved_at <= :as_of
+            """),
+    ]
+
+    /// The period's rows of `takedown_flags`.
+    static let flagsInPeriod = "FROM takedown_flags WHERE local_day BETWEEN :first_day AND :last_day"
+
+    public static let all: [FigureQuery] = [
+        FigureQuery("victims.counts", uses: ["victims_in_period"], select: """
+            SELECT 'victims.total' AS id, count(*) AS value FROM victims_in_period
+            UNION ALL SELECT 'victims.age_unknown', count(*) - count(age) FROM victims_in_period
+            UNION ALL SELECT 'victims.minors', count(CASE WHEN age < :minor_age_limit THEN 1 END) FROM victims_in_period
+            UNION ALL SELECT 'victims.minors_share',
+                CAST(count(CASE WHEN age < :minor_age_limit THEN 1 END) AS REAL) / NULLIF(count(age), 0) FROM victims_in_period
+            """),
+        FigureQuery("victims.by_channel", uses: ["victims_in_period"], lists: ["channels"], select: """
+            SELECT 'victims.by_channel.' || c.key AS id, count(v.victim_id) AS value
+              FROM channels c LEFT JOIN victims_in_period v ON v.channel = c.key
+              GROUP BY c.ord, c.key ORDER BY c.ord
+            """),
+        // services is the record's set of services, ';'-separated.
+        FigureQuery("victims.by_service", uses: ["victims_in_period"], lists: ["services"], select: """
+            SELECT 'victims.by_service.' || s.key AS id, count(v.victim_id) AS value
+              FROM services s LEFT JOIN victims_in_period v ON instr(';' || v.services || ';', ';' || s.key || ';') > 0
+              GROUP BY s.ord, s.key ORDER BY s.ord
+            """),
+        // Every region of the victims at the vintage (any period), so the ids stay the same
+        // from period to period; `unknown` counts victims without a region, shown when there
+        // are any in the period or no region is known at all.
+        FigureQuery("victims.by_region", uses: ["victims_in_period"],
+                    ctes: [("regions", "SELECT DISTINCT region AS key FROM victims_at_vintage WHERE region IS NOT NULL"),
+                           ("unknown_region", "SELECT count(*) AS n FROM victims_in_period WHERE region IS NULL")],
+                    select: """
+            SELECT id, value FROM (
+                SELECT 0 AS part, 'victims.by_region.' || r.key AS id, count(v.victim_id) AS value
+                  FROM regions r LEFT JOIN victims_in_period v ON v.region = r.key GROUP BY r.key
+                UNION ALL
+                SELECT 1, 'victims.by_region.unknown', n FROM unknown_region
+                  WHERE n > 0 OR NOT EXISTS (SELECT 1 FROM regions))
+              ORDER BY part, id
+            """),
+        FigureQuery("victims.by_age_band", uses: ["victims_in_period"], lists: ["age_bands"], select: """
+            SELECT 'victims.by_age_band.' || b.label AS id, count(v.victim_id) AS value
+              FROM age_bands b LEFT JOIN victims_in_period v ON v.age >= b.lo AND (b.hi IS NULL OR v.age < b.hi)
+              GROUP BY b.ord, b.label ORDER BY b.ord
+            """),
+        FigureQuery("arrests.counts", uses: ["arrests_in_period"], select: """
+            SELECT 'arrests.total' AS id, count(*) AS value FROM arrests_in_period
+            UNION ALL SELECT 'arrests.suspect_minors_share',
+                CAST(count(CASE WHEN suspect_age < :minor_age_limit THEN 1 END) AS REAL) / NULLIF(count(suspect_age), 0)
+                FROM arrests_in_period
+            UNION ALL SELECT 'arrests.undercover_share',
+                CAST(count(CASE WHEN undercover = 1 THEN 1 END) AS REAL) / NULLIF(count(*), 0) FROM arrests_in_period
+            """),
+        // On its own: a sum beyond 64 bits fails this query only (SQLite: integer overflow).
+        FigureQuery("arrests.proceeds", uses: ["arrests_in_period"], select: """
+            SELECT 'arrests.proceeds_seized_krw' AS id, coalesce(sum(proceeds_seized_krw), 0) AS value FROM arrests_in_period
+            """),
+        FigureQuery("arrests.by_offense", uses: ["arrests_in_period"], lists: ["offenses"], select: """
+            SELECT 'arrests.by_offense.' || o.key AS id, count(a.arrest_id) AS value
+              FROM offenses o LEFT JOIN arrests_in_period a ON a.offense = o.key
+              GROUP BY o.ord, o.key ORDER BY o.ord
+            """),
+        // Every agency of the arrests at the vintage (any period).
+        FigureQuery("arrests.by_agency", uses: ["arrests_in_period"],
+                    ctes: [("agencies", "SELECT DISTINCT agency AS key FROM arrests_at_vintage WHERE agency IS NOT NULL")],
+                    select: """
+            SELECT 'arrests.by_agency.' || g.key AS id, count(a.arrest_id) AS value
+              FROM agencies g LEFT JOIN arrests_in_period a ON a.agency = g.key
+              GROUP BY g.key ORDER BY g.key
+            """),
+        FigureQuery("takedowns.counts", uses: ["takedown_flags"], select: """
+            SELECT 'takedowns.requests' AS id, count(*) AS value \(flagsInPeriod)
+            UNION ALL SELECT 'takedowns.due', coalesce(sum(due), 0) \(flagsInPeriod)
+            UNION ALL SELECT 'takedowns.within_deadline', coalesce(sum(within_deadline), 0) \(flagsInPeriod)
+            UNION ALL SELECT 'takedowns.compliance', CAST(sum(within_deadline) AS REAL) / NULLIF(sum(due), 0) \(flagsInPeriod)
+            UNION ALL SELECT 'takedowns.overdue', coalesce(sum(overdue), 0) \(flagsInPeriod)
+            UNION ALL SELECT 'takedowns.refused', coalesce(sum(refused), 0) \(flagsInPeriod)
+            UNION ALL SELECT 'takedowns.late', coalesce(sum(late), 0) \(flagsInPeriod)
+            UNION ALL SELECT 'takedowns.unresolved', coalesce(sum(due - within_deadline - late), 0) \(flagsInPeriod)
+            UNION ALL SELECT 'takedowns.ai_detected_share', CAST(sum(ai_detected) AS REAL) / NULLIF(sum(detector_known), 0) \(flagsInPeriod)
+            """),
+        FigureQuery("takedowns.hours", uses: ["removals"],
+                    ctes: [("ranked", "SELECT hours, QUANTILE_RANKS(hours) FROM removals")], select: """
+            SELECT 'takedowns.median_hours' AS id, QUANTILE7(hours, 0.5) AS value FROM ranked
+            UNION ALL SELECT 'takedowns.p90_hours', QUANTILE7(hours, 0.9) FROM ranked
+            """),
+        // One row per platform with requests in the period and column of the table.
+        FigureQuery("platforms.counts", uses: ["takedown_flags"], select: """
+            SELECT 'platforms.' || platform || '.requests' AS id, count(*) AS value \(flagsInPeriod) GROUP BY platform
+            UNION ALL SELECT 'platforms.' || platform || '.due', sum(due) \(flagsInPeriod) GROUP BY platform
+            UNION ALL SELECT 'platforms.' || platform || '.within_deadline', sum(within_deadline) \(flagsInPeriod) GROUP BY platform
+            UNION ALL SELECT 'platforms.' || platform || '.compliance',
+                CAST(sum(within_deadline) AS REAL) / NULLIF(sum(due), 0) \(flagsInPeriod) GROUP BY platform
+            UNION ALL SELECT 'platforms.' || platform || '.overdue', sum(overdue) \(flagsInPeriod) GROUP BY platform
+            UNION ALL SELECT 'platforms.' || platform || '.refused', sum(refused) \(flagsInPeriod) GROUP BY platform
+            UNION ALL SELECT 'platforms.' || platform || '.late', sum(late) \(flagsInPeriod) GROUP BY platform
+            UNION ALL SELECT 'platforms.' || platform || '.unresolved', sum(due - within_deadline - late) \(flagsInPeriod) GROUP BY platform
+            """),
+        FigureQuery("platforms.hours", uses: ["removals"],
+                    ctes: [("ranked", "SELECT platform, hours, QUANTILE_RANKS(hours, platform) FROM removals")], select: """
+            SELECT 'platforms.' || platform || '.median_hours' AS id, QUANTILE7(hours, 0.5) AS value FROM ranked GROUP BY platform
+            UNION ALL SELECT 'platforms.' || platform || '.p90_hours', QUANTILE7(hours, 0.9) FROM ranked GROUP BY platform
+            """),
+        // What the fine schedule is applied to: per platform with requests in the period and
+        // calendar month (from the month before the period's first), the late and unresolved
+        // due requests, split into the days in the period and the days before it.
+        FigureQuery("fines.monthly", uses: ["takedown_flags"],
+                    ctes: [("platforms_in_period", "SELECT DISTINCT platform \(flagsInPeriod)")], select: """
+            SELECT platform, substr(local_day, 1, 7) AS month, local_day >= :first_day AS in_period,
+                   sum(late) AS late, sum(due - within_deadline - late) AS unresolved
+              FROM takedown_flags
+              WHERE local_day BETWEEN :lookback_first_day AND :last_day
+                AND platform IN (SELECT platform FROM platforms_in_period)
+              GROUP BY platform, month, in_period ORDER BY platform, month, in_period
+            """),
+    ]
+
+    public static func query(_ name: String) -> FigureQuery? { all.first { $0.name == name } }
+}
