@@ -166,10 +166,15 @@ def main():
     spark.createDataFrame(mapping, "written STRING, canonical STRING").createOrReplaceTempView("platform_map")
 
     # Validation, de-duplication, the record views: Tally's SQL, in order.
+    timings = {"read": round(time.time() - started, 3)}
     for statement in job["prepare"]:
         spark.sql(statement["sql"]).createOrReplaceTempView(statement["name"])
         if statement.get("persist"):
             spark.table(statement["name"]).persist()
+    for statement in job["prepare"]:
+        if statement.get("persist"):
+            spark.table(statement["name"]).count()  # computed once, here, not by each reader
+    timings["validate"] = round(time.time() - started - timings["read"], 3)
 
     # Quarantined rows, written by Spark; their counts per file and reason collected.
     quarantine = spark.table("quarantine")
@@ -221,11 +226,13 @@ def main():
             message = str(e).strip().splitlines()
             results[statement["name"]] = {"error": message[0] if message else type(e).__name__}
 
+    timings["figures"] = round(time.time() - started - timings["read"] - timings["validate"], 3)
     out = {
         "spark_version": spark.version,
         "master": spark.sparkContext.master,
         "time_zone": spark.conf.get("spark.sql.session.timeZone"),
         "seconds": round(time.time() - started, 3),
+        "timings": timings,
         "files": report,
         "parameters": parameters,
         "quarantine_out": qpath if quarantined > 0 else None,

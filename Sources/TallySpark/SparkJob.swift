@@ -215,6 +215,11 @@ public struct SparkJob {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try submitProgram())
         var args = ["--master", options.master, "--name", "tally", "--conf", "spark.log.level=WARN"]
+        // On one machine Spark's default of 200 shuffle partitions makes every small aggregate
+        // 200 tasks; a cluster's own setting is left alone.
+        if options.master.hasPrefix("local"), !options.conf.contains(where: { $0.hasPrefix("spark.sql.shuffle.partitions=") }) {
+            args += ["--conf", "spark.sql.shuffle.partitions=8"]
+        }
         for c in options.conf { args += ["--conf", c] }
         p.arguments = args + [driver, jobFile]
         guard fm.createFile(atPath: log, contents: nil), let logHandle = FileHandle(forWritingAtPath: log) else {
