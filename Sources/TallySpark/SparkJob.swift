@@ -195,8 +195,25 @@ public struct SparkJob {
         throw SparkError("spark-submit not found: install Spark (e.g. `pip install pyspark`), set SPARK_HOME, or give --spark-submit PATH")
     }
 
+    /// The `java` spark-submit will run (as its scripts find it: `$JAVA_HOME/bin/java`, else
+    /// `java` on the PATH), or why there is none.
+    public static func java() -> Result<String, SparkError> {
+        let env = ProcessInfo.processInfo.environment
+        let fm = FileManager.default
+        if let home = env["JAVA_HOME"], !home.isEmpty {
+            let j = home + "/bin/java"
+            return fm.isExecutableFile(atPath: j) ? .success(j)
+                : .failure(SparkError("Java not found: JAVA_HOME is \(home) but \(j) is not there; Spark needs Java 17 (Debian: openjdk-17-jre-headless)"))
+        }
+        for dir in (env["PATH"] ?? "").split(separator: ":") where fm.isExecutableFile(atPath: "\(dir)/java") {
+            return .success("\(dir)/java")
+        }
+        return .failure(SparkError("Java not found on the PATH: Spark needs Java 17 (Debian: openjdk-17-jre-headless), or set JAVA_HOME"))
+    }
+
     /// Runs the job; throws with Spark's last error line when it fails.
     public func run() throws -> SparkRun {
+        if case .failure(let e) = Self.java() { throw e }
         let fm = FileManager.default
         let dir: String
         if let keep = options.keepDir {

@@ -47,15 +47,14 @@ def test_java_is_installed():
 
 
 def test_missing_java_is_one_clear_line(tmp_path):
-    """With no Java, tally says so in one line and exits 1 (no stack trace)."""
+    """With no Java, tally says so in one line naming the package and exits 1 (no stack trace)."""
     env = spark_env()
     env["JAVA_HOME"] = str(tmp_path / "no-java")
-    env["PATH"] = "/usr/bin/nonexistent"
     p = tally("stats", "--engine", "spark", "--input", "Data/sample/takedowns-2024.csv", "--period", "2024-08",
               env=env, check=False)
     assert p.returncode == 1, p.stderr
     lines = p.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Spark job failed" in lines[0] and "java" in lines[0].lower(), p.stderr
+    assert len(lines) == 1 and "Java not found" in lines[0] and "openjdk-17-jre-headless" in lines[0], p.stderr
 
 
 def figures_equal(local, spark, version):
