@@ -46,13 +46,20 @@ let package = Package(
         .target(name: "TallyCore", dependencies: ["TallyTime", "CBuildID"], swiftSettings: fast),
         // Columnar in-memory engine: typed columns, filters, group-by, quantiles, joins.
         // Knows nothing of arrests or platforms.
-        .target(name: "TallyEngine", dependencies: ["TallyTime"], swiftSettings: fast),
+        // Its storage includes the column file format (the cache's `.tcol` files), as DuckDB keeps
+        // its storage format beside its vectors.
+        .target(name: "TallyEngine", dependencies: ["TallyTime", "TallyFiles"], swiftSettings: fast),
         // Streaming CSV reading over libcsv, with line numbers, BOM and encodings.
         .target(name: "TallyCSV", dependencies: ["CCSV"], swiftSettings: fast),
         // The SQLite store: schema, migrations, ingest, quarantine, provenance.
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "TallyEngine", "TallyFiles", "CSQLite", "CArchive",
+            "TallyCore", "TallyCSV", "TallyFiles", "CSQLite", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: fast),
+        // Engine tables of the stored records (through the column cache, at a vintage) and of
+        // CSV files: where the store meets the engine.
+        .target(name: "TallyTables", dependencies: [
+            "TallyStore", "TallyEngine", "TallyCore", "TallyCSV", "TallyFiles", "CSQLite",
         ], swiftSettings: fast),
         // The figures of metrics.md: periods, settings, fine schedule, disclosure control.
         .target(name: "TallyMetrics", dependencies: [
@@ -62,20 +69,21 @@ let package = Package(
         // Charts drawn with Cairo and Pango from declarative specs (Charts/*.yaml).
         .target(name: "TallyCharts", dependencies: [
             "CCairo", "TallyMetrics", "TallyEngine", "TallyTime", "TallyFiles",
-            .product(name: "Yams", package: "Yams"),
         ]),
         // The monthly bulletin: PDF (Cairo + Pango, finished with qpdf) and HTML, its manifest and its verification.
         .target(name: "TallyBulletin", dependencies: [
-            "CCairo", "CQPDF", "TallyCharts", "TallyMetrics", "TallyStore", "TallyCore", "TallyEngine", "TallyTime", "TallyFiles",
-            .product(name: "Yams", package: "Yams"),
+            "CCairo", "CQPDF", "TallyCharts", "TallyMetrics", "TallyStore", "TallyTables", "TallyCore", "TallyEngine", "TallyTime", "TallyFiles",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The Spark engine: the record contract and the figures as Spark SQL, the fixed driver
-        // run by spark-submit, and its answers as a figure source.
+        // The Spark engine: the record contract as Spark SQL, the catalogue's figure SQL in
+        // Spark's dialect, the fixed driver run by spark-submit, and its answers.
         .target(name: "TallySpark", dependencies: ["TallyCore", "TallyMetrics", "TallyFiles"]),
+        // Exports of the records for journalists and analysts (CSV, JSON, standalone SQLite,
+        // version history), in the period as the figures count them.
+        .target(name: "TallyExport", dependencies: ["TallyCore", "TallyMetrics", "TallyStore", "TallyTime"]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyFiles", "TallySpark",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyExport", "TallyFiles", "TallySpark",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.
@@ -96,13 +104,14 @@ let package = Package(
             "TallyEngine", "CSQLite", "TallyTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyCore", "TallyEngine", "TallyTestSupport"]),
+        .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyTables", "TallyCore", "TallyEngine", "TallyTestSupport"]),
         .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"], exclude: ["References"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
         .testTarget(name: "TallyFilesTests", dependencies: ["TallyFiles"]),
-        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyCore", "CSQLite", "TallyTestSupport"],
+        .testTarget(name: "TallyTablesTests", dependencies: ["TallyTables", "TallyStore", "TallyEngine", "TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyTables", "TallyCore", "TallyTestSupport"],
                     exclude: ["Fixtures", "Schema"]),
-        .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyMetrics", "TallyCore", "CSQLite", "TallyTestSupport"]),
-        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyFuzz", "TallyStore", "TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyTables", "TallyMetrics", "TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyFuzz", "TallyStore", "TallyTables", "TallyCore", "TallyTestSupport"]),
     ]
 )

@@ -5,6 +5,7 @@ import TallyCore
 import TallyEngine
 import TallyMetrics
 import TallyStore
+import TallyTables
 
 /// `manifest.json`: every figure printed in the bulletin with its id, value, printed text
 /// and definition; the period, as-of time, settings and fine schedule they were computed
@@ -232,8 +233,10 @@ public struct Verification {
         // Recompute from the catalogue's figure SQL over the store's record tables (not the
         // engine, not its cache), in one read snapshot: an independent computation of every
         // definition.
+        // No vintage (a manifest from before vintages, or `--now`): the current records, which
+        // are the records at a batch beyond every batch.
         func recompute(at vintage: Int?) throws -> RecomputedFigures {
-            let batch = try vintage ?? store.vintage(nil).batch
+            let batch = vintage ?? Int(Int64.max)
             let p = FigureSQL.Parameters(vintage: batch, period: period, asOf: asOf, settings: settings)
             do {
                 return try store.db.read { try FigureSQL.recompute(p, fines: fines, suppress: suppress, runner: StoreFigureSQL(store)) }

@@ -3,6 +3,7 @@ import TallyCore
 import TallyEngine
 import TallyMetrics
 import TallyStore
+import TallyTables
 import TallyTime
 
 /// Revisions triangles computed from a store's history (revisions.md): for each figure and

@@ -44,13 +44,15 @@ public final class ChartContext {
             guard let c = try? t.column(column) else { return false }
             var lo = Int64.max, hi = Int64.min
             if micros {
-                let v = c.int64s
-                for i in 0..<c.count where c.isValid(i) { lo = min(lo, v[i]); hi = max(hi, v[i]) }
+                c.withInt64s { v in
+                    for i in 0..<c.count where c.isValid(i) { lo = min(lo, v[i]); hi = max(hi, v[i]) }
+                }
                 guard lo <= hi else { return false }
                 lo = lo / 86_400_000_000 - 1; hi = hi / 86_400_000_000 + 1
             } else {
-                let v = c.int32s
-                for i in 0..<c.count where c.isValid(i) { lo = min(lo, Int64(v[i])); hi = max(hi, Int64(v[i])) }
+                c.withInt32s { v in
+                    for i in 0..<c.count where c.isValid(i) { lo = min(lo, Int64(v[i])); hi = max(hi, Int64(v[i])) }
+                }
             }
             return lo <= Int64(p.last) && hi >= Int64(p.first)
         }
@@ -74,28 +76,9 @@ public final class ChartContext {
         try removals(byPlatform: true)
     }
 
-    /// The hours of the removals, by platform or all under "".
+    /// The hours of the removals, by platform or all under "": the population of
+    /// `takedowns.median_hours`, defined once in TallyMetrics.
     private func removals(byPlatform: Bool) throws -> [String: [Double]] {
-        var t = tables.takedowns
-        guard t.rowCount > 0 else { return [:] }
-        t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
-        t = t.adding("hours", try t.scaledDifference("resolved_at", "requested_at", by: 3_600_000_000))
-        let sel = try t.filter(.and([
-            .compare("day", .ge, .date(Int32(period.first))), .compare("day", .le, .date(Int32(period.last))),
-            .isIn("outcome", [.string("removed"), .string("blocked")]),
-            .compare("resolved_at", .le, .timestamp(asOf)),
-        ]))
-        let hours = t["hours"], platform = t["platform"]
-        let v = hours.float64s
-        var out: [String: [Double]] = [:]
-        sel.forEach { i in
-            guard hours.isValid(i) else { return }
-            if !byPlatform {
-                out["", default: []].append(v[i])
-            } else if case .string(let name) = platform.value(i) {
-                out[name, default: []].append(v[i])
-            }
-        }
-        return withExtendedLifetime(hours) { out }
+        try TakedownFigures.removalHours(tables.takedowns, period: period, asOf: asOf, zone: settings.zone, byPlatform: byPlatform)
     }
 }

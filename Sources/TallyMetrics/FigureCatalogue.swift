@@ -54,7 +54,8 @@ public enum Computation: Sendable, Equatable {
         switch self {
         case .sql(let q): return q
         case .wilson(let s, _, _):
-            return s.hasPrefix("platforms.") ? "platforms.counts" : s.hasPrefix("victims.") ? "victims.counts" : "takedowns.counts"
+            // The query of the counts it is computed from.
+            return (FigureCatalogue.entry(s) ?? FigureCatalogue.lookup(s)?.entry).map(\.computation.query) ?? ""
         case .fine, .sumOfFines: return "fines.monthly"
         case .rank: return "platforms.counts"
         }

@@ -43,16 +43,30 @@ public enum FigureQueries {
             """)
     }
 
+    /// Whether a record of `kind` falls in the period `:first_day`..`:last_day` (metrics.md):
+    /// by its date, or for takedowns by the local date of requested_at in the reporting zone.
+    /// The figures' queries and `tally export` both read it.
+    public static func membership(_ kind: RecordKind) -> String {
+        switch kind {
+        case .arrests: return "arrested_on BETWEEN :first_day AND :last_day"
+        case .victims: return "contacted_on BETWEEN :first_day AND :last_day"
+        case .takedowns: return "LOCAL_DATE(requested_at) BETWEEN :first_day AND :last_day"
+        }
+    }
+
+    /// A coarse window of instants around `:lookback_first_day`..`:last_day` (UTC midnights,
+    /// two days before and three after, wider than any UTC offset), so that only requests near
+    /// the period have their local date worked out; the local date then decides.
+    static let nearPeriod = "requested_at >= UTC_MICROS(:lookback_first_day) - 172800000000 AND requested_at < UTC_MICROS(:last_day) + 259200000000"
+
     /// Common table expressions several queries read, with the ones each needs first.
     /// Every record kind of the contract has its `<kind>_at_vintage`.
     static let shared: [String: (needs: [String], sql: String)] = Dictionary(uniqueKeysWithValues:
         RecordKind.allCases.map { k in (atVintage(k).name, (needs: [String](), sql: atVintage(k).sql)) }).merging(derived) { a, _ in a }
 
     static let derived: [String: (needs: [String], sql: String)] = [
-        "victims_in_period": (["victims_at_vintage"],
-            "SELECT * FROM victims_at_vintage WHERE contacted_on BETWEEN :first_day AND :last_day"),
-        "arrests_in_period": (["arrests_at_vintage"],
-            "SELECT * FROM arrests_at_vintage WHERE arrested_on BETWEEN :first_day AND :last_day"),
+        "victims_in_period": (["victims_at_vintage"], "SELECT * FROM victims_at_vintage WHERE \(membership(.victims))"),
+        "arrests_in_period": (["arrests_at_vintage"], "SELECT * FROM arrests_at_vintage WHERE \(membership(.arrests))"),
         // Every request with its local date and what metrics.md says of it at the as-of time.
         "takedown_flags": (["takedowns_at_vintage"], """
             SELECT platform, LOCAL_DATE(requested_at) AS local_day,
@@ -71,12 +85,13 @@ public enum FigureQueries {
                 CASE WHEN detected_by = 'ai' THEN 1 ELSE 0 END AS ai_detected,
                 CASE WHEN detected_by IS NOT NULL THEN 1 ELSE 0 END AS detector_known
               FROM takedowns_at_vintage
+              WHERE \(nearPeriod)
             """),
         // Hours from request to removal of the requests removed or blocked by the as-of time.
         "removals": (["takedowns_at_vintage"], """
             SELECT platform, HOURS_BETWEEN(requested_at, resolved_at) AS hours
               FROM takedowns_at_vintage
-              WHERE LOCAL_DATE(requested_at) BETWEEN :first_day AND :last_day
+              WHERE \(nearPeriod) AND \(membership(.takedowns))
                 AND outcome IN ('removed', 'blocked') AND resolved_at <= :as_of
             """),
     ]

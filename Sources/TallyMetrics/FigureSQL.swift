@@ -92,6 +92,23 @@ public enum FigureSQL {
         return DialectExpander.expand(text, dialect)
     }
 
+    /// Any statement in `dialect` from common table expressions and a final SELECT that may
+    /// call the dialect functions (`LOCAL_DATE` reads the zone's offsets): how other SQL of
+    /// Tally (exports) says what the figures say, in the same words.
+    public static func statement(ctes: [(name: String, sql: String)], select: String, zone: ZoneOffsets,
+                                 dialect: SQLDialect = SQLiteDialect()) -> String {
+        let body = ctes.map { "\($0.0) AS (\n  \($0.1.trimmed)\n)" }.joined(separator: ",\n")
+        let prelude = dialect.prelude(zone: zone, usesLocalDate: (body + select).contains("LOCAL_DATE("))
+            .map { "\($0.name) AS (\n  \($0.sql)\n)" }
+        let all = prelude + (body.isEmpty ? [] : [body])
+        return DialectExpander.expand((all.isEmpty ? "" : "WITH\n" + all.joined(separator: ",\n") + "\n") + select.trimmed, dialect)
+    }
+
+    /// The parameters of a period (`:first_day`, `:last_day`), for `FigureQueries.membership`.
+    public static func periodBindings(_ p: Period) -> [(name: String, value: FigureSQLValue)] {
+        [("first_day", .text(CivilDate.isoString(days: p.first))), ("last_day", .text(CivilDate.isoString(days: p.last)))]
+    }
+
     /// What `tally figures --sql` prints: the query with a header saying what it computes and
     /// the parameter settings, runnable as is with `sqlite3 STORE < file`.
     public static func script(_ q: FigureQuery, parameters p: Parameters, dialect: SQLDialect = SQLiteDialect()) -> String {

@@ -7,7 +7,7 @@ func valueCounts(_ t: Table, _ column: String, _ sel: Selection) throws -> [Stri
     var out: [String: Int] = [:]
     for i in 0..<g.rowCount {
         let v = g[column].value(i)
-        out[v.isNull ? "" : v.description, default: 0] += Int(g["n"].int64s[i])
+        out[v.isNull ? "" : v.description, default: 0] += Int(g["n"].int64(at: i))
     }
     return out
 }

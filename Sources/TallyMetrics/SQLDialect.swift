@@ -8,6 +8,7 @@ import TallyTime
 /// |----------------------------|---------------------------------------------------|----------------------------------------------|
 /// | `HOURS_BETWEEN(a, b)`      | `(b - a) / 3600000000.0` on microseconds          | `(unix_micros(b) - unix_micros(a)) / 3.6e9D` |
 /// | `LOCAL_DATE(t)`            | `date()` of t plus the offset from `zone_offsets` | `to_date(from_utc_timestamp(t, zone))`       |
+/// | `UTC_MICROS(d)`            | `strftime('%s', d)` × 10⁶                         | `unix_micros(to_timestamp(d))`               |
 /// | `QUANTILE_RANKS(x[, k])`   | `row_number()` and `count()` windows              | nothing needed                               |
 /// | `QUANTILE7(x, p)`          | linear interpolation between the ranks            | `percentile(x, p)`                           |
 public protocol SQLDialect: Sendable {
@@ -16,6 +17,8 @@ public protocol SQLDialect: Sendable {
     func hoursBetween(_ from: String, _ to: String) -> String
     /// The local date (`YYYY-MM-DD`) in the reporting zone of an instant.
     func localDate(_ instant: String) -> String
+    /// The instant (UTC microseconds) of UTC midnight starting a date `YYYY-MM-DD`.
+    func utcMicros(_ date: String) -> String
     /// Select-list items a relation needs before `QUANTILE7` aggregates over it (per `partition`).
     func quantileRanks(_ value: String, partition: String?) -> String
     /// Type-7 quantile aggregate of `value` (a relation prepared with `QUANTILE_RANKS`).
@@ -62,6 +65,10 @@ public struct SQLiteDialect: SQLDialect {
         // fraction of a second, so that the second is the floor.
         let second = "((\(instant)) / 1000000 - ((\(instant)) % 1000000 < 0))"
         return "date(\(second) + (SELECT z.offset_s FROM zone_offsets z WHERE \(second) >= z.from_utc_s AND \(second) < z.to_utc_s), 'unixepoch')"
+    }
+
+    public func utcMicros(_ date: String) -> String {
+        "(CAST(strftime('%s', \(date)) AS INTEGER) * 1000000)"
     }
 
     public func quantileRanks(_ value: String, partition: String?) -> String {
@@ -118,7 +125,7 @@ extension String {
 /// Expands the dialect functions of a template (`NAME(arg, …)` with nested parentheses and
 /// quoted text) into the dialect's SQL.
 enum DialectExpander {
-    static let functions = ["HOURS_BETWEEN", "LOCAL_DATE", "QUANTILE_RANKS", "QUANTILE7"]
+    static let functions = ["HOURS_BETWEEN", "LOCAL_DATE", "UTC_MICROS", "QUANTILE_RANKS", "QUANTILE7"]
 
     static func expand(_ sql: String, _ d: SQLDialect) -> String {
         let chars = Array(sql)
@@ -152,6 +159,7 @@ enum DialectExpander {
         switch (name, a.count) {
         case ("HOURS_BETWEEN", 2): return d.hoursBetween(a[0], a[1])
         case ("LOCAL_DATE", 1): return d.localDate(a[0])
+        case ("UTC_MICROS", 1): return d.utcMicros(a[0])
         case ("QUANTILE_RANKS", 1): return d.quantileRanks(a[0], partition: nil)
         case ("QUANTILE_RANKS", 2): return d.quantileRanks(a[0], partition: a[1])
         case ("QUANTILE7", 2): return d.quantile7(a[0], a[1])

@@ -39,8 +39,9 @@ public struct StatsReport: Sendable {
         var latest: Int64?
         for name in ["requested_at", "resolved_at"] {
             guard let c = try? takedowns.column(name) else { continue }
-            let v = c.int64s
-            for i in 0..<c.count where c.isValid(i) && (latest == nil || v[i] > latest!) { latest = v[i] }
+            c.withInt64s { v in
+                for i in 0..<c.count where c.isValid(i) && (latest == nil || v[i] > latest!) { latest = v[i] }
+            }
         }
         return latest ?? AsOf.endOfDay(period.last, zone: zone)
     }

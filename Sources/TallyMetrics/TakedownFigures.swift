@@ -1,5 +1,6 @@
 import TallyCore
 import TallyEngine
+import TallyTime
 
 /// Counts of one platform (or of all) over some days, as metrics.md defines them at an
 /// as-of time. `due = within + late + unresolved` always.
@@ -42,7 +43,7 @@ public struct PlatformRow: Sendable {
 
 /// The takedown figures: counts per platform and local day in one pass, from which any
 /// period's counts are sums; quantiles per period directly.
-struct TakedownFigures {
+public struct TakedownFigures {
     let table: Table
     let asOf: Int64
     let settings: Settings
@@ -80,14 +81,13 @@ struct TakedownFigures {
         let sel = try t.filter(Self.days(from, to))
         let g = try t.groupBy(["platform", "day"], aggs, where: sel)
         let p = g["platform"], d = g["day"]
-        // The buffers point into g's columns: g must outlive the loop.
-        let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0].int64s }
-        defer { withExtendedLifetime(g) {} }
+        let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0] }
         for i in 0..<g.rowCount {
             guard case .string(let name) = p.value(i) else { continue }
-            let c = TakedownCounts(requests: Int(cols[0][i]), due: Int(cols[1][i]), within: Int(cols[2][i]), late: Int(cols[3][i]),
-                                   overdue: Int(cols[4][i]), refused: Int(cols[5][i]), ai: Int(cols[6][i]), detectorKnown: Int(cols[7][i]))
-            daily[name, default: [:]][Int(d.int32s[i])] = c
+            let n = cols.map { Int($0.int64(at: i)) }
+            let c = TakedownCounts(requests: n[0], due: n[1], within: n[2], late: n[3],
+                                   overdue: n[4], refused: n[5], ai: n[6], detectorKnown: n[7])
+            daily[name, default: [:]][Int(d.int32(at: i))] = c
         }
     }
 
@@ -104,11 +104,42 @@ struct TakedownFigures {
         }
     }
 
+    /// The requests hours to removal are measured over (metrics.md): removed or blocked,
+    /// resolved at or before the as-of time.
+    static func removed(asOf: Int64) -> Predicate {
+        .and([removedOrBlocked, .compare("resolved_at", .le, .timestamp(asOf))])
+    }
+
+    /// Hours from request to removal of `period`'s requests (by the local date of
+    /// requested_at) counted by `takedowns.median_hours`, by platform or all under "";
+    /// what charts of hours to removal draw.
+    public static func removalHours(_ takedowns: Table, period: Period, asOf: Int64, zone: ZoneOffsets,
+                                    byPlatform: Bool) throws -> [String: [Double]] {
+        var t = takedowns
+        guard t.rowCount > 0 else { return [:] }
+        t = t.adding("day", try t.localDate("requested_at", zone: zone))
+        t = t.adding("hours", try t.scaledDifference("resolved_at", "requested_at", by: 3_600_000_000))
+        let sel = try t.filter(.and([days(period.first, period.last), removed(asOf: asOf)]))
+        let hours = t["hours"], platform = t["platform"]
+        var out: [String: [Double]] = [:]
+        hours.withFloat64s { v in
+            sel.forEach { i in
+                guard hours.isValid(i) else { return }
+                if !byPlatform {
+                    out["", default: []].append(v[i])
+                } else if case .string(let name) = platform.value(i) {
+                    out[name, default: []].append(v[i])
+                }
+            }
+        }
+        return out
+    }
+
     /// Median and p90 hours to removal in `period`, per platform and over all: removed or
     /// blocked, resolved at or before the as-of time.
     func durations(_ period: Period) throws -> (perPlatform: [String: (Double?, Double?)], all: (Double?, Double?)) {
         let sel = try table.filter(Self.days(period.first, period.last))
-        let f: Predicate = .and([Self.removedOrBlocked, .compare("resolved_at", .le, .timestamp(asOf))])
+        let f = Self.removed(asOf: asOf)
         let aggs = [Aggregation("median", .quantile("hours", 0.5), filter: f), Aggregation("p90", .quantile("hours", 0.9), filter: f)]
         let g = try table.groupBy(["platform"], aggs, where: sel)
         var per: [String: (Double?, Double?)] = [:]

@@ -24,6 +24,12 @@ public struct SparkDialect: SQLDialect {
         "CAST(to_date(timestamp_micros(\(instant))) AS STRING)"
     }
 
+    /// UTC midnight starting a `YYYY-MM-DD` date, in microseconds (independent of the session
+    /// time zone).
+    public func utcMicros(_ date: String) -> String {
+        "(CAST(unix_date(to_date(\(date))) AS BIGINT) * 86400000000)"
+    }
+
     /// Spark's `percentile` needs no ranks; the select list still needs an item.
     public func quantileRanks(_ value: String, partition: String?) -> String { "0 AS q_unused" }
 

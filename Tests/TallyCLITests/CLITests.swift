@@ -18,7 +18,8 @@ import Testing
         let dir = TempDir()
         let r = try tally("ingest", "--encoding", "latin1", "--db", dir.path("s.sqlite"), "x.csv")
         #expect(r.status != 0)
-        #expect(r.stderr.contains("unknown encoding 'latin1'; expected utf-8 or cp949"))
+        // swift-argument-parser's message for an ExpressibleByArgument enum: the value and the choices.
+        #expect(r.stderr.contains("'latin1' is invalid for '--encoding <name>'") && r.stderr.contains("'utf-8' and 'cp949'"))
         let z = try tally("ingest", "--tz", "Asia/Nowhere", "--db", dir.path("s.sqlite"), "x.csv")
         #expect(z.stderr.contains("unknown time zone 'Asia/Nowhere'"))
         let missing = try tally("status", "--db", dir.path("none.sqlite"))

@@ -419,19 +419,10 @@ func sqlWhere(_ p: Predicate?) -> String { p.map { " WHERE " + RandomPredicate.s
 
 // MARK: - Parallel path
 
-/// Serializes changes of the process-wide `Parallel.threshold`.
-let parallelThresholdLock = Mutex(())
-
-/// Runs `body` with `Parallel.threshold` set to `threshold`, restoring it afterwards. Other
-/// suites running meanwhile may see the changed value; that only moves them between the
-/// single- and multi-threaded paths, which must agree anyway.
+/// Runs `body` with `Parallel.threshold` set to `threshold` for this task only (a task-local
+/// value): other suites running meanwhile keep the default.
 func withParallelThreshold<T>(_ threshold: Int, _ body: () throws -> T) rethrows -> T {
-    try parallelThresholdLock.withLock { _ in
-        let saved = Parallel.threshold
-        Parallel.threshold = threshold
-        defer { Parallel.threshold = saved }
-        return try body()
-    }
+    try Parallel.$threshold.withValue(threshold) { try body() }
 }
 
 /// The multi-threaded path (inputs above `Parallel.threshold` rows) against the

@@ -3,6 +3,7 @@ import Testing
 import TallyCore
 import TallyTestSupport
 import TallyStore
+import TallyTables
 @testable import TallyMetrics
 
 @Suite struct PlatformRegistryFileTests {

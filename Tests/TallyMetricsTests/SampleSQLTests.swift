@@ -4,6 +4,7 @@ import Testing
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallyTables
 @testable import TallyMetrics
 
 /// The figures of the shipped sample against an independent computation in SQLite SQL over

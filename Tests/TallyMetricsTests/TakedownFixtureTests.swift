@@ -4,6 +4,7 @@ import Testing
 import TallyCore
 import TallyEngine
 import TallyStore
+import TallyTables
 @testable import TallyMetrics
 
 /// Every takedown figure on a fixture worked out by hand (see the comment on each row):

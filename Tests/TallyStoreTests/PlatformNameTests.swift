@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TallyCore
 @testable import TallyStore
+@testable import TallyTables
 import TallyEngine
 
 @Suite struct PlatformNameTests {

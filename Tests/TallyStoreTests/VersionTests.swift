@@ -4,6 +4,7 @@ import TallyCore
 import TallyEngine
 import TallyTestSupport
 @testable import TallyStore
+@testable import TallyTables
 
 /// Records that change (revisions.md): every classification rule with hand-worked cases,
 /// retractions, the frozen schema and the migration of a store of the earlier release.

@@ -4,6 +4,7 @@ import TallyCore
 import TallyEngine
 import TallyTestSupport
 @testable import TallyStore
+@testable import TallyTables
 
 /// Property: for random sequences of loads (new records, duplicates, updates, corrections,
 /// conflicts; some loads revisions), retractions by key and by file, the vintage after every

@@ -29,7 +29,7 @@ struct BulletinCommand: ParsableCommand {
         """)
 
     @Option(help: ArgumentHelp("Language of the bulletin: ko or en.", valueName: "lang"))
-    var lang: String = "ko"
+    var lang: Language = .ko
 
     @Option(help: ArgumentHelp("Output folder (created when missing).", valueName: "dir"))
     var out: String
@@ -38,7 +38,7 @@ struct BulletinCommand: ParsableCommand {
     var spec: String = BulletinSpec.defaultFile
 
     @Option(help: ArgumentHelp("What to write: pdf, html (index-<lang>.html) or both.", valueName: "format"))
-    var format: String = "both"
+    var format: BulletinFormat = .both
 
     @Flag(name: .customLong("pdf-only"), help: "Write only the PDF (no HTML, charts, tables or manifest).")
     var pdfOnly = false
@@ -49,36 +49,25 @@ struct BulletinCommand: ParsableCommand {
     @OptionGroup var options: MetricsOptions
 
     func validate() throws {
-        if Language(rawValue: lang) == nil { throw ValidationError("--lang must be ko or en, not '\(lang)'") }
-        guard let f = BulletinFormat(rawValue: format) else { throw ValidationError("--format must be pdf, html or both, not '\(format)'") }
-        if pdfOnly && f == .html { throw ValidationError("--pdf-only writes the PDF alone: it cannot go with --format html") }
+        if pdfOnly && format == .html { throw ValidationError("--pdf-only writes the PDF alone: it cannot go with --format html") }
         if options.noSuppress { throw ValidationError("a bulletin is for publication: --no-suppress is not allowed") }
     }
 
     func run() throws {
         let start = DispatchTime.now()
         let bulletinSpec: BulletinSpec
-        do { bulletinSpec = try BulletinSpec.load(spec) } catch let e as YAMLError { throw CLIError(e.description) }
+        bulletinSpec = try BulletinSpec.load(spec)
         let i = try options.inputs()
         var input = BulletinInput(tables: i.tables, period: i.period, asOf: i.asOf, settings: i.settings, fines: i.fines,
                                   provenance: try i.store.provenance(vintage: i.vintage.batch), spec: bulletinSpec,
-                                  lang: Language(rawValue: lang)!, outDir: out, sourceDateEpoch: Bulletin.sourceDateEpochFromEnvironment)
+                                  lang: lang, outDir: out, sourceDateEpoch: Bulletin.sourceDateEpochFromEnvironment)
         input.extras = !pdfOnly
         input.vintage = i.vintage
         let asOf = i.asOf ?? StatsReport.defaultAsOf(i.tables.takedowns, period: i.period, zone: i.settings.zone)
-        do {
-            input.revisions = try BulletinRevisions.compute(store: i.store, period: i.period, vintage: i.vintage.batch, asOf: asOf,
-                                                            tables: i.tables, settings: i.settings, fines: i.fines, useCache: !options.noCache)
-        } catch let e as EngineError { throw CLIError(e.description) }
-          catch let e as Revisions.Failure { throw CLIError(e.description) }
-        input.format = pdfOnly ? .pdf : BulletinFormat(rawValue: format)!
-        let result: BulletinResult
-        do { result = try Bulletin.write(input) }
-        catch let e as BulletinError { throw CLIError(e.description) }
-        catch let e as SpecError { throw CLIError(e.description) }
-        catch let e as YAMLError { throw CLIError(e.description) }
-        catch let e as RenderError { throw CLIError(e.description) }
-        catch let e as EngineError { throw CLIError(e.description) }
+        input.revisions = try BulletinRevisions.compute(store: i.store, period: i.period, vintage: i.vintage.batch, asOf: asOf,
+                                                        tables: i.tables, settings: i.settings, fines: i.fines, useCache: !options.noCache)
+        input.format = pdfOnly ? .pdf : format
+        let result = try Bulletin.write(input)
         if !result.pdf.isEmpty { Terminal.print("\(result.pdf) (\(result.pages) pages, \(result.figures) figures)") }
         if let html = result.html { Terminal.print("\(html) (\(result.figures) figures)") }
         if !pdfOnly {
@@ -86,7 +75,7 @@ struct BulletinCommand: ParsableCommand {
             Terminal.print("\(out)/manifest.json, \(result.files.count - documents - 1) charts and tables")
             // The store records the bulletin, so that the next one can list what was revised since.
             do {
-                try BulletinRevisions.record(storePath: options.store.path, period: i.period, lang: Language(rawValue: lang)!,
+                try BulletinRevisions.record(storePath: options.store.path, period: i.period, lang: lang,
                                              vintage: i.vintage.batch, asOf: asOf, manifest: out + "/manifest.json")
             } catch {
                 FileHandle.standardError.write(Data("tally: note: the bulletin was not recorded in the store as a publication (\(error)); the next bulletin will not list revisions since this one\n".utf8))

@@ -31,13 +31,13 @@ struct ChartCommand: ParsableCommand {
     var all = false
 
     @Option(help: ArgumentHelp("Language of the chart's text: ko or en.", valueName: "lang"))
-    var lang: String = "en"
+    var lang: Language = .en
 
     @Option(help: ArgumentHelp("Output file (.png, .svg or .pdf); with --all, a directory.", valueName: "path"))
     var out: String
 
     @Option(help: ArgumentHelp("With --all: png, svg or pdf (default png).", valueName: "format"))
-    var format: String?
+    var format: ChartFormat?
 
     @Option(help: ArgumentHelp("Resolution of PNG output (a chart is 600 × 380 pt; 144 dpi gives 1200 px).", valueName: "n"))
     var dpi: Double = 144
@@ -53,21 +53,19 @@ struct ChartCommand: ParsableCommand {
     func validate() throws {
         if all && spec != nil { throw ValidationError("give a spec or --all, not both") }
         if !all && spec == nil { throw ValidationError("give a spec (Charts/NAME.yaml) or --all") }
-        if Language(rawValue: lang) == nil { throw ValidationError("--lang must be ko or en, not '\(lang)'") }
         if !(dpi >= 18 && dpi <= 1200) { throw ValidationError("--dpi must be between 18 and 1200") }
-        if let format, ChartFormat(rawValue: format) == nil { throw ValidationError("--format must be png, svg or pdf, not '\(format)'") }
         if !all && ChartFormat(path: out) == nil { throw ValidationError("--out must end in .png, .svg or .pdf: \(out)") }
         if !all && format != nil { throw ValidationError("--format goes with --all; for one chart the extension of --out decides") }
     }
 
     func run() throws {
         let start = DispatchTime.now()
-        let language = Language(rawValue: lang)!
+        let language = lang
         // Specs first: a mistake in one is reported before any figure is computed.
         var jobs: [(ChartSpec, String, ChartFormat)] = []
         if all {
             let files = try specFiles()
-            let fmt = ChartFormat(rawValue: format ?? "png")!
+            let fmt = format ?? .png
             var isDir: ObjCBool = false
             if !FileManager.default.fileExists(atPath: out, isDirectory: &isDir) {
                 do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
@@ -78,7 +76,7 @@ struct ChartCommand: ParsableCommand {
             }
             for f in files {
                 let s = try loadSpec(f)
-                jobs.append((s, out + "/" + s.name + "-" + lang + "." + fmt.rawValue, fmt))
+                jobs.append((s, out + "/" + s.name + "-" + lang.rawValue + "." + fmt.rawValue, fmt))
             }
         } else {
             jobs.append((try loadSpec(spec!), out, ChartFormat(path: out)!))
@@ -87,13 +85,8 @@ struct ChartCommand: ParsableCommand {
         let context = try makeContext()
         for (s, path, fmt) in jobs {
             let t0 = DispatchTime.now()
-            do {
-                let chart = try ChartBuilder.chart(s, context, lang: language)
-                try chart.write(to: path, format: fmt, dpi: dpi)
-            } catch let e as SpecError { throw CLIError(e.description) }
-              catch let e as YAMLError { throw CLIError(e.description) }
-              catch let e as RenderError { throw CLIError(e.description) }
-              catch let e as EngineError { throw CLIError(e.description) }
+            let chart = try ChartBuilder.chart(s, context, lang: language)
+            try chart.write(to: path, format: fmt, dpi: dpi)
             if timing { FileHandle.standardError.write(Data("\(path): \(ms(t0)) ms\n".utf8)) }
             Terminal.print(path)
         }
@@ -115,9 +108,7 @@ struct ChartCommand: ParsableCommand {
     }
 
     func loadSpec(_ file: String) throws -> ChartSpec {
-        do { return try ChartSpec.load(file) }
-        catch let e as YAMLError { throw CLIError(e.description) }
-        catch let e as SpecError { throw CLIError(e.description) }
+        try ChartSpec.load(file)
     }
 
     /// The figures' inputs as `tally stats` reads them (MetricsOptions), kept in a context
@@ -130,14 +121,12 @@ struct ChartCommand: ParsableCommand {
         // Revisions charts: the triangle from the store's vintages, as `tally revisions` computes it.
         let store = i.store, settings = i.settings, fines = i.fines, useCache = !options.noCache
         context.revisionTriangle = { figure, months in
-            do {
-                let columns = try Revisions.vintages(store, .all)
-                return try Revisions.triangles(store, months: months, figures: [figure], vintages: columns,
-                                               settings: settings, fines: fines, useCache: useCache)[0]
-            } catch let e as Revisions.Failure { throw CLIError(e.description) }
+            let columns = try Revisions.vintages(store, .all)
+            return try Revisions.triangles(store, months: months, figures: [figure], vintages: columns,
+                                           settings: settings, fines: fines, useCache: useCache)[0]
         }
         let report: StatsReport
-        do { report = try context.main } catch let e as EngineError { throw CLIError(e.description) }
+        report = try context.main
         if report.metrics["victims.total"]?.countValue == 0 && report.metrics["arrests.total"]?.countValue == 0
             && report.metrics["takedowns.requests"]?.countValue == 0 {
             throw CLIError("no records in \(period.label) in the store \(options.store.path) (tally status shows what it holds)")

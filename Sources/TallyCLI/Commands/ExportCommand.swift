@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TallyCore
+import TallyExport
 import TallyMetrics
 import TallyStore
 import TallyFiles
@@ -102,12 +103,12 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let p: Period
-        do { p = try Period.parse(period) } catch let e as PeriodError { throw CLIError(e.description) }
+        p = try Period.parse(period)
         let zoneName = try resolvedTimeZone()
         let zone = ZoneOffsets(identifier: zoneName)!
         let st = try store.open(.read)
         let v: Vintage
-        do { v = try st.vintage(vintage) } catch let e as VintageError { throw CLIError(e.description) }
+        v = try st.vintage(vintage)
         if history {
             let h = try HistoryExport.read(kind[0], from: st, period: p, zone: zone)
             if h.records.rows.isEmpty {
@@ -139,8 +140,7 @@ struct ExportCommand: ParsableCommand {
     func resolvedTimeZone() throws -> String {
         if let timeZone { return timeZone }
         if FileManager.default.fileExists(atPath: MetricsOptions.defaultSettingsFile) {
-            do { return try Settings.load(MetricsOptions.defaultSettingsFile).timeZone }
-            catch let e as YAMLError { throw CLIError(e.description) }
+            return try Settings.load(MetricsOptions.defaultSettingsFile).timeZone
         }
         return Settings().timeZone
     }
@@ -152,7 +152,7 @@ struct ExportCommand: ParsableCommand {
             return
         }
         TemporaryFiles.sweep(directory: Self.folder(of: out))
-        do { try AtomicFile.write(text, to: out, mode: 0o600) } catch let e as FileWriteError { throw CLIError(e.description) }
+        try AtomicFile.write(text, to: out, mode: 0o600)
     }
 
     static func folder(of path: String) -> String {
@@ -165,301 +165,20 @@ struct ExportCommand: ParsableCommand {
             throw CLIError("\(path) exists; give --force to replace it")
         }
         TemporaryFiles.sweep(directory: Self.folder(of: path))
-        do {
-            try AtomicFile.replace(path, mode: 0o600) { tmp in
-                defer { unlink(tmp + "-journal") }
-                do {
-                    // The connection is closed (end of this scope) before the file is renamed.
-                    let db = try Database(path: tmp)
-                    try SQLiteExport.write(exports, to: db, period: period, zone: zone,
-                                           provenance: try st.provenance(vintage: vintage.batch), vintage: vintage)
-                } catch let e as SQLiteError {
-                    throw FileWriteError(path: path, reason: e.description)
-                }
+        try AtomicFile.replace(path, mode: 0o600) { tmp in
+            defer { unlink(tmp + "-journal") }
+            do {
+                // The connection is closed (end of this scope) before the file is renamed.
+                let db = try Database(path: tmp)
+                try SQLiteExport.write(exports, to: db, period: period, zone: zone,
+                                       provenance: try st.provenance(vintage: vintage.batch), vintage: vintage)
+            } catch let e as SQLiteError {
+                throw FileWriteError(path: path, reason: e.description)
             }
-        } catch let e as FileWriteError {
-            throw CLIError(e.description)
         }
     }
 }
 
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
     case csv, json, sqlite
-}
-
-
-/// One exported value, typed as in the record contract.
-enum ExportValue {
-    case null
-    case int(Int64)
-    case bool(Bool)
-    case text(String)
-    case set([String])
-
-    /// Column `i` of the statement's current row, typed as the record contract's `kind`
-    /// stores it (timestamps as microseconds, sets as `;`-separated text).
-    static func read(_ s: Statement, _ i: Int, _ kind: FieldKind) -> ExportValue {
-        if s.isNull(i) { return .null }
-        switch kind {
-        case .int, .timestamp: return .int(s.int(i))
-        case .bool: return .bool(s.int(i) != 0)
-        case .set: return .set((s.text(i) ?? "").split(separator: ";").map(String.init))
-        default: return .text(s.text(i) ?? "")
-        }
-    }
-}
-
-/// The records of one kind in a period, read from the store, in contract column order.
-struct RecordExport {
-    let kind: RecordKind
-    let columns: [ColumnSpec]
-    var rows: [[ExportValue]] = []
-    /// Timestamps rendered with the zone's offset at that instant.
-    let zone: ZoneOffsets
-
-    /// The records of `kind` in `period` at the vintage after batch `vintage`.
-    static func read(_ kind: RecordKind, from store: Store, period: Period, zone: ZoneOffsets, vintage: Int) throws -> RecordExport {
-        let schema = kind.schema
-        var e = RecordExport(kind: kind, columns: schema.columns, zone: zone)
-        let names = schema.columns.map(\.name).joined(separator: ", ")
-        let dateColumn: String, args: [SQLValue]
-        switch kind {
-        case .arrests: dateColumn = "arrested_on"
-        case .victims: dateColumn = "contacted_on"
-        case .takedowns: dateColumn = "requested_at"
-        }
-        let sql: String
-        if kind == .takedowns {
-            // A window a little wider than the period in UTC; the local date decides below.
-            sql = "SELECT \(names) FROM (\(Store.vintageSQL(kind, columns: names, vintage: vintage))) "
-                + "WHERE requested_at >= ? AND requested_at < ? ORDER BY requested_at, request_id"
-            args = [.int(Int64(period.first - 2) * 86_400_000_000), .int(Int64(period.last + 3) * 86_400_000_000)]
-        } else {
-            sql = "SELECT \(names) FROM (\(Store.vintageSQL(kind, columns: names, vintage: vintage))) "
-                + "WHERE \(dateColumn) BETWEEN ? AND ? ORDER BY \(dateColumn), \(schema.key)"
-            args = [.text(CivilDate.isoString(days: period.first)), .text(CivilDate.isoString(days: period.last))]
-        }
-        let s = try store.db.prepare(sql)
-        try s.bind(args)
-        let requestedAt = schema.index(of: "requested_at")
-        while try s.step() {
-            if kind == .takedowns, let i = requestedAt {
-                let day = Int(zone.localDay(utcMicros: s.int(i)))
-                if day < period.first || day > period.last { continue }
-            }
-            e.rows.append(schema.columns.indices.map { ExportValue.read(s, $0, schema.columns[$0].kind) })
-        }
-        return e
-    }
-
-    func timestamp(_ micros: Int64) -> String {
-        Timestamp.iso(micros: micros, offsetSeconds: zone.offset(atUTC: floorDiv(micros, 1_000_000)))
-    }
-
-    /// The value as text (CSV and SQLite): timestamps ISO 8601 with offset, sets `;`-joined.
-    func text(_ v: ExportValue, _ c: ColumnSpec) -> String? {
-        switch v {
-        case .null: return nil
-        case .int(let x): return c.kind == .timestamp ? timestamp(x) : String(x)
-        case .bool(let b): return b ? "true" : "false"
-        case .text(let s): return s
-        case .set(let items): return items.joined(separator: ";")
-        }
-    }
-
-    func csv() -> String {
-        var out = columns.map { CSVField.text($0.name) }.joined(separator: ",") + "\n"
-        for r in rows {
-            out += zip(r, columns).map { v, c -> String in
-                switch v {
-                case .null: return ""
-                case .int where c.kind != .timestamp, .bool: return text(v, c)!
-                default: return CSVField.text(text(v, c)!)
-                }
-            }.joined(separator: ",")
-            out += "\n"
-        }
-        return out
-    }
-
-    func json(period: Period, zone: String) -> JSONValue {
-        .object([
-            ("kind", .string(kind.rawValue)),
-            ("period", .string(period.label)),
-            ("time_zone", .string(zone)),
-            ("columns", .array(columns.map { c in
-                var o: [(String, JSONValue)] = [("name", .string(c.name)), ("type", .string(ExportDocs.typeName(c.kind))),
-                                                ("meaning", .string(ExportDocs.meaning(kind, c.name)))]
-                if let values = ExportDocs.values(c.kind) { o.append(("values", .array(values.map(JSONValue.string)))) }
-                return .object(o)
-            })),
-            ("records", .array(rows.map { r in
-                .object(zip(columns, r).map { c, v -> (String, JSONValue) in
-                    switch v {
-                    case .null: return (c.name, .null)
-                    case .int(let x): return (c.name, c.kind == .timestamp ? .string(timestamp(x)) : .int(x))
-                    case .bool(let b): return (c.name, .bool(b))
-                    case .text(let s): return (c.name, .string(s))
-                    case .set(let items): return (c.name, .array(items.map(JSONValue.string)))
-                    }
-                })
-            })),
-        ])
-    }
-}
-
-/// Names, allowed values and meanings of the exported columns (records.md in words).
-enum ExportDocs {
-    static func typeName(_ k: FieldKind) -> String {
-        switch k {
-        case .string: return "string"
-        case .date: return "date"
-        case .timestamp: return "timestamp"
-        case .bool: return "bool"
-        case .int: return "int"
-        case .enumeration: return "enum"
-        case .set: return "set"
-        }
-    }
-
-    static func values(_ k: FieldKind) -> [String]? {
-        switch k {
-        case .enumeration(let v), .set(let v): return v
-        default: return nil
-        }
-    }
-
-    static func meaning(_ kind: RecordKind, _ column: String) -> String {
-        switch (kind, column) {
-        case (.arrests, "arrest_id"): return "Record key: one row per person arrested."
-        case (.arrests, "arrested_on"): return "Date of the arrest (YYYY-MM-DD); decides the period."
-        case (.arrests, "agency"): return "Police agency that made the arrest."
-        case (.arrests, "offense"): return "Offense: create, distribute, possess, purchase, store, view, blackmail or coerce."
-        case (.arrests, "suspect_age"): return "Age of the suspect in years; empty/null when unknown."
-        case (.arrests, "victim_minor"): return "Whether any victim was under the minor age limit; null when unknown."
-        case (.arrests, "undercover"): return "Whether the arrest came from an undercover investigation (false when not given)."
-        case (.arrests, "confessed"): return "Whether the suspect confessed; null when unknown."
-        case (.arrests, "proceeds_seized_krw"): return "Criminal proceeds seized, in KRW."
-        case (.victims, "victim_id"): return "Pseudonymous key given by the support centre; the only identifier (no names or contacts exist in the data)."
-        case (.victims, "contacted_on"): return "Date of first contact with the support centre; decides the period."
-        case (.victims, "age"): return "Age in years at first contact; null when unknown."
-        case (.victims, "gender"): return "female, male, other or unknown; null when not recorded."
-        case (.victims, "channel"): return "How the victim reached the centre: hotline, website, visit or referral."
-        case (.victims, "services"): return "Services given, a subset of deletion, counseling, legal, medical, investigation (';'-separated)."
-        case (.victims, "region"): return "Region of residence as recorded; null when unknown."
-        case (.takedowns, "request_id"): return "Record key: one row per removal request sent to a platform."
-        case (.takedowns, "platform"): return "Platform the request was sent to, as named by the regulator."
-        case (.takedowns, "platform_origin"): return "domestic or overseas platform; null when unknown."
-        case (.takedowns, "content_kind"): return "image, video, link or channel; null when unknown."
-        case (.takedowns, "requested_by"): return "Who sent the request: regulator, police, support_centre or victim."
-        case (.takedowns, "detected_by"): return "How the content was found: ai, report or monitoring; null when unknown."
-        case (.takedowns, "requested_at"): return "When the request was sent (ISO 8601 with the reporting zone's offset); its local date decides the period."
-        case (.takedowns, "resolved_at"): return "When the content was removed or blocked, or the refusal sent; null while pending."
-        case (.takedowns, "outcome"): return "removed, blocked, refused or pending."
-        default: return ""
-        }
-    }
-}
-
-/// The standalone SQLite export: record tables, `about`, `columns`, `sources`.
-enum SQLiteExport {
-    /// `sources` lists the files loaded up to `vintage` (the records' vintage, in `about`).
-    static func write(_ exports: [RecordExport], to db: Database, period: Period, zone: String, provenance: Provenance,
-                      vintage: Vintage) throws {
-        try db.transaction {
-            try db.execute("""
-                CREATE TABLE about (
-                  key TEXT PRIMARY KEY,   -- what is described
-                  value TEXT              -- its value
-                );
-                CREATE TABLE columns (
-                  table_name TEXT NOT NULL,   -- the table of the column
-                  name TEXT NOT NULL,         -- the column
-                  type TEXT NOT NULL,         -- the record contract's kind: string, date, timestamp, int, bool, enum, set
-                  sql_type TEXT NOT NULL,     -- how SQLite stores it
-                  allowed_values TEXT,        -- enum and set: the allowed values, ';'-separated
-                  meaning TEXT NOT NULL,      -- what the column means
-                  PRIMARY KEY (table_name, name)
-                );
-                CREATE TABLE sources (
-                  path TEXT,          -- input file's name (without its folders) as given to tally ingest
-                  sha256 TEXT,        -- its SHA-256
-                  kind TEXT,          -- arrests, victims or takedowns
-                  rows_read INTEGER,  -- rows in the file
-                  loaded INTEGER,     -- rows loaded
-                  duplicates INTEGER, -- identical rows skipped
-                  quarantined INTEGER -- rows not loaded (see tally quarantine)
-                );
-                """)
-            let about: [(String, String)] = [
-                ("title", "Tally export: records of digital sex crimes loaded into a Tally store"),
-                ("period", period.label),
-                ("period_first_day", CivilDate.isoString(days: period.first)),
-                ("period_last_day", CivilDate.isoString(days: period.last)),
-                ("time_zone", zone),
-                ("vintage_batch", String(vintage.batch)),
-                ("vintage_finished_at", vintage.finishedAt ?? ""),
-                ("vintage_rule", "the records as they stood after this batch of the store (revisions.md); sources lists the files loaded up to it"),
-                ("tables", exports.map(\.kind.rawValue).joined(separator: ", ")),
-                ("tool", "tally \(Tally.version)"),
-                ("record_contract", "records.md v1: one row per record, columns in the contract's order; the table `columns` gives each column's type and meaning"),
-                ("period_rule", "arrests by arrested_on, victims by contacted_on, takedowns by the local date of requested_at in time_zone"),
-                ("timestamps", "ISO 8601 text with the offset of time_zone at that instant (e.g. 2024-08-01T10:00:00+09:00); SQLite's julianday() and unixepoch() read them"),
-                ("booleans", "INTEGER 1 (true) or 0 (false); NULL when unknown"),
-                ("privacy", "victims carry only the pseudonymous victim_id; the data hold no names, contacts or other identifiers. Do not publish breakdowns of victims with cells from 1 to 4 (metrics.md disclosure control)."),
-                ("figures", "the metric contract (metrics.md) defines every published figure from these records"),
-            ] + exports.map { ("rows_\($0.kind.rawValue)", String($0.rows.count)) }
-            let a = try db.prepare("INSERT INTO about VALUES (?, ?)")
-            for (k, v) in about { a.reset(); try a.bind([.text(k), .text(v)]); try a.step() }
-
-            let c = try db.prepare("INSERT INTO columns VALUES (?, ?, ?, ?, ?, ?)")
-            for e in exports {
-                let schema = e.kind.schema
-                let defs = e.columns.map { col -> String in
-                    let pk = col.name == schema.key ? " PRIMARY KEY" : ""
-                    let nn = col.required && pk.isEmpty ? " NOT NULL" : ""
-                    return "  \(col.name) \(sqlType(col.kind))\(pk)\(nn), -- \(ExportDocs.meaning(e.kind, col.name))"
-                }
-                var create = "CREATE TABLE \(e.kind.rawValue) (\n" + defs.joined(separator: "\n")
-                // The last definition must not end with a comma: drop it before the comment.
-                if let r = create.range(of: ", -- ", options: .backwards) { create.replaceSubrange(r, with: "  -- ") }
-                try db.execute(create + "\n)")
-                for col in e.columns {
-                    c.reset()
-                    try c.bind([.text(e.kind.rawValue), .text(col.name), .text(ExportDocs.typeName(col.kind)), .text(sqlType(col.kind)),
-                                ExportDocs.values(col.kind).map { .text($0.joined(separator: ";")) } ?? .null,
-                                .text(ExportDocs.meaning(e.kind, col.name))])
-                    try c.step()
-                }
-                let marks = Array(repeating: "?", count: e.columns.count).joined(separator: ", ")
-                let ins = try db.prepare("INSERT INTO \(e.kind.rawValue) VALUES (\(marks))")
-                for r in e.rows {
-                    ins.reset()
-                    try ins.bind(zip(r, e.columns).map { v, col -> SQLValue in
-                        switch v {
-                        case .null: return .null
-                        case .int(let x): return col.kind == .timestamp ? .text(e.timestamp(x)) : .int(x)
-                        case .bool(let b): return .int(b ? 1 : 0)
-                        default: return .text(e.text(v, col)!)
-                        }
-                    })
-                    try ins.step()
-                }
-            }
-            let s = try db.prepare("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)")
-            for f in provenance.files {
-                s.reset()
-                try s.bind([.text(f.name), .text(f.sha256), .text(f.kind), .int(Int64(f.rowsRead)), .int(Int64(f.loaded)),
-                            .int(Int64(f.duplicates)), .int(Int64(f.quarantined))])
-                try s.step()
-            }
-        }
-    }
-
-    static func sqlType(_ k: FieldKind) -> String {
-        switch k {
-        case .int, .bool: return "INTEGER"
-        default: return "TEXT"
-        }
-    }
 }

@@ -69,10 +69,10 @@ struct FiguresCommand: ParsableCommand {
         }
         let (settings, _) = try settingsOptions.resolved()
         let p: Period
-        do { p = try Period.parse(period!) } catch let e as PeriodError { throw CLIError(e.description) }
+        p = try Period.parse(period!)
         let st = try store.open(.read)
         let v: Vintage
-        do { v = try st.vintage(vintage) } catch let e as VintageError { throw CLIError(e.description) }
+        v = try st.vintage(vintage)
         var at = try MetricsOptions.parseAsOf(asOf, zone: settings.zone)
         if at == nil {
             let s = try st.db.prepare(AsOf.defaultSQL)
@@ -125,4 +125,3 @@ enum CatalogueFormat: String, ExpressibleByArgument, CaseIterable {
     case text, markdown, json
 }
 
-extension Language: ExpressibleByArgument {}

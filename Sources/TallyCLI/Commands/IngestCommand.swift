@@ -52,7 +52,7 @@ struct IngestCommand: ParsableCommand {
     var kind: RecordKind?
 
     @Option(help: ArgumentHelp("Text encoding of the files: utf-8 or cp949 (EUC-KR, Windows Korean).", valueName: "name"))
-    var encoding: String = "utf-8"
+    var encoding: TextEncoding = .utf8
 
     @Option(name: .customLong("tz"), help: ArgumentHelp("Time zone of timestamps written without an offset.", valueName: "zone"))
     var timeZone: String = Tally.defaultTimeZone
@@ -87,9 +87,6 @@ struct IngestCommand: ParsableCommand {
         if !(wait >= 0 && wait <= 86_400 * 7) {
             throw ValidationError("--wait takes seconds from 0 to 604800")
         }
-        if TextEncoding(name: encoding) == nil {
-            throw ValidationError("unknown encoding '\(encoding)'; expected utf-8 or cp949")
-        }
         if ZoneOffsets(identifier: timeZone) == nil {
             throw ValidationError("unknown time zone '\(timeZone)'; expected an IANA name such as Asia/Seoul")
         }
@@ -101,7 +98,7 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         var options = IngestOptions()
         options.kind = kind
-        options.encoding = TextEncoding(name: encoding)!
+        options.encoding = encoding
         options.timeZone = timeZone
         options.wait = wait
         options.revise = revise

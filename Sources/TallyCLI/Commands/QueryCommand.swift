@@ -4,6 +4,7 @@ import TallyCore
 import TallyCSV
 import TallyEngine
 import TallyStore
+import TallyTables
 
 enum TableFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, csv
@@ -106,7 +107,7 @@ struct QueryCommand: ParsableCommand {
         } else {
             let st = try store.open(.read)
             let v: Vintage
-            do { v = try st.vintage(vintage) } catch let e as VintageError { throw CLIError(e.description) }
+            v = try st.vintage(vintage)
             let load = try st.table(kind!, useCache: !noCache, vintage: v.batch)
             table = load.table
             source = load.fromCache ? "cache" : "store"
@@ -119,9 +120,7 @@ struct QueryCommand: ParsableCommand {
         var best = Double.infinity
         for _ in 0..<`repeat` {
             let start = Date()
-            do { result = try spec.run(on: table, zone: zone) } catch let e as EngineError {
-                throw CLIError(e.description)
-            }
+            result = try spec.run(on: table, zone: zone)
             best = min(best, Date().timeIntervalSince(start))
         }
         switch format {

@@ -48,19 +48,16 @@ struct RetractCommand: ParsableCommand {
     func run() throws {
         let st = try store.open(.write)
         let report: RetractionReport
-        do {
-            if let file {
-                report = try st.retract(file: file, reason: reason, wait: wait)
-            } else {
-                guard let text = try? String(contentsOfFile: ids!, encoding: .utf8) else {
-                    throw CLIError("cannot read \(ids!): no such file, or not UTF-8 text")
-                }
-                var keys = text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }
-                if keys.first == kind!.schema.key { keys.removeFirst() }
-                report = try st.retract(kind: kind!, ids: keys, reason: reason, wait: wait)
+        if let file {
+            report = try st.retract(file: file, reason: reason, wait: wait)
+        } else {
+            guard let text = try? String(contentsOfFile: ids!, encoding: .utf8) else {
+                throw CLIError("cannot read \(ids!): no such file, or not UTF-8 text")
             }
-        } catch let e as RetractionError { throw CLIError(e.description) }
-        catch let e as WriterLockError { throw CLIError(e.description) }
+            var keys = text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }
+            if keys.first == kind!.schema.key { keys.removeFirst() }
+            report = try st.retract(kind: kind!, ids: keys, reason: reason, wait: wait)
+        }
         switch format {
         case .json: print(try Format.json(report))
         case .text:

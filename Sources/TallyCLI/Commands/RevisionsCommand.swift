@@ -57,15 +57,10 @@ struct RevisionsCommand: ParsableCommand {
     func run() throws {
         let (s, schedule) = try settingsOptions.resolved()
         let st = try store.open(.read)
-        let triangles: [RevisionTriangle]
-        do {
-            let months = try Revisions.months(from: from, to: to)
-            let columns = try Revisions.vintages(st, Revisions.Columns(rawValue: vintages)!)
-            triangles = try Revisions.triangles(st, months: months, figures: metrics.isEmpty ? Revisions.defaultFigures : metrics,
+        let months = try Revisions.months(from: from, to: to)
+        let columns = try Revisions.vintages(st, Revisions.Columns(rawValue: vintages)!)
+        let triangles = try Revisions.triangles(st, months: months, figures: metrics.isEmpty ? Revisions.defaultFigures : metrics,
                                                 vintages: columns, settings: s, fines: schedule, useCache: !noCache)
-        } catch let e as Revisions.Failure { throw CLIError(e.description) }
-          catch let e as VintageError { throw CLIError(e.description) }
-          catch let e as EngineError { throw CLIError(e.description) }
         switch format {
         case .json: print(Revisions.json(triangles, settings: s).rendered())
         case .csv: print(Revisions.csv(triangles))

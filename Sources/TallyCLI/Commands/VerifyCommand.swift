@@ -35,10 +35,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let st = try store.open(.read)
-        let v: Verification
-        do { v = try Verification.run(manifestPath: manifest, store: st, now: now) }
-        catch let e as BulletinError { throw CLIError(e.description) }
-        catch let e as EngineError { throw CLIError(e.description) }
+        let v = try Verification.run(manifestPath: manifest, store: st, now: now)
         Terminal.print("Manifest \(manifest): period \(v.period), as of \(v.asOf), "
             + (v.vintage.map { "vintage batch \($0)" } ?? "no vintage (the latest is used)") + "; store \(store.path)")
         let width = min(60, v.lines.map(\.id.count).max() ?? 0)

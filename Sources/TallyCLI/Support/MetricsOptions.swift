@@ -48,7 +48,7 @@ struct MetricsOptions: ParsableArguments {
     }
 
     func parsedPeriod() throws -> Period {
-        do { return try Period.parse(period) } catch let e as PeriodError { throw CLIError(e.description) }
+        return try Period.parse(period)
     }
 
     /// The as-of option as UTC microseconds.
@@ -83,7 +83,7 @@ struct MetricsOptions: ParsableArguments {
         let st = try store.open(.read)
         let useCache = !noCache
         let v: Vintage
-        do { v = try st.vintage(vintage) } catch let e as VintageError { throw CLIError(e.description) }
+        v = try st.vintage(vintage)
         let tables = RecordTables(arrests: try st.table(.arrests, useCache: useCache, vintage: v.batch).table,
                                   victims: try st.table(.victims, useCache: useCache, vintage: v.batch).table,
                                   takedowns: try st.table(.takedowns, useCache: useCache, vintage: v.batch).table)
@@ -123,10 +123,7 @@ struct MetricsOptions: ParsableArguments {
     func report() throws -> (StatsReport, Provenance) {
         let i = try inputs()
         let (settings, schedule, period, asOf, st, tables) = (i.settings, i.fines, i.period, i.asOf, i.store, i.tables)
-        var report: StatsReport
-        do {
-            report = try StatsReport(tables: tables, period: period, asOf: asOf, settings: settings, fines: schedule, suppress: !noSuppress)
-        } catch let e as EngineError { throw CLIError(e.description) }
+        var report = try StatsReport(tables: tables, period: period, asOf: asOf, settings: settings, fines: schedule, suppress: !noSuppress)
         report.vintage = i.vintage
         if report.metrics["victims.total"]?.countValue == 0 && report.metrics["arrests.total"]?.countValue == 0
             && report.metrics["takedowns.requests"]?.countValue == 0 {

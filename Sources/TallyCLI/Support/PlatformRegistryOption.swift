@@ -13,10 +13,6 @@ enum PlatformRegistryOption {
         } else {
             return nil
         }
-        do {
-            return try PlatformRegistry.load(path)
-        } catch let e as YAMLError {
-            throw CLIError(e.description)
-        }
+        return try PlatformRegistry.load(path)
     }
 }

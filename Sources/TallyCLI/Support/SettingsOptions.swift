@@ -42,20 +42,18 @@ struct SettingsOptions: ParsableArguments {
     /// deadline.
     func resolved(minDue: Int? = nil) throws -> (Settings, FineSchedule?) {
         var s = Settings()
-        do {
-            if let file = settings {
-                s = try Settings.load(file)
-            } else if FileManager.default.fileExists(atPath: Self.defaultFile) {
-                s = try Settings.load(Self.defaultFile)
-            }
-        } catch let e as YAMLError { throw CLIError(e.description) }
+        if let file = settings {
+            s = try Settings.load(file)
+        } else if FileManager.default.fileExists(atPath: Self.defaultFile) {
+            s = try Settings.load(Self.defaultFile)
+        }
         if let v = minorAgeLimit { s.minorAgeLimit = v }
         if let v = deadlineHours { s.deadlineHours = v }
         if let v = minDue { s.minDue = v }
         if let v = timeZone { s.timeZone = v }
         var schedule: FineSchedule?
         if let file = fines ?? s.finesFile {
-            do { schedule = try FineSchedule.load(file) } catch let e as YAMLError { throw CLIError(e.description) }
+            schedule = try FineSchedule.load(file)
             if schedule!.deadlineHours != s.deadlineHours {
                 throw CLIError("\(file): the fine schedule's deadline_hours is \(schedule!.deadlineHours) but the settings' deadline is \(s.deadlineHours) h; make them agree (--deadline-hours or the schedule)")
             }

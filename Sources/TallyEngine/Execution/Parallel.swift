@@ -3,8 +3,10 @@ import Dispatch
 /// Splits `0..<count` into one chunk per core when the input is large enough to pay for
 /// the threads (above `threshold` rows), else runs one chunk on the calling thread.
 public enum Parallel {
-    /// Rows above which scans use every core.
-    nonisolated(unsafe) public static var threshold = 1_000_000
+    /// Rows above which scans use every core. Task-local, so that a test can move its own work
+    /// between the single- and multi-threaded paths (`Parallel.$threshold.withValue(64) { … }`)
+    /// without changing what other code running at the same time sees.
+    @TaskLocal public static var threshold = 1_000_000
     public static let cores = max(1, min(8, ProcessInfo_activeProcessorCount()))
 
     public static func chunks(_ count: Int) -> [Range<Int>] {

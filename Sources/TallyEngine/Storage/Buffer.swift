@@ -4,16 +4,16 @@ import Glibc
 
 /// Owner of a block of memory that column data lives in: a heap allocation, or a region of
 /// a memory-mapped cache file. Columns keep their owner alive; the memory goes with it.
-public final class Storage: @unchecked Sendable {
-    public let base: UnsafeMutableRawPointer
-    public let byteCount: Int
+final class Storage: @unchecked Sendable {
+    let base: UnsafeMutableRawPointer
+    let byteCount: Int
     private let release: (UnsafeMutableRawPointer, Int) -> Void
 
     /// A zeroed block, 64-byte aligned. Large blocks (a column of millions of rows) come
     /// straight from the kernel: already zero, no memset, faulted in by the threads that first
     /// write them, and in transparent huge pages where the system allows, so that filling a
     /// new 80 MB column is not dominated by page faults.
-    public init(byteCount: Int) {
+    init(byteCount: Int) {
         let n = max(byteCount, 1)
         self.byteCount = byteCount
         if n >= Storage.largeBlock {
@@ -34,7 +34,7 @@ public final class Storage: @unchecked Sendable {
     static let hugePage = 2 << 20
 
     /// Memory owned elsewhere, released by `release` when the last column lets go.
-    public init(base: UnsafeMutableRawPointer, byteCount: Int,
+    init(base: UnsafeMutableRawPointer, byteCount: Int,
                 release: @escaping (UnsafeMutableRawPointer, Int) -> Void) {
         self.base = base
         self.byteCount = byteCount
@@ -45,12 +45,12 @@ public final class Storage: @unchecked Sendable {
 }
 
 /// A typed view of part of a `Storage`: contiguous values for the hot loops.
-public struct Buffer<T>: @unchecked Sendable {
-    public let storage: Storage
-    public let offset: Int
-    public let count: Int
+struct Buffer<T>: @unchecked Sendable {
+    let storage: Storage
+    let offset: Int
+    let count: Int
 
-    public init(storage: Storage, offset: Int = 0, count: Int) {
+    init(storage: Storage, offset: Int = 0, count: Int) {
         precondition(offset + count * MemoryLayout<T>.stride <= storage.byteCount || count == 0)
         self.storage = storage
         self.offset = offset
@@ -58,11 +58,11 @@ public struct Buffer<T>: @unchecked Sendable {
     }
 
     /// A new zeroed buffer of `count` values.
-    public init(zeroed count: Int) {
+    init(zeroed count: Int) {
         self.init(storage: Storage(byteCount: count * MemoryLayout<T>.stride), count: count)
     }
 
-    public init(_ values: [T]) {
+    init(_ values: [T]) {
         self.init(zeroed: values.count)
         values.withUnsafeBufferPointer { src in
             if let s = src.baseAddress { mutablePointer.update(from: s, count: values.count) }
@@ -70,30 +70,30 @@ public struct Buffer<T>: @unchecked Sendable {
     }
 
     @inline(__always)
-    public var pointer: UnsafePointer<T> {
+    var pointer: UnsafePointer<T> {
         UnsafePointer((storage.base + offset).assumingMemoryBound(to: T.self))
     }
 
     @inline(__always)
-    public var mutablePointer: UnsafeMutablePointer<T> {
+    var mutablePointer: UnsafeMutablePointer<T> {
         (storage.base + offset).assumingMemoryBound(to: T.self)
     }
 
     @inline(__always)
-    public var values: UnsafeBufferPointer<T> { UnsafeBufferPointer(start: pointer, count: count) }
+    var values: UnsafeBufferPointer<T> { UnsafeBufferPointer(start: pointer, count: count) }
 
     @inline(__always)
-    public subscript(i: Int) -> T { pointer[i] }
+    subscript(i: Int) -> T { pointer[i] }
 
-    public var byteCount: Int { count * MemoryLayout<T>.stride }
+    var byteCount: Int { count * MemoryLayout<T>.stride }
 }
 
 /// Validity of each row, a bit per row (1 = a value, 0 = null), in 64-bit words.
 public struct Bitmap: @unchecked Sendable {
-    public let words: Buffer<UInt64>
+    let words: Buffer<UInt64>
     public let count: Int
 
-    public init(words: Buffer<UInt64>, count: Int) {
+    init(words: Buffer<UInt64>, count: Int) {
         self.words = words
         self.count = count
     }

@@ -29,12 +29,12 @@ public struct Column: @unchecked Sendable {
     public let type: DataType
     public let count: Int
     /// The values' bytes; read them through the typed accessors.
-    public let data: Storage
-    public let dataOffset: Int
+    let data: Storage
+    let dataOffset: Int
     public let validity: Bitmap?
     public let dictionary: StringDictionary?
 
-    public init(type: DataType, count: Int, data: Storage, dataOffset: Int = 0, validity: Bitmap?,
+    init(type: DataType, count: Int, data: Storage, dataOffset: Int = 0, validity: Bitmap?,
                 dictionary: StringDictionary? = nil) {
         precondition(type != .string || dictionary != nil, "a string column needs a dictionary")
         self.type = type
@@ -49,29 +49,55 @@ public struct Column: @unchecked Sendable {
         UnsafeBufferPointer(start: (data.base + dataOffset).assumingMemoryBound(to: T.self), count: count)
     }
 
+    // Unscoped views, for the engine's own loops only: outside the engine a pointer could
+    // outlive the storage it points into. Other modules use the scoped `with…` forms below.
+
     /// Values of an `int64` or `timestamp` column.
-    public var int64s: UnsafeBufferPointer<Int64> {
+    var int64s: UnsafeBufferPointer<Int64> {
         precondition(type == .int64 || type == .timestamp)
         return typed(Int64.self)
     }
-    public var float64s: UnsafeBufferPointer<Double> {
+    var float64s: UnsafeBufferPointer<Double> {
         precondition(type == .float64)
         return typed(Double.self)
     }
     /// Days of a `date` column.
-    public var int32s: UnsafeBufferPointer<Int32> {
+    var int32s: UnsafeBufferPointer<Int32> {
         precondition(type == .date)
         return typed(Int32.self)
     }
     /// Dictionary codes of a `string` column.
-    public var codes: UnsafeBufferPointer<UInt32> {
+    var codes: UnsafeBufferPointer<UInt32> {
         precondition(type == .string)
         return typed(UInt32.self)
     }
-    public var bools: UnsafeBufferPointer<UInt8> {
+    var bools: UnsafeBufferPointer<UInt8> {
         precondition(type == .bool)
         return typed(UInt8.self)
     }
+
+    /// Lends the values of an `int64` or `timestamp` column to `body`; the buffer is valid only
+    /// inside it (the column's storage is kept alive for exactly that long).
+    public func withInt64s<R>(_ body: (UnsafeBufferPointer<Int64>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(data) { try body(int64s) }
+    }
+    /// Lends the values of a `float64` column to `body`, valid only inside it.
+    public func withFloat64s<R>(_ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(data) { try body(float64s) }
+    }
+    /// Lends the days of a `date` column to `body`, valid only inside it.
+    public func withInt32s<R>(_ body: (UnsafeBufferPointer<Int32>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(data) { try body(int32s) }
+    }
+    /// Lends the dictionary codes of a `string` column to `body`, valid only inside it.
+    public func withCodes<R>(_ body: (UnsafeBufferPointer<UInt32>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(data) { try body(codes) }
+    }
+
+    /// One value of an `int64` or `timestamp` column (0 for a null row).
+    public func int64(at i: Int) -> Int64 { withInt64s { $0[i] } }
+    /// One day of a `date` column (0 for a null row).
+    public func int32(at i: Int) -> Int32 { withInt32s { $0[i] } }
 
     @inline(__always)
     public func isValid(_ i: Int) -> Bool { validity?.isValid(i) ?? true }

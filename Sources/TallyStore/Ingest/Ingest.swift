@@ -49,8 +49,8 @@ public enum IngestError: Error, CustomStringConvertible {
 }
 
 /// A reason to refuse a whole file: nothing of it is loaded.
-struct FileRejection: Error {
-    let message: String
+package struct FileRejection: Error {
+    package let message: String
 }
 
 extension Store {
@@ -232,7 +232,7 @@ extension Store {
         return true
     }
 
-    static func readErrorReason(_ path: String) -> String {
+    package static func readErrorReason(_ path: String) -> String {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
         if isDirectory.boolValue { return "it is a directory" }
@@ -243,7 +243,7 @@ extension Store {
     /// The file as UTF-8 bytes, or a rejection saying why it is not text of that encoding.
     /// With `checkLater`, UTF-8 input is returned unchecked: the ingest's parsing thread
     /// checks it chunk by chunk (`RowParser`) instead of holding up the start of the load.
-    static func decodeText(_ data: Data, encoding: TextEncoding, checkLater: Bool = false) throws -> Data {
+    package static func decodeText(_ data: Data, encoding: TextEncoding, checkLater: Bool = false) throws -> Data {
         try data.withUnsafeBytes { raw -> Data in
             if raw.count == 0 { throw FileRejection(message: "no header: the file is empty") }
             switch encoding {

@@ -16,7 +16,7 @@ public struct SQLiteError: Error, CustomStringConvertible {
 /// Files are created owner-only (0600): SQLite's journal and WAL files inherit the mode of
 /// the database file.
 public final class Database {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
     public let path: String
 
     /// Process-wide settings made once, before the first connection.
@@ -165,7 +165,7 @@ public enum SQLValue: Equatable, Sendable {
 
 /// A prepared statement. Bind, step, read; `reset` to reuse.
 public final class Statement {
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
     unowned let database: Database
 
     init(database: Database, sql: String) throws {

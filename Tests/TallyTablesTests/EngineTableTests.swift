@@ -4,6 +4,7 @@ import TallyCore
 import TallyEngine
 import TallyTestSupport
 @testable import TallyStore
+@testable import TallyTables
 
 /// Engine tables from the store (checked against SQL on the same store), their on-disk cache
 /// (reused while the store is unchanged, rebuilt when it changes, ignored when damaged), and

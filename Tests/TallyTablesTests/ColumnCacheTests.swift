@@ -4,6 +4,7 @@ import TallyCore
 import TallyEngine
 import TallyTestSupport
 @testable import TallyStore
+@testable import TallyTables
 
 /// The column cache is never trusted: damaged files (random byte flips, truncations, and the
 /// cases of issue 11) are rejected, never give other figures than the store, never crash.
@@ -68,9 +69,9 @@ import TallyTestSupport
     static func put(_ path: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
 
     /// The file's header and where its data start (for targeted damage).
-    static func header(_ file: [UInt8]) throws -> (ColumnCache.Header, dataStart: Int) {
+    static func header(_ file: [UInt8]) throws -> (ColumnFile.Header, dataStart: Int) {
         let length = Int(file[12]) | Int(file[13]) << 8 | Int(file[14]) << 16 | Int(file[15]) << 24
-        let h = try JSONDecoder().decode(ColumnCache.Header.self, from: Data(file[24..<(24 + length)]))
+        let h = try JSONDecoder().decode(ColumnFile.Header.self, from: Data(file[24..<(24 + length)]))
         return (h, (24 + length + 63) & ~63)
     }
 
@@ -92,7 +93,7 @@ import TallyTestSupport
                 var sum = Checksum.of(values)
                 if let v = range(e.validity, Bitmap.wordCount(h.rows) * 8) { sum = Checksum.of(v, seed: sum) }
                 if let d = range(e.dictionary, e.dictionaryBytes ?? -1) { sum = Checksum.of(d, seed: sum) }
-                text = text.replacingOccurrences(of: "\"\(e.checksum)\"", with: "\"\(ColumnCache.hex(sum))\"")
+                text = text.replacingOccurrences(of: "\"\(e.checksum)\"", with: "\"\(ColumnFile.hex(sum))\"")
             }
         }
         let header = Array(text.utf8)
@@ -108,11 +109,11 @@ import TallyTestSupport
                       what: String, staleAllowed: Bool, seed: UInt64) throws -> Bool {
         try put(path, file)
         do {
-            let t = try ColumnCache.read(path: path, fingerprint: fingerprint)
+            let t = try ColumnFile.read(path: path, fingerprint: fingerprint)
             let d = difference(t, reference)
             #expect(d == nil, "seed \(seed), \(what): the cache was accepted with other values: \(d ?? "")")
             return true
-        } catch let e as ColumnCacheError {
+        } catch let e as ColumnFileError {
             #expect(e != .stale || staleAllowed, "seed \(seed), \(what): damage taken for staleness")
             return false
         }
@@ -181,7 +182,7 @@ import TallyTestSupport
                 var sealed = file
                 Self.reseal(&sealed)
                 try Self.put(scratch, sealed)
-                if let t = try? ColumnCache.read(path: scratch, fingerprint: fingerprint) {
+                if let t = try? ColumnFile.read(path: scratch, fingerprint: fingerprint) {
                     for c in t.columns { for i in 0..<t.rowCount { _ = c.value(i) } }
                     _ = t.columns.map(\.nullCount)
                 }
@@ -325,7 +326,7 @@ import TallyTestSupport
         #expect(!load.fromCache)
         #expect(load.cacheDamage == "not a regular file")
         #expect(Self.difference(load.table, reference) == nil)
-        #expect(throws: ColumnCacheError.self) { try ColumnCache.write(reference, path: path, fingerprint: "x") }
+        #expect(throws: ColumnFileError.self) { try ColumnFile.write(reference, path: path, fingerprint: "x") }
         let left = try FileManager.default.contentsOfDirectory(atPath: store.cacheDirectory)
         #expect(left.sorted() == ["takedowns.tcol"], "temporary files left: \(left)")
     }

@@ -7,7 +7,7 @@ import TallyTime
 /// `tally export --history`: every version of every record of a period, for auditors. A
 /// record belongs to the period when any of its versions does (a correction that moved it
 /// out of the period, or into it, shows on both sides).
-struct HistoryExport {
+public struct HistoryExport {
     /// The version columns after the record's own, with their meanings.
     static let versionColumns: [(name: String, type: String, meaning: String)] = [
         ("version", "int", "1 for the record's first version, then 2, 3, … in the order the versions were written."),
@@ -24,36 +24,31 @@ struct HistoryExport {
         ("superseded_reason", "string", "The reason recorded with the batch that replaced it (corrections and retractions)."),
     ]
 
-    var records: RecordExport
+    public var records: RecordExport
     /// Per row, the version columns (text, int or null) in `versionColumns` order.
-    var meta: [[ExportValue]] = []
+    public var meta: [[ExportValue]] = []
 
-    static func read(_ kind: RecordKind, from store: Store, period: Period, zone: ZoneOffsets) throws -> HistoryExport {
+    public static func read(_ kind: RecordKind, from store: Store, period: Period, zone: ZoneOffsets) throws -> HistoryExport {
         let schema = kind.schema
         var h = HistoryExport(records: RecordExport(kind: kind, columns: schema.columns, zone: zone))
         let names = schema.columns.map(\.name)
         let key = schema.key
-        let dateColumn = kind == .arrests ? "arrested_on" : kind == .victims ? "contacted_on" : "requested_at"
-        let window: [SQLValue] = kind == .takedowns
-            ? [.int(Int64(period.first - 2) * 86_400_000_000), .int(Int64(period.last + 3) * 86_400_000_000)]
-            : [.text(CivilDate.isoString(days: period.first)), .text(CivilDate.isoString(days: period.last))]
-        let inWindow = kind == .takedowns ? "\(dateColumn) >= ? AND \(dateColumn) < ?" : "\(dateColumn) BETWEEN ? AND ?"
-        let sql = """
-            WITH v AS (\(Store.versionsSQL(kind, columns: names.joined(separator: ", "))))
+        // In the period as the figures count records (FigureQueries.membership), decided in SQL.
+        let inPeriod = FigureQueries.membership(kind)
+        let sql = FigureSQL.statement(ctes: [("v", Store.versionsSQL(kind, columns: names.joined(separator: ", ")))], select: """
             SELECT \(names.map { "v." + $0 }.joined(separator: ", ")),
                    v.valid_from, bf.finished_at, v.change, v.changed_fields, bf.reason, f.path, v.line,
-                   v.superseded_in, bs.finished_at, v.superseded_as, bs.reason
+                   v.superseded_in, bs.finished_at, v.superseded_as, bs.reason, \(inPeriod) AS in_period
             FROM v
             LEFT JOIN batches bf ON bf.id = v.valid_from
             LEFT JOIN batches bs ON bs.id = v.superseded_in
             LEFT JOIN files f ON f.id = v.file_id
-            WHERE v.\(key) IN (SELECT \(key) FROM v WHERE \(inWindow))
+            WHERE v.\(key) IN (SELECT \(key) FROM v WHERE \(inPeriod))
             ORDER BY v.\(key), v.valid_from, v.version_order
-            """
+            """, zone: zone)
         let s = try store.db.prepare(sql)
-        try s.bind(window)
+        try s.bind(named: FigureSQL.periodBindings(period).map { ($0.name, $0.value.sqlValue) })
         let n = names.count
-        let requestedAt = schema.index(of: "requested_at")
         var group: [([ExportValue], [ExportValue], Bool)] = []
         var groupKey: String?
         func flush() {
@@ -74,14 +69,7 @@ struct HistoryExport {
             let k = s.text(schema.columns.firstIndex { $0.name == key }!) ?? ""
             if k != groupKey { flush(); groupKey = k }
             let row = schema.columns.indices.map { ExportValue.read(s, $0, schema.columns[$0].kind) }
-            var inPeriod: Bool
-            if kind == .takedowns, let i = requestedAt {
-                let day = Int(zone.localDay(utcMicros: s.int(i)))
-                inPeriod = day >= period.first && day <= period.last
-            } else {
-                let d = s.text(schema.columns.firstIndex { $0.name == dateColumn }!) ?? ""
-                inPeriod = d >= CivilDate.isoString(days: period.first) && d <= CivilDate.isoString(days: period.last)
-            }
+            let inPeriod = s.int(n + 11) == 1
             let file: ExportValue = s.isNull(n + 5) ? .null : .text(Provenance.fileName(s.text(n + 5) ?? ""))
             let meta: [ExportValue] = [.null, number(n), value(n + 1), value(n + 2), value(n + 3), value(n + 4), file,
                                        number(n + 6), number(n + 7), value(n + 8), value(n + 9), value(n + 10)]
@@ -92,21 +80,21 @@ struct HistoryExport {
     }
 
     /// The version columns' values as text (CSV): numbers as digits, text spreadsheet-safe.
-    func csv() -> String {
-        var out = (records.columns.map(\.name) + Self.versionColumns.map(\.name)).map { CSVField.text($0) }.joined(separator: ",") + "\n"
+    public func csv() -> String {
+        var out = (records.columns.map(\.name) + Self.versionColumns.map(\.name)).map { SafeCSV.cell($0) }.joined(separator: ",") + "\n"
         for (r, m) in zip(records.rows, meta) {
             var cells = zip(r, records.columns).map { v, c -> String in
                 switch v {
                 case .null: return ""
                 case .int where c.kind != .timestamp, .bool: return records.text(v, c)!
-                default: return CSVField.text(records.text(v, c)!)
+                default: return SafeCSV.cell(records.text(v, c)!)
                 }
             }
             cells += m.map { v -> String in
                 switch v {
                 case .null: return ""
                 case .int(let x): return String(x)
-                case .text(let t): return CSVField.text(t)
+                case .text(let t): return SafeCSV.cell(t)
                 default: return ""
                 }
             }
@@ -115,7 +103,7 @@ struct HistoryExport {
         return out
     }
 
-    func json(period: Period, zone: String) -> JSONValue {
+    public func json(period: Period, zone: String) -> JSONValue {
         let doc = records.json(period: period, zone: zone)
         guard case .object(let fields) = doc else { return doc }
         var columns: [JSONValue] = []

@@ -1,12 +1,11 @@
 import Foundation
-import TallyEngine
 import TallyFiles
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Why a cache file was not used.
-enum ColumnCacheError: Error, Equatable, CustomStringConvertible {
+package enum ColumnFileError: Error, Equatable, CustomStringConvertible {
     /// Missing, written by another version of the format, or made from another state of the
     /// store: the normal case after a load, rebuilt without a word.
     case stale
@@ -15,7 +14,7 @@ enum ColumnCacheError: Error, Equatable, CustomStringConvertible {
     /// The cache could not be written (the temporary file is removed).
     case writeFailed(String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .stale: return "out of date"
         case .damaged(let why): return why
@@ -37,32 +36,32 @@ enum ColumnCacheError: Error, Equatable, CustomStringConvertible {
 /// dictionary entry (inside its block, valid UTF-8, distinct) and every dictionary code
 /// (below the dictionary's count), with overflow-checked arithmetic, so that a damaged file
 /// is rejected with a reason instead of giving wrong figures or crashing.
-enum ColumnCache {
-    static let magic = Array("TALLYCOL".utf8)
-    static let format: UInt32 = 2
+package enum ColumnFile {
+    package static let magic = Array("TALLYCOL".utf8)
+    package static let format: UInt32 = 2
     /// Magic, format, header length, header checksum.
-    static let prefixLength = 24
+    package static let prefixLength = 24
 
-    struct Header: Codable {
-        struct Entry: Codable {
-            var name: String
-            var type: DataType
-            var values: Int
-            var validity: Int?
-            var dictionary: Int?
-            var dictionaryBytes: Int?
+    package struct Header: Codable {
+        package struct Entry: Codable {
+            package var name: String
+            package var type: DataType
+            package var values: Int
+            package var validity: Int?
+            package var dictionary: Int?
+            package var dictionaryBytes: Int?
             /// `Checksum` of the values, validity and dictionary bytes, as 16 hex digits
             /// (a string: JSON numbers are not exact beyond 2^53 everywhere).
-            var checksum: String
+            package var checksum: String
         }
-        var fingerprint: String
-        var rows: Int
-        var columns: [Entry]
+        package var fingerprint: String
+        package var rows: Int
+        package var columns: [Entry]
     }
 
     // MARK: Writing
 
-    static func write(_ table: Table, path: String, fingerprint: String) throws {
+    package static func write(_ table: Table, path: String, fingerprint: String) throws {
         var blocks: [(offset: Int, bytes: UnsafeRawBufferPointer)] = []
         var dictionaries: [(offset: Int, bytes: [UInt8])] = []
         var entries: [Header.Entry] = []
@@ -107,14 +106,14 @@ enum ColumnCache {
         // Named like every temporary file of Tally's: one left by a killed process is swept.
         let tmp = AtomicFile.temporaryPath(for: path)
         let fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ColumnCacheError.writeFailed("cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ColumnFileError.writeFailed("cannot create \(tmp): \(String(cString: strerror(errno)))") }
         // Until the rename, any failure removes the temporary file: nothing is left behind.
         var renamed = false
         defer {
             close(fd)
             if !renamed { unlink(tmp) }
         }
-        func fail(_ what: String) -> ColumnCacheError {
+        func fail(_ what: String) -> ColumnFileError {
             .writeFailed("\(what) \(tmp): \(String(cString: strerror(errno)))")
         }
         var prefix = magic
@@ -152,7 +151,7 @@ enum ColumnCache {
         }
     }
 
-    static func hex(_ x: UInt64) -> String {
+    package static func hex(_ x: UInt64) -> String {
         let s = String(x, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }
@@ -162,20 +161,20 @@ enum ColumnCache {
     /// The table in `path` if it was made from a store with this fingerprint. Throws `.stale`
     /// when the file is missing, of another format version or of another fingerprint, and
     /// `.damaged` with the reason when it is present but fails any check.
-    static func read(path: String, fingerprint: String) throws -> Table {
+    package static func read(path: String, fingerprint: String) throws -> Table {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            if errno == ENOENT { throw ColumnCacheError.stale }
-            throw ColumnCacheError.damaged("cannot open it: \(String(cString: strerror(errno)))")
+            if errno == ENOENT { throw ColumnFileError.stale }
+            throw ColumnFileError.damaged("cannot open it: \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ColumnCacheError.damaged("cannot read its size") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ColumnCacheError.damaged("not a regular file") }
+        guard fstat(fd, &info) == 0 else { throw ColumnFileError.damaged("cannot read its size") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ColumnFileError.damaged("not a regular file") }
         let size = Int(info.st_size)
-        guard size >= prefixLength else { throw ColumnCacheError.damaged("\(size) bytes, shorter than its header") }
+        guard size >= prefixLength else { throw ColumnFileError.damaged("\(size) bytes, shorter than its header") }
         guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
-            throw ColumnCacheError.damaged("cannot map it: \(String(cString: strerror(errno)))")
+            throw ColumnFileError.damaged("cannot map it: \(String(cString: strerror(errno)))")
         }
         let storage = Storage(base: map, byteCount: size) { p, n in munmap(p, n) }
         return try parse(UnsafeRawBufferPointer(start: map, count: size), storage: storage, fingerprint: fingerprint)
@@ -183,11 +182,11 @@ enum ColumnCache {
 
     /// Checks and decodes a whole cache file held in `raw` (owned by `storage`).
     static func parse(_ raw: UnsafeRawBufferPointer, storage: Storage, fingerprint: String) throws -> Table {
-        func damaged(_ why: String) -> ColumnCacheError { .damaged(why) }
+        func damaged(_ why: String) -> ColumnFileError { .damaged(why) }
         let size = raw.count
         guard size >= prefixLength, Array(raw[0..<8]) == magic else { throw damaged("it does not start with TALLYCOL") }
         // Another version's file is out of date, not damaged (format 1 had the header length here).
-        guard raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian == format else { throw ColumnCacheError.stale }
+        guard raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian == format else { throw ColumnFileError.stale }
         let length = Int(raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
         guard length <= size - prefixLength else {
             throw damaged("its header length \(length) goes past the end of the file (\(size) bytes)")
@@ -199,7 +198,7 @@ enum ColumnCache {
         do { header = try JSONDecoder().decode(Header.self, from: Data(headerBytes)) } catch {
             throw damaged("its header cannot be decoded")
         }
-        guard header.fingerprint == fingerprint else { throw ColumnCacheError.stale }
+        guard header.fingerprint == fingerprint else { throw ColumnFileError.stale }
 
         // The header is what was written; still check every number in it before using it
         // (a writer bug must not turn into a read past the mapping or a trap).
@@ -295,19 +294,19 @@ enum ColumnCache {
         var strings: [String] = []
         var p = range.lowerBound
         while p < range.upperBound {
-            guard range.upperBound - p >= 4 else { throw ColumnCacheError.damaged("dictionary of column '\(column)' ends inside an entry") }
+            guard range.upperBound - p >= 4 else { throw ColumnFileError.damaged("dictionary of column '\(column)' ends inside an entry") }
             let len = Int(raw.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian)
             guard len <= range.upperBound - p - 4 else {
-                throw ColumnCacheError.damaged("dictionary entry \(strings.count) of column '\(column)' has length \(len), past the end of its block")
+                throw ColumnFileError.damaged("dictionary entry \(strings.count) of column '\(column)' has length \(len), past the end of its block")
             }
             guard let s = String(validating: UnsafeRawBufferPointer(rebasing: raw[(p + 4)..<(p + 4 + len)]), as: UTF8.self) else {
-                throw ColumnCacheError.damaged("dictionary entry \(strings.count) of column '\(column)' is not valid UTF-8")
+                throw ColumnFileError.damaged("dictionary entry \(strings.count) of column '\(column)' is not valid UTF-8")
             }
             strings.append(s)
             p += 4 + len
         }
         guard Set(strings).count == strings.count else {
-            throw ColumnCacheError.damaged("dictionary of column '\(column)' repeats a string")
+            throw ColumnFileError.damaged("dictionary of column '\(column)' repeats a string")
         }
         return strings
     }
@@ -319,11 +318,11 @@ enum ColumnCache {
         for c in codes { largest = max(largest, c) }
         if count > 0 {
             guard Int(largest) < count else {
-                throw ColumnCacheError.damaged("column '\(column)' has code \(largest) for a dictionary of \(count) strings")
+                throw ColumnFileError.damaged("column '\(column)' has code \(largest) for a dictionary of \(count) strings")
             }
         } else if !codes.isEmpty {
             guard largest == 0, let v = validity, v.validCount == 0 else {
-                throw ColumnCacheError.damaged("column '\(column)' has values but an empty dictionary")
+                throw ColumnFileError.damaged("column '\(column)' has values but an empty dictionary")
             }
         }
     }
@@ -335,7 +334,7 @@ enum ColumnCache {
 /// difference left in a lane spreads over many bits (unlike `(h ^ w) &* p`, where a flip of
 /// a word's top bit equals a flip of one bit of the next word). The lanes let the multiplies
 /// overlap, for several GB/s on one core. The tail and the length are mixed in at the end.
-enum Checksum {
+package enum Checksum {
     static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
     static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
 
@@ -353,7 +352,7 @@ enum Checksum {
         return k
     }
 
-    static func of(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+    package static func of(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         let n = bytes.count
         // Distinct starting points, so that lanes with equal words do not cancel in the xor below.
         var a = seed &+ p1 &+ p2, b = seed &+ p2, c = seed, d = seed &- p1

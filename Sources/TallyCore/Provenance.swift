@@ -1,5 +1,3 @@
-import TallyCore
-
 /// Where the figures come from: every file loaded into the store, with its batch, hash and
 /// counts. Printed with the figures and written into bulletin manifests.
 public struct Provenance: Sendable, Equatable {
@@ -18,6 +16,13 @@ public struct Provenance: Sendable, Equatable {
         /// For an archive member: its path inside the archive, and the archive's SHA-256.
         public var member: String? = nil
         public var archiveSHA256: String? = nil
+
+        public init(batch: Int, path: String, sha256: String, kind: String, rowsRead: Int, loaded: Int, duplicates: Int,
+                    updated: Int = 0, corrected: Int = 0, quarantined: Int, member: String? = nil, archiveSHA256: String? = nil) {
+            self.batch = batch; self.path = path; self.sha256 = sha256; self.kind = kind; self.rowsRead = rowsRead
+            self.loaded = loaded; self.duplicates = duplicates; self.updated = updated; self.corrected = corrected
+            self.quarantined = quarantined; self.member = member; self.archiveSHA256 = archiveSHA256
+        }
 
         /// The file's name without its folders: what publications show (a folder name can
         /// identify a victim). The SHA-256 identifies the file. An archive member is named
@@ -43,6 +48,10 @@ public struct Provenance: Sendable, Equatable {
     public var batches: Int
     public var toolVersions: [String]
 
+    public init(files: [File], batches: Int, toolVersions: [String]) {
+        self.files = files; self.batches = batches; self.toolVersions = toolVersions
+    }
+
     public var json: JSONValue { .array(files.map(\.json)) }
 
     /// The last component of `path` (the text after the last `/`; a path ending in `/` keeps
@@ -60,7 +69,7 @@ public struct Provenance: Sendable, Equatable {
         return String(p[p.index(after: i)...])
     }
 
-    static func memberSeparator(_ path: String) -> String.Index? {
+    public static func memberSeparator(_ path: String) -> String.Index? {
         var i = path.startIndex
         while let bang = path[i...].firstIndex(of: "!") {
             let next = path.index(after: bang)
@@ -70,30 +79,5 @@ public struct Provenance: Sendable, Equatable {
             i = next
         }
         return nil
-    }
-}
-
-extension Store {
-    /// The files loaded up to the vintage after batch `vintage` (all when nil).
-    public func provenance(vintage: Int? = nil) throws -> Provenance {
-        var files: [Provenance.File] = []
-        let s = try db.prepare("""
-            SELECT batch_id, path, sha256, coalesce(kind, ''), rows_read, loaded, duplicates, quarantined, updated, corrected,
-              member, archive_sha256
-            FROM files WHERE status = 'loaded' AND batch_id <= ? ORDER BY id
-            """)
-        try s.bind([.int(Int64(vintage ?? Int(Int32.max)))])
-        while try s.step() {
-            files.append(.init(batch: Int(s.int(0)), path: s.text(1) ?? "", sha256: s.text(2) ?? "", kind: s.text(3) ?? "",
-                               rowsRead: Int(s.int(4)), loaded: Int(s.int(5)), duplicates: Int(s.int(6)),
-                               updated: Int(s.int(8)), corrected: Int(s.int(9)), quarantined: Int(s.int(7)),
-                               member: s.text(10), archiveSHA256: s.text(11)))
-        }
-        var versions: [String] = []
-        let v = try db.prepare("SELECT DISTINCT tool_version FROM batches ORDER BY tool_version")
-        while try v.step() { versions.append(v.text(0) ?? "") }
-        return Provenance(files: files, batches: try db.scalarInt("SELECT count(*) FROM batches WHERE id <= ?",
-                                                                 [.int(Int64(vintage ?? Int(Int32.max)))]) ?? 0,
-                          toolVersions: versions)
     }
 }

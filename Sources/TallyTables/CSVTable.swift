@@ -1,5 +1,6 @@
 import Foundation
 import TallyCore
+import TallyStore
 import TallyCSV
 import TallyEngine
 

@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import TallyCore
+import TallyStore
 import TallyEngine
 import TallyFiles
 
@@ -43,11 +44,14 @@ extension Store {
         let versions = try cachedTable(kind, file: "\(kind.rawValue).versions.tcol", columns: Self.versionColumns(of: kind),
                                        useCache: useCache) { try readVersions(kind) }
         let t = versions.table
-        let from = t[Self.validFrom].int64s, to = t[Self.validTo].int64s
         let batch = Int64(n)
         var indices: [Int] = []
         indices.reserveCapacity(t.rowCount)
-        for i in 0..<t.rowCount where from[i] <= batch && batch < to[i] { indices.append(i) }
+        t[Self.validFrom].withInt64s { from in
+            t[Self.validTo].withInt64s { to in
+                for i in 0..<t.rowCount where from[i] <= batch && batch < to[i] { indices.append(i) }
+            }
+        }
         let table = t.gather(indices, columns: Self.engineColumns(of: kind).map(\.name))
         return TableLoad(table: table, fromCache: versions.fromCache, cacheDamage: versions.cacheDamage)
     }
@@ -78,13 +82,13 @@ extension Store {
         var damage: String?
         if useCache {
             do {
-                let cached = try ColumnCache.read(path: cachePath, fingerprint: fingerprint)
+                let cached = try ColumnFile.read(path: cachePath, fingerprint: fingerprint)
                 // The columns the engine expects, by name and type: anything else is not ours.
                 guard cached.names == expected.map(\.name), cached.columns.map(\.type) == expected.map(\.type) else {
-                    throw ColumnCacheError.damaged("its columns are not those of \(kind.rawValue)")
+                    throw ColumnFileError.damaged("its columns are not those of \(kind.rawValue)")
                 }
                 return TableLoad(table: cached, fromCache: true)
-            } catch ColumnCacheError.damaged(let why) {
+            } catch ColumnFileError.damaged(let why) {
                 damage = why
                 unlink(cachePath)
             } catch {
@@ -98,7 +102,7 @@ extension Store {
                                                      attributes: [.posixPermissions: 0o700])
             // Temporary cache files of processes killed while writing them.
             TemporaryFiles.sweep(directory: cacheDirectory)
-            do { try ColumnCache.write(table, path: cachePath, fingerprint: fingerprint) } catch {
+            do { try ColumnFile.write(table, path: cachePath, fingerprint: fingerprint) } catch {
                 rewritten = "\(error)"
             }
         }
