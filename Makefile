@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
 
-DEBIAN_PACKAGES := libcsv-dev libsqlite3-dev sqlite3 libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils libqpdf-dev libarchive-dev
+DEBIAN_PACKAGES := libcsv-dev libsqlite3-dev sqlite3 libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils libqpdf-dev libarchive-dev libxml2-dev
 SWIFT ?= swift
 OUT ?= out
 DB ?= $(OUT)/demo.sqlite
@@ -12,7 +12,7 @@ TALLY ?= .build/release/tally
 # What `bulletin` and `notebooks` build first; `make test` runs them on its debug build instead.
 TALLY_BUILD ?= build
 
-.PHONY: deps build demo test sample bench-ingest bench-engine bench-stats clean
+.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats clean
 
 ## deps: install the Debian packages Tally needs, if any is missing (root, or sudo).
 deps:
@@ -50,6 +50,43 @@ demo: build
 	@echo "Every month's bulletin, verified again at its own vintage against the final store:"
 	@for m in $(MONTHS); do $(TALLY) verify --db $(DB) --quiet $(OUT)/demo/2024-$$m/manifest.json || exit 1; done
 	@echo "Bulletins: $(OUT)/demo/2024-MM/bulletin-2024-MM-{ko,en}.pdf (MM = 01 … 12)"
+	@$(MAKE) --no-print-directory demo-agency
+
+## demo-agency: one sample month as the three agencies send it (Korean headers and labels, title and totals
+## rows), read through the source profiles of Data/sources into a store of its own, $(AGENCY_DB): not into the
+## demo's store, where its whole-second times would conflict with the later months' versions of the same records.
+## AGENCY_DEMO=xlsx loads the month's workbooks (Data/sample/agency/2024-MM-agency.zip, the default),
+## csv the same content as CSV, off skips the step.
+AGENCY_DEMO ?= xlsx
+AGENCY_MONTH ?= 2024-08
+AGENCY_DB ?= $(OUT)/agency.sqlite
+.PHONY: demo-agency agency-sample
+demo-agency: build
+	@if [ "$(AGENCY_DEMO)" = off ]; then exit 0; fi; \
+	mkdir -p $(OUT) && rm -f $(AGENCY_DB) && rm -rf $(AGENCY_DB).cache; \
+	if [ "$(AGENCY_DEMO)" = xlsx ]; then inputs=Data/sample/agency/$(AGENCY_MONTH)-agency.zip; \
+	elif [ "$(AGENCY_DEMO)" = csv ]; then inputs="Data/sample/agency/$(AGENCY_MONTH)/*.csv"; \
+	else echo "AGENCY_DEMO must be xlsx, csv or off, not $(AGENCY_DEMO)" >&2; exit 2; fi; \
+	echo "== $(AGENCY_MONTH) as the agencies send it: $$inputs (source profiles found from each header)"; \
+	for f in $$inputs; do \
+	  case $$(basename $$f) in regulator-*) src=--source=regulator-takedowns;; police-*) src=--source=police-arrests;; \
+	    support-*) src=--source=support-victims;; *) src=;; esac; \
+	  $(TALLY) ingest --db $(AGENCY_DB) $$src $$f || exit 1; \
+	done; \
+	$(TALLY) status --db $(AGENCY_DB)
+
+## agency-sample: rewrite the agency exports of one sample month (xlsx in a zip, and CSV) from its contract CSVs
+agency-sample: Scripts/.venv/.installed
+	Scripts/.venv/bin/python Scripts/make-agency-workbooks.py $(AGENCY_MONTH)
+
+Scripts/.venv/.installed:
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv >/dev/null; }
+	@[ -x Scripts/.venv/bin/pip ] || $(PYTHON) -m venv Scripts/.venv
+	@echo '*' > Scripts/.venv/.gitignore
+	Scripts/.venv/bin/pip install -q --disable-pip-version-check openpyxl==3.1.5
+	@touch $@
 
 ## test: every unit and end-to-end test, in a debug build and again in a release build (release builds
 ## disable Swift's exclusivity checks; -enable-testing lets the tests' @testable imports see the modules)
@@ -81,6 +118,10 @@ sample:
 ## bench-ingest: 1,000,000 takedown rows into the store, against DuckDB's read_csv
 bench-ingest: build
 	Benchmarks/ingest.sh
+
+## bench-xlsx: 1,000,000 takedown rows from an .xlsx workbook against the same rows as CSV
+bench-xlsx: build
+	Benchmarks/xlsx.sh
 
 ## bench-engine: 10,000,000 takedowns in memory and fresh processes, against DuckDB and Polars
 bench-engine: build

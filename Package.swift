@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf"),
         // libarchive, to read .zip, .tar and compressed inputs by streaming (Debian: libarchive-dev).
         .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
+        // libxml2, to stream the XML parts of .xlsx workbooks (Debian: libxml2-dev).
+        .systemLibrary(name: "CXML2", path: "Sources/CXML2", pkgConfig: "libxml-2.0"),
 
         // Calendar and time-zone arithmetic on integers (no Foundation in loops).
         .target(name: "TallyTime"),
@@ -42,6 +44,8 @@ let package = Package(
         .target(name: "TallyFiles"),
         // The running program's GNU build ID (dl_iterate_phdr), for manifests.
         .target(name: "CBuildID"),
+        // YAML files read with Yams and checked key by key ("FILE: key 'x': expected …").
+        .target(name: "TallyYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Record contract: field kinds, schemas, validation. No I/O.
         .target(name: "TallyCore", dependencies: ["TallyTime", "CBuildID"], swiftSettings: fast),
         // Columnar in-memory engine: typed columns, filters, group-by, quantiles, joins.
@@ -51,9 +55,15 @@ let package = Package(
         .target(name: "TallyEngine", dependencies: ["TallyTime", "TallyFiles"], swiftSettings: fast),
         // Streaming CSV reading over libcsv, with line numbers, BOM and encodings.
         .target(name: "TallyCSV", dependencies: ["CCSV"], swiftSettings: fast),
+        // Source profiles: how an agency's export (Korean headers and labels, title and totals
+        // rows, Excel dates) maps onto a record kind (Data/sources/*.yaml).
+        .target(name: "TallyProfiles", dependencies: ["TallyCore", "TallyYAML"]),
+        // Streaming reader of .xlsx workbooks (zip via libarchive, XML via libxml2): rows of
+        // cell texts, with sheets, shared strings, number formats and dates, merged header cells.
+        .target(name: "TallyXLSX", dependencies: ["CArchive", "CXML2", "TallyTime"], swiftSettings: fast),
         // The SQLite store: schema, migrations, ingest, quarantine, provenance.
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "TallyFiles", "CSQLite", "CArchive",
+            "TallyCore", "TallyCSV", "TallyProfiles", "TallyXLSX", "TallyFiles", "CSQLite", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: fast),
         // Engine tables of the stored records (through the column cache, at a vintage) and of
@@ -63,8 +73,7 @@ let package = Package(
         ], swiftSettings: fast),
         // The figures of metrics.md: periods, settings, fine schedule, disclosure control.
         .target(name: "TallyMetrics", dependencies: [
-            "TallyCore", "TallyEngine",
-            .product(name: "Yams", package: "Yams"),
+            "TallyCore", "TallyEngine", "TallyYAML",
         ]),
         // Charts drawn with Cairo and Pango from declarative specs (Charts/*.yaml).
         .target(name: "TallyCharts", dependencies: [
@@ -83,7 +92,7 @@ let package = Package(
         .target(name: "TallyExport", dependencies: ["TallyCore", "TallyMetrics", "TallyStore", "TallyTime"]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyExport", "TallyFiles", "TallySpark",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyProfiles", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyExport", "TallyFiles", "TallySpark",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.
@@ -94,12 +103,13 @@ let package = Package(
 
         // Fuzz targets for the CSV reader with row validation and for the YAML specs: a seeded
         // mutation fuzzer as built, coverage-guided with libFuzzer under `make fuzz`.
-        .executableTarget(name: "TallyFuzz", dependencies: ["TallyCore", "TallyStore", "TallyMetrics", "TallyCharts", "TallyBulletin"]),
+        .executableTarget(name: "TallyFuzz", dependencies: ["TallyCore", "TallyStore", "TallyProfiles", "TallyMetrics", "TallyCharts", "TallyBulletin"]),
 
         // Helpers shared by the test targets (a temporary store, SQL rows as text).
         .target(name: "TallyTestSupport", dependencies: ["TallyStore"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
         .testTarget(name: "TallySparkTests", dependencies: ["TallySpark", "TallyMetrics", "TallyCore"]),
+        .testTarget(name: "TallyProfilesTests", dependencies: ["TallyProfiles", "TallyCore", "TallyStore", "TallyMetrics", "TallyTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyEngineTests", dependencies: [
             "TallyEngine", "CSQLite", "TallyTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
@@ -107,6 +117,7 @@ let package = Package(
         .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyTables", "TallyCore", "TallyEngine", "TallyTestSupport"]),
         .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"], exclude: ["References"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
+        .testTarget(name: "TallyXLSXTests", dependencies: ["TallyXLSX"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyFilesTests", dependencies: ["TallyFiles"]),
         .testTarget(name: "TallyTablesTests", dependencies: ["TallyTables", "TallyStore", "TallyEngine", "TallyCore", "TallyTestSupport"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyTables", "TallyCore", "TallyTestSupport"],

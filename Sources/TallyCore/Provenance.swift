@@ -16,12 +16,16 @@ public struct Provenance: Sendable, Equatable {
         /// For an archive member: its path inside the archive, and the archive's SHA-256.
         public var member: String? = nil
         public var archiveSHA256: String? = nil
+        /// For an Excel workbook: the sheet loaded (`sha256` is the workbook's).
+        public var sheet: String? = nil
 
         public init(batch: Int, path: String, sha256: String, kind: String, rowsRead: Int, loaded: Int, duplicates: Int,
-                    updated: Int = 0, corrected: Int = 0, quarantined: Int, member: String? = nil, archiveSHA256: String? = nil) {
+                    updated: Int = 0, corrected: Int = 0, quarantined: Int, member: String? = nil, archiveSHA256: String? = nil,
+                    sheet: String? = nil) {
             self.batch = batch; self.path = path; self.sha256 = sha256; self.kind = kind; self.rowsRead = rowsRead
             self.loaded = loaded; self.duplicates = duplicates; self.updated = updated; self.corrected = corrected
             self.quarantined = quarantined; self.member = member; self.archiveSHA256 = archiveSHA256
+            self.sheet = sheet
         }
 
         /// The file's name without its folders: what publications show (a folder name can
@@ -40,7 +44,8 @@ public struct Provenance: Sendable, Equatable {
                      ("kind", .string(kind)), ("rows_read", .int(Int64(rowsRead))), ("loaded", .int(Int64(loaded))),
                      ("updated", .int(Int64(updated))), ("corrected", .int(Int64(corrected))),
                      ("duplicates", .int(Int64(duplicates))), ("quarantined", .int(Int64(quarantined)))]
-                    + (member == nil ? [] : [("member", .string(member ?? "")), ("archive_sha256", .string(archiveSHA256 ?? ""))]))
+                    + (member == nil ? [] : [("member", .string(member ?? "")), ("archive_sha256", .string(archiveSHA256 ?? ""))])
+                    + (sheet == nil ? [] : [("sheet", .string(sheet ?? ""))]))
         }
     }
 

@@ -4,6 +4,7 @@ import TallyCharts
 import TallyCore
 import TallyMetrics
 import TallyStore
+import TallyProfiles
 
 /// What the fuzzer feeds: every input must end in a report or a thrown error that says what
 /// is wrong, never in a trap, a crash or a broken invariant.
@@ -77,6 +78,7 @@ enum FuzzTarget: String, CaseIterable {
             ("chart", { _ = try ChartSpec.load(path) }),
             ("bulletin", { _ = try BulletinSpec.load(path) }),
             ("platforms", { _ = try PlatformRegistry.load(path) }),
+            ("source profile", { try sourceProfile(path) }),
         ]
         for (name, load) in loaders {
             do { try load() } catch {
@@ -85,5 +87,17 @@ enum FuzzTarget: String, CaseIterable {
             }
         }
         return nil
+    }
+
+    /// A source profile that loads is also bound to its own header and maps a row of its
+    /// labels: neither may trap, whatever the profile says.
+    static func sourceProfile(_ path: String) throws {
+        let profile = try SourceProfile.load(path)
+        let header = profile.columns.map { $0.headers[0] } + ["합계"]
+        let binding = profile.bind(header: header)
+        _ = binding.map(profile.columns.map { $0.labels.first?.label ?? "2024-08-01 오후 1:05:09" })
+        _ = binding.map(["합계"] + profile.columns.map { _ in "45505.5" })
+        var finder = ProfileFinder(candidates: [profile], given: true)
+        _ = finder.offer(header, place: 1)
     }
 }

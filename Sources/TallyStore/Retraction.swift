@@ -33,7 +33,7 @@ public enum RetractionError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noSuchFile(let f): return "no loaded file matches '\(f)' (give its name as loaded, or its SHA-256 or a prefix of it; tally status lists files)"
-        case let .ambiguousFile(f, matches): return "'\(f)' matches \(matches.count) loaded files (\(matches.joined(separator: ", "))); give its SHA-256"
+        case let .ambiguousFile(f, matches): return "'\(f)' matches \(matches.count) loaded files (\(matches.joined(separator: ", "))); give its SHA-256 (or, for a sheet of a workbook, FILE!SHEET)"
         case .noReason: return "a retraction needs a reason (--reason TEXT)"
         case let .alreadyRetracted(f, batch): return "'\(f)' was retracted in batch \(batch) already; nothing to do"
         }
@@ -180,20 +180,26 @@ extension Store {
     }
 
     /// The loaded file a name, path or SHA-256 prefix names: its loads (more than one when the
-    /// same content was loaded again as a revision) and kind.
+    /// same content was loaded again as a revision) and kind. A workbook's sheet is named
+    /// `book.xlsx!Sheet`; the workbook's name alone matches each sheet loaded from it, which is
+    /// ambiguous when there are several.
     func loadedFile(matching text: String) throws -> (ids: [Int], kind: String) {
-        let s = try db.prepare("SELECT id, path, sha256, coalesce(kind, '') FROM files WHERE status = 'loaded' ORDER BY id")
-        var matches: [(id: Int, path: String, sha: String, kind: String)] = []
+        let s = try db.prepare("SELECT id, path, sha256, coalesce(kind, ''), sheet FROM files WHERE status = 'loaded' ORDER BY id")
+        var matches: [(id: Int, path: String, sha: String, kind: String, sheet: String?)] = []
         let lower = text.lowercased()
         while try s.step() {
-            let path = s.text(1) ?? "", sha = s.text(2) ?? ""
-            if path == text || Provenance.fileName(path) == text || (lower.count >= 8 && sha.hasPrefix(lower)) {
-                matches.append((Int(s.int(0)), path, sha, s.text(3) ?? ""))
+            let path = s.text(1) ?? "", sha = s.text(2) ?? "", sheet = s.text(4)
+            let place = sheet.map { path + "!" + $0 }
+            if path == text || Provenance.fileName(path) == text || (lower.count >= 8 && sha.hasPrefix(lower))
+                || place == text || place.map { Provenance.fileName($0) } == text {
+                matches.append((Int(s.int(0)), path, sha, s.text(3) ?? "", sheet))
             }
         }
         guard let first = matches.first else { throw RetractionError.noSuchFile(text) }
-        guard matches.allSatisfy({ $0.sha == first.sha }) else {
-            throw RetractionError.ambiguousFile(text, matches.map { Provenance.fileName($0.path) + " (" + $0.sha.prefix(12) + "…)" })
+        guard matches.allSatisfy({ $0.sha == first.sha && $0.sheet == first.sheet }) else {
+            throw RetractionError.ambiguousFile(text, matches.map {
+                Provenance.fileName($0.path) + ($0.sheet.map { "!" + $0 } ?? "") + " (" + $0.sha.prefix(12) + "…)"
+            })
         }
         return (matches.map(\.id), first.kind)
     }

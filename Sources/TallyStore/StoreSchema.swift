@@ -246,6 +246,16 @@ public enum StoreSchema {
           remapped INTEGER NOT NULL DEFAULT 0
         );
         """,
+        // 5: Excel workbooks. A file row read from a workbook keeps the sheet it was read from
+        // (its SHA-256 is the workbook's); a quarantined row of a sheet keeps the cell of the
+        // offending value (`C17`; `line` holds the sheet's row number). One workbook may load
+        // once per sheet, so a loaded file is unique by its SHA-256 and sheet within a batch.
+        """
+        ALTER TABLE files ADD COLUMN sheet TEXT;
+        ALTER TABLE quarantine ADD COLUMN cell TEXT;
+        DROP INDEX files_loaded_sha256;
+        CREATE UNIQUE INDEX files_loaded_sha256 ON files(sha256, batch_id, coalesce(sheet, '')) WHERE status = 'loaded';
+        """,
     ]
 
     /// The tables of a version-1 store: what tells a store written before the application id

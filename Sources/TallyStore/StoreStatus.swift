@@ -54,10 +54,33 @@ public struct StoreStatus: Codable, Sendable {
 /// One quarantined row, for `tally quarantine`.
 public struct QuarantineEntry: Codable, Sendable, Equatable {
     public var file: String
+    /// The line in a CSV file; the row number in a sheet.
     public var line: Int
     public var column: String?
     public var value: String?
     public var reason: String
+    /// For a workbook's row: its sheet, and the cell of the offending value (else the row's first cell).
+    public var sheet: String? = nil
+    public var cell: String? = nil
+
+    /// Where the row is, as the user sees it: `file.csv:17`, or `file.xlsx!Sheet!C17`.
+    public var place: String {
+        guard let sheet else { return "\(file):\(line)" }
+        return "\(file)!\(sheet)!\(cell ?? "A\(line)")"
+    }
+
+    enum CodingKeys: String, CodingKey { case file, line, column, value, reason, sheet, cell }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(file, forKey: .file)
+        try c.encode(line, forKey: .line)
+        try c.encode(column, forKey: .column)
+        try c.encode(value, forKey: .value)
+        try c.encode(reason, forKey: .reason)
+        try c.encodeIfPresent(sheet, forKey: .sheet)
+        try c.encodeIfPresent(cell, forKey: .cell)
+    }
 }
 
 extension Store {
@@ -112,7 +135,7 @@ extension Store {
     /// Quarantined rows in file and line order; `file` filters by path (exact or suffix).
     public func quarantined(file: String? = nil, limit: Int? = nil) throws -> [QuarantineEntry] {
         var sql = """
-            SELECT f.path, q.line, q.column_name, q.value, q.reason
+            SELECT f.path, q.line, q.column_name, q.value, q.reason, f.sheet, q.cell
             FROM quarantine q JOIN files f ON f.id = q.file_id
             """
         var args: [SQLValue] = []
@@ -129,7 +152,7 @@ extension Store {
         var out: [QuarantineEntry] = []
         while try s.step() {
             out.append(.init(file: s.text(0) ?? "", line: Int(s.int(1)), column: s.text(2), value: s.text(3),
-                             reason: s.text(4) ?? ""))
+                             reason: s.text(4) ?? "", sheet: s.text(5), cell: s.text(6)))
         }
         return out
     }

@@ -4,6 +4,7 @@ import Foundation
 import TallyCore
 import TallyCSV
 import TallyStore
+import TallyProfiles
 
 extension RecordKind: ExpressibleByArgument {}
 
@@ -36,8 +37,22 @@ struct IngestCommand: ParsableCommand {
         changed since the last load, loaded takedowns are re-mapped first, in a
         batch of their own (earlier vintages keep their names).
 
+        Agency exports (Korean headers and labels, a title row, a totals row, Excel
+        or Korean dates) load through a source profile (Data/sources/NAME.yaml):
+        given with --source NAME (or --source FILE.yaml), or found from the file's
+        header when exactly one profile of Data/sources (or --sources DIR) fits it.
+
+        Excel workbooks (.xlsx, also inside a zip) load like CSV files: the first
+        sheet, or --sheet NAME|INDEX; its first row holding a value is the header
+        (or, through a source profile, the profile's header). Quarantined rows of a
+        workbook are placed by sheet and cell (2024-08.xlsx!요청!C17).
+
         Examples:
           tally ingest Data/sample/*.csv
+          tally ingest --source regulator-takedowns 요청-2024-08.csv
+          tally ingest --encoding cp949 검거-2024-08.csv     # profile found from the header
+          tally ingest --sheet 요청 2024-08.xlsx
+          tally ingest Data/sample/agency/2024-08-agency.zip  # three workbooks, profiles found
           tally ingest --kind takedowns --db store.sqlite requests-2024-08.csv
           tally ingest --encoding cp949 victims-from-excel.csv
           tally ingest --format json new/*.csv
@@ -45,7 +60,7 @@ struct IngestCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("CSV files to load. With none, the store is only created or upgraded to this tally's schema (and re-mapped to a changed platform registry).", valueName: "file"))
+    @Argument(help: ArgumentHelp("CSV files, Excel workbooks (.xlsx) or archives to load. With none, the store is only created or upgraded to this tally's schema (and re-mapped to a changed platform registry).", valueName: "file"))
     var files: [String] = []
 
     @Option(help: "Record kind of every file (detected from each header when not given).")
@@ -78,6 +93,15 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Quarantine takedowns whose platform is not in the platform registry (the reason names the registered names it resembles).")
     var strictPlatforms = false
 
+    @Option(help: ArgumentHelp("Source profile every file is read through: a name in the profile folder (Data/sources) or a .yaml file.", valueName: "name|file"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("Folder of source profiles tried on files whose header is not the contract's (default: Data/sources when it exists).", valueName: "dir"))
+    var sources: String?
+
+    @Option(help: ArgumentHelp("The sheet read from each Excel workbook: its name, or its position from 1 (default: the first sheet).", valueName: "name|index"))
+    var sheet: String?
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -89,6 +113,9 @@ struct IngestCommand: ParsableCommand {
         }
         if ZoneOffsets(identifier: timeZone) == nil {
             throw ValidationError("unknown time zone '\(timeZone)'; expected an IANA name such as Asia/Seoul")
+        }
+        if source != nil && kind != nil {
+            throw ValidationError("give --source or --kind, not both: a source profile names its record kind")
         }
         if maxFieldBytes < 1 || maxFieldBytes > 1 << 24 {
             throw ValidationError("--max-field-bytes must be from 1 to \(1 << 24) (16 MiB), not \(maxFieldBytes)")
@@ -106,6 +133,8 @@ struct IngestCommand: ParsableCommand {
         options.maxFieldBytes = maxFieldBytes
         options.platforms = try PlatformRegistryOption.load(platforms)
         options.strictPlatforms = strictPlatforms
+        (options.source, options.profiles) = try SourceProfileOption.load(source: source, directory: sources)
+        options.sheet = sheet
         if strictPlatforms && options.platforms == nil {
             throw ValidationError("--strict-platforms needs a platform registry: give --platforms FILE (no \(PlatformRegistry.defaultFile) here)")
         }
@@ -154,7 +183,7 @@ struct IngestCommand: ParsableCommand {
         case .text: Terminal.print(text(report))
         }
         for f in report.files where f.rejected {
-            Terminal.writeError(Terminal.escape("error: \(f.path): \(f.error ?? "rejected")") + "\n")
+            Terminal.writeError(Terminal.escape("error: \(f.place): \(f.error ?? "rejected")") + "\n")
         }
         if report.files.contains(where: \.rejected) { throw ExitCode(1) }
     }
@@ -166,7 +195,7 @@ struct IngestCommand: ParsableCommand {
         let loaded = report.files.filter { $0.status == .loaded }
         if !loaded.isEmpty {
             let rows = loaded.map { f in
-                [f.path, f.kind ?? "", FigureFormat.thousands(f.rowsRead), FigureFormat.thousands(f.loaded),
+                [f.place, f.kind ?? "", FigureFormat.thousands(f.rowsRead), FigureFormat.thousands(f.loaded),
                  FigureFormat.thousands(f.updated), FigureFormat.thousands(f.corrected),
                  FigureFormat.thousands(f.duplicates), FigureFormat.thousands(f.quarantined)]
             }
@@ -175,29 +204,41 @@ struct IngestCommand: ParsableCommand {
             lines += table.split(separator: "\n").map { "  " + $0 }
         }
         for f in report.files where f.status == .alreadyLoaded {
-            lines.append("  \(f.path): already loaded in batch \(f.loadedInBatch ?? 0), nothing to do")
+            lines.append("  \(f.place): already loaded in batch \(f.loadedInBatch ?? 0), nothing to do")
         }
         for f in report.files where f.status == .rejected {
-            lines.append("  \(f.path): rejected, nothing loaded: \(f.error ?? "")")
+            lines.append("  \(f.place): rejected, nothing loaded: \(f.error ?? "")")
         }
         for f in report.files where f.status == .skipped {
-            lines.append("  \(f.path): \(f.error ?? "skipped")")
+            lines.append("  \(f.place): \(f.error ?? "skipped")")
         }
         if let r = report.platformRemap {
             lines.append("  platform registry changed: \(FigureFormat.thousands(r.records)) takedown\(r.records == 1 ? "" : "s") re-mapped to its names in batch \(r.batch ?? 0)")
         }
         for f in report.files {
             for u in f.unregisteredPlatforms {
-                lines.append("  \(f.path): platform not in the registry, loaded as written: \(u.text)")
+                lines.append("  \(f.place): platform not in the registry, loaded as written: \(u.text)")
             }
         }
+        for f in report.files where f.source != nil {
+            let skipped = f.skippedRows.map { s in
+                "\(s.count) \(s.reason)\(s.count != 1 && s.reason.hasSuffix(" row") ? "s" : "") (line\(s.count == 1 ? "" : "s") \(Self.lineList(s.lines, count: s.count)))"
+            }
+            lines.append("  \(f.path): read with source profile \(f.source!)" + (skipped.isEmpty ? "" : "; not records: " + skipped.joined(separator: ", ")))
+        }
         for f in report.files where !f.unknownColumns.isEmpty {
-            lines.append("  \(f.path): unknown columns ignored: \(f.unknownColumns.joined(separator: ", "))")
+            lines.append("  \(f.place): unknown columns ignored: \(f.unknownColumns.joined(separator: ", "))")
         }
         let q = report.files.reduce(0) { $0 + $1.quarantined }
         if q > 0 {
             lines.append("\(FigureFormat.thousands(q)) row\(q == 1 ? "" : "s") quarantined: see `tally quarantine`.")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `1, 2, 40` — at most five lines, then how many more.
+    static func lineList(_ lines: [Int], count: Int) -> String {
+        let shown = lines.prefix(5).map(String.init).joined(separator: ", ")
+        return count > 5 ? shown + " and \(count - 5) more" : shown
     }
 }

@@ -4,7 +4,7 @@ import TallyStore
 struct QuarantineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quarantine",
-        abstract: "List the rows that were not loaded, with file, line, column and reason.",
+        abstract: "List the rows that were not loaded, with file, line (or sheet and cell), column and reason.",
         discussion: """
         Examples:
           tally quarantine
@@ -35,8 +35,8 @@ struct QuarantineCommand: ParsableCommand {
             return
         }
         let rows = entries.map { e in
-            ["\(e.file):\(e.line)", e.column ?? "-", e.value.map { $0.isEmpty ? "(empty)" : $0 } ?? "", e.reason]
+            [e.place, e.column ?? "-", e.value.map { $0.isEmpty ? "(empty)" : $0 } ?? "", e.reason]
         }
-        Terminal.print(Format.table(["FILE:LINE", "COLUMN", "VALUE", "REASON"], rows))
+        Terminal.print(Format.table([entries.contains { $0.sheet != nil } ? "PLACE" : "FILE:LINE", "COLUMN", "VALUE", "REASON"], rows))
     }
 }

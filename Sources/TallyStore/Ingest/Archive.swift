@@ -1,6 +1,7 @@
 import TallyCore
 import Foundation
 import CArchive
+import TallyXLSX
 
 /// Reading inputs that are archives (.zip, .tar) or compressed (.gz, .bz2, .xz, .zst) with
 /// libarchive, from a buffer (the input file mapped into memory), without extracting to disk.
@@ -17,6 +18,8 @@ enum ArchiveInput {
     enum Item {
         /// A CSV member's bytes, with the chain of member paths leading to it (`day.zip!part1.csv`).
         case csv(member: String, data: Data)
+        /// An Excel workbook member's bytes (a zip holding a workbook, or a member named `.xlsx`).
+        case workbook(member: String, data: Data)
         /// A member not read, and why.
         case skipped(member: String, reason: String)
         /// A member (or, with an empty member path, the archive itself) that cannot be read.
@@ -55,7 +58,9 @@ enum ArchiveInput {
             let member = prefix + strippingCompressionSuffix(name)
             switch reader.readData() {
             case .success(let data):
-                if data.isEmpty == false, case let inner = data.withUnsafeBytes({ kind(of: $0) }), inner != .plain {
+                if data.withUnsafeBytes({ Workbook.isWorkbook($0) }) || isWorkbookName(member) {
+                    try body(.workbook(member: member, data: data))
+                } else if data.isEmpty == false, case let inner = data.withUnsafeBytes({ kind(of: $0) }), inner != .plain {
                     try data.withUnsafeBytes { try forEachMember(of: $0, name: strippingCompressionSuffix(name), prefix: member + "!", body) }
                 } else if anyName || member.lowercased().hasSuffix(".csv") {
                     try body(.csv(member: member, data: data))
@@ -73,11 +78,13 @@ enum ArchiveInput {
                     let member = prefix + path
                     if archive_entry_filetype(entry) & 0o170000 == 0o100000 { // AE_IFREG: a regular file
                         let isCSV = path.lowercased().hasSuffix(".csv")
-                        if isCSV || looksLikeArchive(path) {
+                        if isCSV || looksLikeArchive(path) || isWorkbookName(path) {
                             switch reader.readData() {
                             case .success(let data):
                                 let inner = data.withUnsafeBytes { kind(of: $0) }
-                                if inner != .plain {
+                                if data.withUnsafeBytes({ Workbook.isWorkbook($0) }) || isWorkbookName(path) {
+                                    try body(.workbook(member: member, data: data))
+                                } else if inner != .plain {
                                     try data.withUnsafeBytes {
                                         try forEachMember(of: $0, name: Provenance.fileName(path), prefix: member + "!", body)
                                     }
@@ -109,6 +116,13 @@ enum ArchiveInput {
     static func looksLikeArchive(_ path: String) -> Bool {
         let lower = path.lowercased()
         return [".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".zst", ".7z"].contains { lower.hasSuffix($0) }
+    }
+
+    /// Names of Excel workbooks (read as workbooks even when their bytes are damaged, so that
+    /// the message says what is wrong with the workbook).
+    static func isWorkbookName(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return lower.hasSuffix(".xlsx") || lower.hasSuffix(".xlsm")
     }
 
     static func strippingCompressionSuffix(_ name: String) -> String {

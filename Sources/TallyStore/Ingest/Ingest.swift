@@ -2,6 +2,8 @@ import Foundation
 import Crypto
 import TallyCore
 import TallyCSV
+import TallyProfiles
+import TallyXLSX
 
 public struct IngestOptions: Sendable {
     /// The record kind; detected from the header when nil.
@@ -32,6 +34,13 @@ public struct IngestOptions: Sendable {
     public var platforms: PlatformRegistry?
     /// `--strict-platforms`: a takedown whose platform is not in the registry is quarantined.
     public var strictPlatforms = false
+    /// `--source`: every file is read through this profile.
+    public var source: SourceProfile?
+    /// Profiles tried on a file whose first row is not a contract header (`Data/sources`):
+    /// the only one whose header is among the file's first rows reads it.
+    public var profiles: [SourceProfile] = []
+    /// `--sheet NAME|INDEX`: the sheet read from each Excel workbook (nil: its first sheet).
+    public var sheet: String?
 
     public init() {}
 }
@@ -111,6 +120,9 @@ extension Store {
             report.error = "cannot read the file: " + Self.readErrorReason(path)
             return [report]
         }
+        if data.withUnsafeBytes({ Workbook.isWorkbook($0) }) || ArchiveInput.isWorkbookName(path) {
+            return [try ingestWorkbook(data, path: path, origin: nil, options: options, zone: zone, batch: &batch)]
+        }
         if data.withUnsafeBytes({ ArchiveInput.kind(of: $0) }) == .plain {
             return [try ingestFile(data, path: path, origin: nil, options: options, zone: zone, batch: &batch)]
         }
@@ -123,6 +135,10 @@ extension Store {
                     let origin = ArchiveOrigin(member: member, archiveSHA256: archiveSHA256)
                     reports.append(try ingestFile(memberData, path: path + "!" + member, origin: origin, options: options,
                                                   zone: zone, batch: &batch))
+                case let .workbook(member, memberData):
+                    let origin = ArchiveOrigin(member: member, archiveSHA256: archiveSHA256)
+                    reports.append(try ingestWorkbook(memberData, path: path + "!" + member, origin: origin, options: options,
+                                                      zone: zone, batch: &batch))
                 case let .skipped(member, reason):
                     var report = FileReport(path: path + "!" + member, status: .skipped)
                     report.member = member
@@ -181,7 +197,7 @@ extension Store {
                 try db.execute("PRAGMA foreign_keys = OFF")
                 defer { try? db.execute("PRAGMA foreign_keys = ON") }
                 try inBatchTransaction(&batch, options) { batch in
-                    try load(bytes, parser: parser, path: path, origin: origin, sha256: sha256(), batch: batch,
+                    try load(byteCount: bytes.count, parser: parser, path: path, origin: origin, sha256: sha256(), batch: batch,
                              options: options, report: &report)
                 }
             }
@@ -192,6 +208,58 @@ extension Store {
             report.sha256 = sha256()
             // Loaded before (say, with another --encoding): that, not the rejection, is news.
             if try alreadyLoaded(sha256(), report: &report) { return report }
+            report.error = rejection.message
+            try inBatchTransaction(&batch, options) { batch in
+                try recordRejection(report, bytes: data.count, batch: batch)
+            }
+        }
+        return report
+    }
+
+    /// Loads one sheet of an Excel workbook (`options.sheet`, else the first) in one
+    /// transaction, exactly as a CSV file with the same rows: the same validation, counts and
+    /// quarantine reasons, with rows placed by sheet and cell. The file's SHA-256 is the
+    /// workbook's; the sheet is recorded with it, so each sheet of a workbook loads once. A
+    /// workbook that cannot be read (not a zip, a missing part, malformed XML), or has no such
+    /// sheet, is rejected whole with one line naming the part or listing the sheets.
+    func ingestWorkbook(_ data: Data, path: String, origin: ArchiveOrigin?, options: IngestOptions, zone: ZoneOffsets,
+                        batch: inout Int?) throws -> FileReport {
+        var report = FileReport(path: path, status: .loaded)
+        report.member = origin?.member
+        report.archiveSHA256 = origin?.archiveSHA256
+        let sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        report.sha256 = sha256
+        var sheetName: String?
+        do {
+            let book: Workbook
+            let info: SheetInfo
+            let reader: SheetReader
+            do {
+                book = try Workbook(data: data)
+                info = try book.sheet(options.sheet)
+                sheetName = info.name
+                report.sheet = info.name
+                if try alreadyLoaded(sha256, sheet: info.name, report: &report, asRevision: options.revise) { return report }
+                reader = try book.reader(for: info)
+            } catch let error as WorkbookError {
+                throw FileRejection(message: error.description)
+            }
+            let parser = RowParser(sheet: reader, options: options, zone: zone)
+            parser.start()
+            defer { parser.stop() }
+            try db.execute("PRAGMA foreign_keys = OFF")
+            defer { try? db.execute("PRAGMA foreign_keys = ON") }
+            try inBatchTransaction(&batch, options) { batch in
+                try load(byteCount: data.count, sheet: info.name, parser: parser, path: path, origin: origin, sha256: sha256,
+                         batch: batch, options: options, report: &report)
+            }
+        } catch let rejection as FileRejection {
+            report = FileReport(path: path, status: .rejected)
+            report.member = origin?.member
+            report.archiveSHA256 = origin?.archiveSHA256
+            report.sha256 = sha256
+            report.sheet = sheetName
+            if let sheetName, try alreadyLoaded(sha256, sheet: sheetName, report: &report) { return report }
             report.error = rejection.message
             try inBatchTransaction(&batch, options) { batch in
                 try recordRejection(report, bytes: data.count, batch: batch)
@@ -220,12 +288,13 @@ extension Store {
     /// Whether a file with this SHA-256 is in the store already; if so, says so in `report`.
     /// With `asRevision`, only a load of the file as a revision counts: a file loaded before
     /// without `--revise` is read again, so that the conflicts it caused become corrections.
-    func alreadyLoaded(_ sha256: String, report: inout FileReport, asRevision: Bool = false) throws -> Bool {
+    /// A workbook's sheets are told apart by `sheet`: another sheet of a loaded workbook is new.
+    func alreadyLoaded(_ sha256: String, sheet: String? = nil, report: inout FileReport, asRevision: Bool = false) throws -> Bool {
         guard let previous = try db.scalarInt("""
             SELECT f.batch_id FROM files f JOIN batches b ON b.id = f.batch_id
-            WHERE f.sha256 = ? AND f.status = 'loaded' AND (? = 0 OR b.reason IS NOT NULL)
+            WHERE f.sha256 = ? AND f.status = 'loaded' AND (? = 0 OR b.reason IS NOT NULL) AND coalesce(f.sheet, '') = ?
             ORDER BY f.id DESC LIMIT 1
-            """, [.text(sha256), .int(asRevision ? 1 : 0)]) else { return false }
+            """, [.text(sha256), .int(asRevision ? 1 : 0), .text(sheet ?? "")]) else { return false }
         report.status = .alreadyLoaded
         report.loadedInBatch = previous
         report.kind = try db.scalarText("SELECT kind FROM files WHERE sha256 = ? AND status = 'loaded'", [.text(sha256)])
@@ -276,12 +345,13 @@ extension Store {
 
     func recordRejection(_ report: FileReport, bytes: Int, batch: Int) throws {
         let s = try db.prepare("""
-            INSERT INTO files (batch_id, path, sha256, bytes, kind, status, error, member, archive_sha256)
-            VALUES (?, ?, ?, ?, ?, 'rejected', ?, ?, ?)
+            INSERT INTO files (batch_id, path, sha256, bytes, kind, status, error, member, archive_sha256, sheet)
+            VALUES (?, ?, ?, ?, ?, 'rejected', ?, ?, ?, ?)
             """)
         try s.bind([.int(Int64(batch)), .text(report.path), .text(report.sha256 ?? ""), .int(Int64(bytes)),
                     report.kind.map { .text($0) } ?? .null, .text(report.error ?? ""),
-                    report.member.map { .text($0) } ?? .null, report.archiveSHA256.map { .text($0) } ?? .null])
+                    report.member.map { .text($0) } ?? .null, report.archiveSHA256.map { .text($0) } ?? .null,
+                    report.sheet.map { .text($0) } ?? .null])
         try s.step()
     }
 
@@ -290,20 +360,23 @@ extension Store {
     /// Two threads share the work: `parser` (started by the caller) reads the CSV with libcsv
     /// and validates each row into a `RowBatch`; this thread, which owns the SQLite
     /// connection, writes the batches in file order. Either side stopping stops the other.
-    func load(_ bytes: UnsafeRawBufferPointer, parser: RowParser, path: String, origin: ArchiveOrigin?, sha256: String,
+    func load(byteCount: Int, sheet: String? = nil, parser: RowParser, path: String, origin: ArchiveOrigin?, sha256: String,
               batch: Int, options: IngestOptions, report: inout FileReport) throws {
         let insertFile = try db.prepare("""
-            INSERT INTO files (batch_id, path, sha256, bytes, status, member, archive_sha256) VALUES (?, ?, ?, ?, 'loaded', ?, ?)
+            INSERT INTO files (batch_id, path, sha256, bytes, status, member, archive_sha256, sheet)
+            VALUES (?, ?, ?, ?, 'loaded', ?, ?, ?)
             """)
-        try insertFile.bind([.int(Int64(batch)), .text(path), .text(sha256), .int(Int64(bytes.count)),
-                             origin.map { .text($0.member) } ?? .null, origin.map { .text($0.archiveSHA256) } ?? .null])
+        try insertFile.bind([.int(Int64(batch)), .text(path), .text(sha256), .int(Int64(byteCount)),
+                             origin.map { .text($0.member) } ?? .null, origin.map { .text($0.archiveSHA256) } ?? .null,
+                             sheet.map { .text($0) } ?? .null])
         try insertFile.step()
         let fileID = db.lastInsertRowID
         let quarantine = try db.prepare("""
-            INSERT INTO quarantine (file_id, line, column_name, value, reason) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO quarantine (file_id, line, column_name, value, reason, cell) VALUES (?, ?, ?, ?, ?, ?)
             """)
 
         var validator: RowValidator?
+        var profile: ProfileBinding?
         var writer: RecordWriter?
         var counts = (read: 0, loaded: 0, updated: 0, corrected: 0, duplicates: 0, quarantined: 0)
         let started = Date()
@@ -312,22 +385,24 @@ extension Store {
         let valid = UnsafeMutablePointer<Int>.allocate(capacity: RowBatch.capacity)
         defer { valid.deallocate() }
 
-        func quarantineRow(line: Int, column: String?, value: String, reason: String) throws {
+        func quarantineRow(line: Int, column: String?, value: String, reason: String, cell: String? = nil) throws {
             counts.quarantined += 1
             quarantine.reset()
             try quarantine.bind([.int(fileID), .int(Int64(line)), column.map { .text($0) } ?? .null,
-                                 .text(value), .text(reason)])
+                                 .text(value), .text(reason), cell.map { .text($0) } ?? .null])
             try quarantine.step()
         }
 
         loop: while let message = parser.output.receive() {
             switch message {
-            case let .header(kind, v):
+            case let .header(kind, v, binding):
                 validator = v
+                profile = binding
                 writer = try RecordWriter(db: db, schema: kind.schema, fileID: fileID, batchID: Int64(batch),
                                           revise: options.revise, platforms: options.platforms)
                 report.kind = kind.rawValue
-                report.unknownColumns = v.unknownColumns
+                report.unknownColumns = binding?.unknownColumns ?? v.unknownColumns
+                report.source = binding?.profile.name
             case .rows(let b):
                 guard let w = writer, let v = validator else { break }
                 var n = 0
@@ -340,7 +415,8 @@ extension Store {
                     let p = b.problemIndex[i]
                     if p >= 0 {
                         let problem = b.problems[Int(p)]
-                        try quarantineRow(line: b.lines[i], column: problem.column, value: problem.value, reason: problem.reason)
+                        try quarantineRow(line: b.lines[i], column: problem.column, value: problem.value, reason: problem.reason,
+                                          cell: problem.cell)
                     } else {
                         valid[n] = i
                         n += 1
@@ -352,13 +428,18 @@ extension Store {
                     case .duplicate: counts.duplicates += 1
                     case .updated: counts.updated += 1
                     case .corrected: counts.corrected += 1
-                    case let .conflict(otherPath, otherLine, fields):
-                        let key = v.schema.key
+                    case let .conflict(otherPath, otherLine, fields, otherSheet):
+                        let key = profile?.sourceName(of: v.schema.key) ?? v.schema.key
                         let value = String(decoding: b.text(i, v.schema.keyIndex), as: UTF8.self)
-                        let origin = otherPath == path ? "line \(otherLine) of this file" : "\(Provenance.fileName(otherPath)) line \(otherLine)"
+                        // A sheet's rows are rows, placed as `book.xlsx!Sheet row 5`; a CSV's are lines.
+                        let place = otherSheet.map { "row \(otherLine) of sheet '\($0)'" } ?? "line \(otherLine)"
+                        let origin = otherPath == path && otherSheet == sheet ? "\(place) of this file"
+                            : "\(Provenance.fileName(otherPath)) \(otherSheet.map { "sheet '\($0)' row \(otherLine)" } ?? place)"
                         try quarantineRow(line: b.lines[i], column: key, value: value,
                                           reason: "conflict: \(key) '\(value)' was loaded from \(origin) with other values of "
-                                              + fields.joined(separator: ", ") + "; a correction needs `tally ingest --revise --reason TEXT`")
+                                              + fields.joined(separator: ", ") + "; a correction needs `tally ingest --revise --reason TEXT`",
+                                          cell: parser.sheetFields?.cell(of: key, row: b.lines[i])
+                                              ?? parser.profileSink?.sheetCell?(profile?.field(of: v.schema.key), b.lines[i]))
                     }
                 }
                 parser.recycle(b)
@@ -367,7 +448,8 @@ extension Store {
                     if now.timeIntervalSince(lastProgress) >= 0.2 {
                         lastProgress = now
                         progress(IngestProgress(path: path, rows: counts.read, bytesDone: parser.bytesFed,
-                                                bytesTotal: bytes.count, seconds: now.timeIntervalSince(started)))
+                                                bytesTotal: sheet == nil ? byteCount : Int(parser.sheetBytes ?? 0),
+                                                seconds: now.timeIntervalSince(started)))
                     }
                 }
             case .end(let error):
@@ -377,6 +459,7 @@ extension Store {
         }
         guard validator != nil else { throw FileRejection(message: "no header: the file has no rows") }
         report.unregisteredPlatforms = writer?.platforms.unregistered() ?? []
+        report.skippedRows = parser.profileSink?.skipped ?? []
 
         report.rowsRead = counts.read
         report.loaded = counts.loaded
@@ -399,14 +482,15 @@ extension Store {
     }
 
     /// Decides the record kind and checks the header; rejects the file when it cannot be loaded.
-    static func checkHeader(_ header: [String], options: IngestOptions, zone: ZoneOffsets) throws -> (RecordKind, RowValidator) {
+    static func checkHeader(kind given: RecordKind? = nil, _ header: [String], options: IngestOptions,
+                            zone: ZoneOffsets) throws -> (RecordKind, RowValidator) {
         var seen = Set<String>()
         for name in header where !name.isEmpty {
             if !seen.insert(name).inserted {
                 throw FileRejection(message: "column '\(name)' appears twice in the header")
             }
         }
-        guard let kind = options.kind ?? RecordSchema.detect(header: header) else {
+        guard let kind = given ?? options.kind ?? RecordSchema.detect(header: header) else {
             let keys = RecordKind.allCases.map { $0.schema.key }.joined(separator: ", ")
             throw FileRejection(message: "cannot tell the record kind: the header has none (or several) of \(keys); give --kind")
         }

@@ -19,6 +19,10 @@ public struct FileReport: Codable, Equatable, Sendable {
     public var member: String?
     /// For an archive member: the SHA-256 of the archive file given.
     public var archiveSHA256: String?
+    /// For an Excel workbook: the sheet read (`sha256` is the workbook's).
+    public var sheet: String?
+    /// The file as messages name it: its path, with `!SHEET` for a workbook's sheet.
+    public var place: String { sheet.map { path + "!" + $0 } ?? path }
     public var kind: String?
     public var status: Status
     public var rowsRead = 0
@@ -39,6 +43,12 @@ public struct FileReport: Codable, Equatable, Sendable {
     /// Takedowns: platform names not in the registry (loaded as written), in order of first
     /// appearance. In JSON only when there are some.
     public var unregisteredPlatforms: [UnregisteredPlatform] = []
+    /// The source profile that read the file (`--source`, or found from its header); nil for a
+    /// contract CSV. In JSON only when set.
+    public var source: String?
+    /// Rows the source profile says are not records (above the header, blank, totals, notes),
+    /// by reason with their lines: not counted in `rows_read`. In JSON only when there are some.
+    public var skippedRows: [SkippedRows] = []
 
     public init(path: String, status: Status) {
         self.path = path
@@ -48,8 +58,9 @@ public struct FileReport: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case path, sha256, kind, status, rowsRead = "rows_read", loaded, updated, corrected, duplicates, quarantined
         case rejected, error, unknownColumns = "unknown_columns", loadedInBatch = "loaded_in_batch"
-        case member, archiveSHA256 = "archive_sha256"
+        case member, archiveSHA256 = "archive_sha256", sheet
         case unregisteredPlatforms = "unregistered_platforms"
+        case source, skippedRows = "skipped_rows"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -58,6 +69,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         try c.encode(sha256, forKey: .sha256)
         try c.encodeIfPresent(member, forKey: .member)
         try c.encodeIfPresent(archiveSHA256, forKey: .archiveSHA256)
+        try c.encodeIfPresent(sheet, forKey: .sheet)
         try c.encode(kind, forKey: .kind)
         try c.encode(status, forKey: .status)
         try c.encode(rowsRead, forKey: .rowsRead)
@@ -71,6 +83,8 @@ public struct FileReport: Codable, Equatable, Sendable {
         try c.encode(unknownColumns, forKey: .unknownColumns)
         try c.encodeIfPresent(loadedInBatch, forKey: .loadedInBatch)
         if !unregisteredPlatforms.isEmpty { try c.encode(unregisteredPlatforms, forKey: .unregisteredPlatforms) }
+        try c.encodeIfPresent(source, forKey: .source)
+        if !skippedRows.isEmpty { try c.encode(skippedRows, forKey: .skippedRows) }
     }
 
     public init(from decoder: Decoder) throws {
@@ -79,6 +93,7 @@ public struct FileReport: Codable, Equatable, Sendable {
         sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
         member = try c.decodeIfPresent(String.self, forKey: .member)
         archiveSHA256 = try c.decodeIfPresent(String.self, forKey: .archiveSHA256)
+        sheet = try c.decodeIfPresent(String.self, forKey: .sheet)
         kind = try c.decodeIfPresent(String.self, forKey: .kind)
         status = try c.decode(Status.self, forKey: .status)
         rowsRead = try c.decode(Int.self, forKey: .rowsRead)
@@ -91,6 +106,8 @@ public struct FileReport: Codable, Equatable, Sendable {
         unknownColumns = try c.decodeIfPresent([String].self, forKey: .unknownColumns) ?? []
         loadedInBatch = try c.decodeIfPresent(Int.self, forKey: .loadedInBatch)
         unregisteredPlatforms = try c.decodeIfPresent([UnregisteredPlatform].self, forKey: .unregisteredPlatforms) ?? []
+        source = try c.decodeIfPresent(String.self, forKey: .source)
+        skippedRows = try c.decodeIfPresent([SkippedRows].self, forKey: .skippedRows) ?? []
     }
 }
 

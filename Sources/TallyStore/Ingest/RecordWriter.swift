@@ -30,7 +30,8 @@ final class RecordWriter {
         case corrected(fields: [String])
         /// A correction in a load that is not a revision: not written. Where the current
         /// version came from, and the fields that differ.
-        case conflict(path: String, line: Int, fields: [String])
+        /// `sheet`: the sheet of the workbook the stored version came from (`line` is then its row).
+        case conflict(path: String, line: Int, fields: [String], sheet: String?)
     }
 
     static let groupSize = 32
@@ -93,7 +94,7 @@ final class RecordWriter {
         insertOne = try db.prepare(insert(rows: 1))
         let stored = StoreSchema.columns(of: schema).map { "t." + $0.name }.joined(separator: ", ")
         lookup = try db.prepare("""
-            SELECT t.row_hash, t.file_id, f.path, t.line, \(stored) FROM \(table) t JOIN files f ON f.id = t.file_id
+            SELECT t.row_hash, t.file_id, f.path, t.line, \(stored), f.sheet FROM \(table) t JOIN files f ON f.id = t.file_id
             WHERE t.\(schema.key) = ?
             """)
         let history = StoreSchema.columns(of: schema).map(\.name) + ["file_id", "line", "row_hash", "change", "changed_fields"]
@@ -282,7 +283,8 @@ final class RecordWriter {
         if filled.isEmpty && changed.isEmpty { return .duplicate }
         if changed.isEmpty { return .updated(fields: filled) }
         if revise { return .corrected(fields: filled + changed) }
-        return .conflict(path: lookup.text(2) ?? "?", line: Int(lookup.int(3)), fields: changed + filled)
+        return .conflict(path: lookup.text(2) ?? "?", line: Int(lookup.int(3)), fields: changed + filled,
+                         sheet: lookup.text(4 + storedColumns.count))
     }
 
     static func equal(_ h: OpaquePointer, _ column: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -17,7 +17,7 @@ final class RowBatch: @unchecked Sendable {
     let problemIndex: UnsafeMutablePointer<Int32>
     /// Fingerprint of each valid row's normalised content (see `RowHash`).
     let hashes: UnsafeMutablePointer<UInt64>
-    private(set) var problems: [(column: String?, value: String, reason: String)] = []
+    private(set) var problems: [(column: String?, value: String, reason: String, cell: String?)] = []
     // Valid rows' typed slots, `columns` per row.
     let isNull: UnsafeMutablePointer<Bool>
     let ints: UnsafeMutablePointer<Int64>
@@ -116,7 +116,8 @@ final class RowBatch: @unchecked Sendable {
         count += 1
     }
 
-    func appendProblem(line: Int, column: String?, value: String, reason: String) {
+    /// A row not loaded, and why; `cell` places it in a sheet (`C17`), nil for CSV.
+    func appendProblem(line: Int, column: String?, value: String, reason: String, cell: String? = nil) {
         let o = count * columns
         for c in 0..<columns {
             isNull[o + c] = true
@@ -127,7 +128,7 @@ final class RowBatch: @unchecked Sendable {
         lines[count] = line
         problemIndex[count] = Int32(problems.count)
         hashes[count] = 0
-        problems.append((column, value, reason))
+        problems.append((column, value, reason, cell))
         count += 1
     }
 

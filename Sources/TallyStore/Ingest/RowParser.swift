@@ -1,12 +1,17 @@
 import Foundation
 import TallyCore
 import TallyCSV
+import TallyProfiles
+import TallyXLSX
 
-/// The parsing half of an ingest: a thread that reads CSV bytes with libcsv, checks the
-/// header, validates every row and sends the rows in batches, in file order.
+/// The parsing half of an ingest: a thread that reads CSV bytes with libcsv (or a workbook's
+/// sheet with `TallyXLSX`), checks the header, validates every row and sends the rows in
+/// batches, in file order.
 final class RowParser: @unchecked Sendable {
     enum Message {
-        case header(RecordKind, RowValidator)
+        /// The kind and validator of the file, and the source profile that maps it (nil: a
+        /// contract CSV).
+        case header(RecordKind, RowValidator, ProfileBinding?)
         case rows(RowBatch)
         /// The end of the file, or the error that stopped the parse.
         case end(Error?)
@@ -22,19 +27,41 @@ final class RowParser: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var started = false
     private let bytes: UnsafeRawBufferPointer
+    /// A sheet to read instead of CSV bytes.
+    private let sheet: SheetReader?
     private let options: IngestOptions
     private let zone: ZoneOffsets
     private let lock = NSLock()
     private var fed = 0
+
+    /// Where the rows go once the header is known (set by the parsing thread).
+    private(set) var router: HeaderRouter?
+    /// The source profile's sink, when the file is read through one: its skipped rows are
+    /// final once `.end` was received.
+    var profileSink: ProfileSink? { router?.profileSink }
 
     /// Bytes handed to libcsv so far (for progress).
     var bytesFed: Int { lock.withLock { fed } }
 
     init(bytes: UnsafeRawBufferPointer, options: IngestOptions, zone: ZoneOffsets) {
         self.bytes = bytes
+        self.sheet = nil
         self.options = options
         self.zone = zone
     }
+
+    /// A parser of a workbook's sheet (`bytesFed` then counts the sheet's XML read).
+    init(sheet: SheetReader, options: IngestOptions, zone: ZoneOffsets) {
+        self.bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+        self.sheet = sheet
+        self.options = options
+        self.zone = zone
+    }
+
+    /// Size of the sheet's XML, when the parser reads a sheet (for progress).
+    private(set) var sheetBytes: Int64?
+    /// A sheet's header columns, set before the header message is sent (to name cells).
+    private(set) var sheetFields: SheetFields?
 
     func start() {
         started = true
@@ -63,11 +90,13 @@ final class RowParser: @unchecked Sendable {
 
     /// Parses everything; returns the error that stopped it, if any.
     private func run() -> Error? {
+        if let sheet { return runSheet(sheet) }
         // Until the header is known the reader calls this closure; then it calls the sink's
         // per-row method, which reaches everything it needs through constant references.
         let reader = CSVReader { _ in }
         let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
-        var sink: RowSink?
+        let router = HeaderRouter(options: options, zone: zone, now: now, output: output, free: free)
+        self.router = router
         reader.handler = { [self, unowned reader] csvRow in
             // Names in the header: the field limit, but never below the default (a small
             // limit for values must not refuse the contract's column names).
@@ -76,17 +105,13 @@ final class RowParser: @unchecked Sendable {
                 throw FileRejection(message: "line \(csvRow.line): name \(i + 1) of the header is longer than \(nameLimit) bytes")
             }
             let header = (0..<csvRow.count).map { csvRow.string($0).trimmingSpaces }
-            let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
-            validator.rejectFuture(now: now)
-            for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema)) }
-            let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema),
-                               output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
-                               strictPlatforms: options.strictPlatforms ? options.platforms : nil)
-            sink = rows
-            guard output.send(.header(kind, validator)) else { throw Cancelled() }
+            guard let route = try router.offer(header, line: csvRow.line) else { return }
             // Data fields (not the header's names) are cut at the limit; see `RowSink.longField`.
             reader.maxFieldBytes = options.maxFieldBytes
-            reader.handler = { csvRow in try rows.take(csvRow) }
+            switch route {
+            case .contract(let rows): reader.handler = { csvRow in try rows.take(csvRow) }
+            case .profile(let profiled): reader.handler = { csvRow in try profiled.take(csvRow) }
+            }
         }
         do {
             var offset = 0
@@ -100,11 +125,137 @@ final class RowParser: @unchecked Sendable {
                 lock.withLock { fed = offset }
             }
             try reader.finish()
-            try sink?.flush()
+            try router.finish()
             return nil
         } catch {
             return error
         }
+    }
+
+    /// Reads a sheet as a table (`SheetReader.readTable`: the first row holding a value is the
+    /// header, merged header cells honoured, blank rows skipped) and validates its rows exactly
+    /// as CSV rows: each data row is seen through the header's columns (`SheetFields`).
+    private func runSheet(_ reader: SheetReader) -> Error? {
+        let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
+        var sink: RowSink?
+        var fields: SheetFields?
+        do {
+            try reader.readTable(progress: { [self] done, total in
+                lock.withLock {
+                    fed = done
+                    sheetBytes = total
+                }
+            }, header: { [self] h in
+                let nameLimit = max(options.maxFieldBytes, IngestOptions.defaultMaxFieldBytes)
+                if let i = h.names.firstIndex(where: { $0.utf8.count > nameLimit }) {
+                    throw FileRejection(message: "cell \(CellReference.name(column: h.firstColumn + i, row: h.firstRow)): "
+                        + "name \(i + 1) of the header is longer than \(nameLimit) bytes")
+                }
+                let header = h.names.map { $0.trimmingSpaces }
+                // Not the contract's header (an agency's export, its title row first): the sheet is
+                // read again, row by row, through the source profiles.
+                if options.source != nil
+                    || (options.kind == nil && RecordSchema.detect(header: header) == nil && !options.profiles.isEmpty) {
+                    throw ReadThroughProfile()
+                }
+                // A name merged across columns names each of them: say so rather than only that it repeats.
+                var seen: [String: Int] = [:]
+                for (i, name) in header.enumerated() where !name.isEmpty {
+                    if let j = seen[name], let m = h.merges.first(where: { $0.contains(column: h.firstColumn + i, row: h.lastRow) }) {
+                        throw FileRejection(message: "column '\(name)' appears twice in the header: its cell is merged over \(m) "
+                            + "(columns \(CellReference.letters(h.firstColumn + j)) and \(CellReference.letters(h.firstColumn + i))); "
+                            + "give each column its own name")
+                    }
+                    seen[name] = i
+                }
+                let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
+                validator.rejectFuture(now: now)
+                for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema)) }
+                sink = RowSink(validator: validator, batch: RowBatch(schema: kind.schema),
+                               output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
+                               strictPlatforms: options.strictPlatforms ? options.platforms : nil)
+                fields = SheetFields(header: header, firstColumn: h.firstColumn, validator: validator)
+                sheetFields = fields
+                guard output.send(.header(kind, validator, nil)) else { throw Cancelled() }
+            }, row: { row in
+                guard let sink, let fields else { return }
+                fields.load(row)
+                try sink.take(fields)
+            })
+            try sink?.flush()
+            return nil
+        } catch is ReadThroughProfile {
+            return runProfiledSheet(reader)
+        } catch let error as WorkbookError {
+            return FileRejection(message: error.description)
+        } catch {
+            return error
+        }
+    }
+
+    struct ReadThroughProfile: Error {}
+
+    /// Reads a sheet through a source profile: every row as the strings of its cells from
+    /// column A, offered to the `HeaderRouter` until it finds the header (title rows above it are
+    /// skipped as in a CSV export), then mapped and validated; problems are placed by cell.
+    private func runProfiledSheet(_ reader: SheetReader) -> Error? {
+        let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
+        let router = HeaderRouter(options: options, zone: zone, now: now, output: output, free: free)
+        self.router = router
+        let nameLimit = max(options.maxFieldBytes, IngestOptions.defaultMaxFieldBytes)
+        do {
+            try reader.forEachRow(progress: { [self] done, total in
+                lock.withLock {
+                    fed = done
+                    sheetBytes = total
+                }
+            }) { row in
+                if router.route == nil {
+                    let cells = row.strings()
+                    if let i = cells.firstIndex(where: { $0.utf8.count > nameLimit }) {
+                        throw FileRejection(message: "cell \(CellReference.name(column: i, row: row.number)): "
+                            + "name \(i + 1) of the header is longer than \(nameLimit) bytes")
+                    }
+                    if let route = try router.offer(cells.map { $0.trimmingSpaces }, line: row.number),
+                       case .profile(let p) = route {
+                        p.sheetCell = { field, line in field.map { CellReference.letters($0) + String(line) } }
+                    }
+                    return
+                }
+                var cells = row.strings()
+                // Cells right of the header's last column hold nothing the profile reads.
+                if case .profile(let p)? = router.route, cells.count > p.binding.header.count,
+                   cells[p.binding.header.count...].allSatisfy({ $0.isEmpty }) {
+                    cells.removeLast(cells.count - p.binding.header.count)
+                }
+                try router.take(fields: cells, line: row.number)
+            }
+            try router.finish()
+            return nil
+        } catch let error as WorkbookError {
+            return FileRejection(message: error.description)
+        } catch {
+            return error
+        }
+    }
+
+
+    /// A profile bound to a file's header; rejects the file when a required column is missing
+    /// or a header name appears twice.
+    static func bind(_ profile: SourceProfile, header: [String]) throws -> ProfileBinding {
+        let binding = profile.bind(header: header)
+        var seen = Set<String>()
+        for name in header where !name.isEmpty {
+            if !seen.insert(SourceProfile.headerKey(name)).inserted {
+                throw FileRejection(message: "column '\(name)' appears twice in the header (source profile \(profile.name))")
+            }
+        }
+        if !binding.missingRequired.isEmpty {
+            let list = binding.missingRequired.map { "'\($0)'" }.joined(separator: ", ")
+            throw FileRejection(message: "missing required column\(binding.missingRequired.count == 1 ? "" : "s") \(list) "
+                + "for source profile \(profile.name) (\(profile.kind.rawValue))")
+        }
+        return binding
     }
 
     /// Batches in flight besides the one being filled.
@@ -158,39 +309,82 @@ final class RowSink {
         self.free = free
     }
 
-    func take(_ csvRow: CSVRow) throws {
+    func take<Row: IngestRow>(_ csvRow: Row) throws {
+        if !precheck(csvRow, fieldCount: true) {
+            if Row.self == CSVRow.self {
+                // No cells in a CSV file, and no closure made per row on the hot path.
+                validateAndAppend(csvRow, line: csvRow.line, rowBytes: csvRow.bytes)
+            } else {
+                validateAndAppend(csvRow, line: csvRow.line, rowBytes: csvRow.bytes, cell: csvRow.cell(of:))
+            }
+        }
+        try sendIfFull()
+    }
+
+    /// Quarantines a row that is broken as CSV (an open quote, a field too long, with
+    /// `fieldCount` a wrong number of fields) or as a sheet's row (an error value); returns
+    /// whether it did.
+    func precheck<Row: IngestRow>(_ csvRow: Row, fieldCount: Bool) -> Bool {
         let b = batch
-        if csvRow.endsInOpenQuote {
+        if let problem = csvRow.sourceProblem {
+            b.appendProblem(line: csvRow.line, column: problem.column, value: problem.value, reason: problem.reason,
+                            cell: problem.cell)
+        } else if csvRow.endsInOpenQuote {
             b.appendProblem(line: csvRow.line, column: nil, value: "",
                             reason: "a quoted field opened on this line is never closed (end of file reached)")
         } else if csvRow.bytes.count > Self.maxRowBytes {
             // Many fields each under the limit: the batch's 32-bit text offsets must still hold.
             b.appendProblem(line: csvRow.line, column: nil, value: "",
-                            reason: "the row's fields hold more than \(Self.maxRowBytes) bytes together")
+                            reason: "the row's fields hold more than \(Self.maxRowBytes) bytes together", cell: csvRow.cell(of: nil))
         } else if let i = longField(csvRow) {
             b.appendProblem(line: csvRow.line, column: i < header.count && !header[i].isEmpty ? header[i] : "field \(i + 1)",
-                            value: RowProblem.shortened(csvRow.field(i)), reason: tooLong)
-        } else if csvRow.count != validator.headerCount {
+                            value: RowProblem.shortened(csvRow.field(i)), reason: tooLong, cell: csvRow.cell(ofField: i))
+        } else if fieldCount && csvRow.count != validator.headerCount {
             b.appendProblem(line: csvRow.line, column: nil, value: "",
-                            reason: "the row has \(csvRow.count) fields, the header has \(validator.headerCount)")
+                            reason: "the row has \(csvRow.count) fields, the header has \(validator.headerCount)",
+                            cell: csvRow.cell(of: nil))
         } else {
-            let problems = validator.validate(csvRow, into: row)
-            if let first = problems.first {
-                var reason = first.reason
-                if problems.count > 1 {
-                    reason += " (and \(problems.count - 1) more: "
-                        + problems.dropFirst().map(\.column).joined(separator: ", ") + ")"
-                }
-                b.appendProblem(line: csvRow.line, column: first.column, value: first.value, reason: reason)
-            } else if strict != nil, platformField >= 0, let reason = unregistered(csvRow.field(platformField)) {
-                b.appendProblem(line: csvRow.line, column: "platform", value: RowProblem.shortened(csvRow.field(platformField)),
-                                reason: reason)
-            } else {
-                b.append(row, line: csvRow.line, rowBytes: csvRow.bytes)
-            }
+            return false
         }
-        if b.isFull {
-            guard output.send(.rows(b)), let next = free.receive() else { throw RowParser.Cancelled() }
+        return true
+    }
+
+    /// Validates a row and appends it to the batch, or its first problem (passed through
+    /// `rename`, which a source profile uses to name its own column and value).
+    @inline(__always)
+    func validateAndAppend<S: FieldSource>(_ source: S, line: Int, rowBytes: UnsafeBufferPointer<UInt8>,
+                                           rename: ((RowProblem) -> RowProblem)? = nil,
+                                           cell: ((String?) -> String?)? = nil) {
+        let b = batch
+        let problems = validator.validate(source, into: row)
+        if var first = problems.first {
+            let contractColumn = first.column
+            if let rename { first = rename(first) }
+            var reason = first.reason
+            if problems.count > 1 {
+                reason += " (and \(problems.count - 1) more: "
+                    + problems.dropFirst().map { rename?($0).column ?? $0.column }.joined(separator: ", ") + ")"
+            }
+            b.appendProblem(line: line, column: first.column, value: first.value, reason: reason, cell: cell?(contractColumn))
+        } else if strict != nil, platformField >= 0, let reason = unregistered(source.field(platformField)) {
+            var problem = RowProblem(column: "platform", value: RowProblem.shortened(source.field(platformField)), reason: reason)
+            if let rename { problem = rename(problem) }
+            b.appendProblem(line: line, column: problem.column, value: problem.value, reason: problem.reason,
+                            cell: cell?("platform"))
+        } else {
+            b.append(row, line: line, rowBytes: rowBytes)
+        }
+    }
+
+    func appendProblem(line: Int, column: String?, value: String, reason: String, cell: String? = nil) {
+        batch.appendProblem(line: line, column: column, value: value, reason: reason, cell: cell)
+    }
+
+    /// Sends the batch on when it is full and takes a free one.
+    @inline(__always)
+    func sendIfFull() throws {
+        if batch.isFull {
+            guard output.send(.rows(batch)), let next = free.receive() else { throw RowParser.Cancelled() }
             batch = next
         }
     }
@@ -216,7 +410,7 @@ final class RowSink {
 
     /// Index of the first field longer than the limit (the reader keeps limit + 1 bytes of it).
     @inline(__always)
-    func longField(_ csvRow: CSVRow) -> Int? {
+    func longField<Row: IngestRow>(_ csvRow: Row) -> Int? {
         guard maxFieldBytes < csvRow.bytes.count else { return nil }  // no field can be longer than the row
         for i in 0..<csvRow.count where csvRow.field(i).count > maxFieldBytes { return i }
         return nil
@@ -230,6 +424,32 @@ final class RowSink {
     }
 }
 
-extension CSVRow: FieldSource {
+/// A row as the ingest validates it: a CSV row, or a sheet's row seen through its header.
+protocol IngestRow: FieldSource {
+    /// The row's line in the file (a sheet's row number).
+    var line: Int { get }
+    var count: Int { get }
+    /// All field bytes of the row, back to back; every `field(i)` lies inside it.
+    var bytes: UnsafeBufferPointer<UInt8> { get }
+    var endsInOpenQuote: Bool { get }
+    /// A problem of the source itself, found before validation (a spreadsheet error value).
+    var sourceProblem: SourceProblem? { get }
+    /// The cell of field `i` (`C17`), for a sheet's row; nil for CSV.
+    func cell(ofField i: Int) -> String?
+    /// The cell of the named column (else the row's first cell), for a sheet's row; nil for CSV.
+    func cell(of column: String?) -> String?
+}
+
+struct SourceProblem {
+    var column: String?
+    var value: String
+    var reason: String
+    var cell: String?
+}
+
+extension CSVRow: IngestRow {
     public var fieldCount: Int { count }
+    var sourceProblem: SourceProblem? { nil }
+    func cell(ofField i: Int) -> String? { nil }
+    func cell(of column: String?) -> String? { nil }
 }

@@ -1,6 +1,6 @@
 CREATE INDEX arrests_history_key ON arrests_history(arrest_id);
 CREATE INDEX arrests_history_vintage ON arrests_history(valid_from, superseded_in);
-CREATE UNIQUE INDEX files_loaded_sha256 ON files(sha256, batch_id) WHERE status = 'loaded';
+CREATE UNIQUE INDEX files_loaded_sha256 ON files(sha256, batch_id, coalesce(sheet, '')) WHERE status = 'loaded';
 CREATE INDEX quarantine_file ON quarantine(file_id, line);
 CREATE INDEX takedowns_history_key ON takedowns_history(request_id);
 CREATE INDEX takedowns_history_vintage ON takedowns_history(valid_from, superseded_in);
@@ -62,7 +62,7 @@ CREATE TABLE files (
   quarantined INTEGER NOT NULL DEFAULT 0,
   unknown_columns TEXT,
   error TEXT
-, updated INTEGER NOT NULL DEFAULT 0, corrected INTEGER NOT NULL DEFAULT 0, retracted_in INTEGER REFERENCES batches(id), member TEXT, archive_sha256 TEXT);
+, updated INTEGER NOT NULL DEFAULT 0, corrected INTEGER NOT NULL DEFAULT 0, retracted_in INTEGER REFERENCES batches(id), member TEXT, archive_sha256 TEXT, sheet TEXT);
 CREATE TABLE platform_registries (
   id INTEGER PRIMARY KEY,
   fingerprint TEXT NOT NULL,
@@ -86,7 +86,7 @@ CREATE TABLE quarantine (
   column_name TEXT,
   value TEXT,
   reason TEXT NOT NULL
-);
+, cell TEXT);
 CREATE TABLE retractions (
   batch_id INTEGER NOT NULL REFERENCES batches(id),
   kind TEXT NOT NULL,

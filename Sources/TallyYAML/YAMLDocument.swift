@@ -5,8 +5,8 @@ import Yams
 /// fine-schedule or chart file is reported as "FILE: key 'x': expected …", never as a crash.
 public struct YAMLDocument {
     public let file: String
-    let path: String
-    let map: [String: Any]
+    public let path: String
+    public let map: [String: Any]
 
     public init(file: String, text: String, path: String = "") throws {
         self.file = file
@@ -46,7 +46,7 @@ public struct YAMLDocument {
         }
     }
 
-    init(file: String, path: String, map: [String: Any]) {
+    public init(file: String, path: String, map: [String: Any]) {
         self.file = file
         self.path = path
         self.map = map
@@ -64,16 +64,16 @@ public struct YAMLDocument {
         return try YAMLDocument(file: file, text: String(decoding: data, as: UTF8.self))
     }
 
-    static func describe(_ error: Error) -> String {
+    public static func describe(_ error: Error) -> String {
         "\(error)".replacingOccurrences(of: "\n", with: " ")
     }
 
-    func name(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
-    func fail(_ key: String, _ expected: String) -> YAMLError {
+    public func name(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+    public func fail(_ key: String, _ expected: String) -> YAMLError {
         YAMLError(file: file, message: "key '\(name(key))': expected \(expected)")
     }
     /// As `fail`, naming the value found (shortened, on one line).
-    func fail(_ key: String, _ expected: String, got value: Any?) -> YAMLError {
+    public func fail(_ key: String, _ expected: String, got value: Any?) -> YAMLError {
         var text = value.map { v -> String in
             if let d = v as? Double { return d.isNaN ? ".nan" : d.isInfinite ? (d < 0 ? "-.inf" : ".inf") : "\(d)" }
             if let i = v as? Int { return "\(i)" }
@@ -115,7 +115,7 @@ public struct YAMLDocument {
         return v
     }
 
-    func range<T>(_ min: T?, _ max: T?, _ what: String) -> String {
+    public func range<T>(_ min: T?, _ max: T?, _ what: String) -> String {
         switch (min, max) {
         case let (lo?, hi?): return "\(what) from \(lo) to \(hi)"
         case let (lo?, nil): return "\(what) of at least \(lo)"
@@ -171,5 +171,10 @@ public struct YAMLDocument {
 public struct YAMLError: Error, CustomStringConvertible, Equatable {
     public let file: String
     public let message: String
+
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
     public var description: String { "\(file): \(message)" }
 }
