@@ -126,9 +126,9 @@ public enum FigureSQL {
 
     /// The figures one query returns for one period, typed by their catalogue entries; an
     /// id the catalogue lacks is an error (a query must not publish what is not defined).
-    static func run(_ q: FigureQuery, _ p: Parameters, _ runner: FigureSQLRunner) throws -> Figures {
+    static func run(_ q: FigureQuery, _ p: Parameters, _ runner: FigureSQLRunner, dialect: SQLDialect = SQLiteDialect()) throws -> Figures {
         var f = Figures()
-        for row in try runner.rows(render(q, settings: p.settings), p.bindings) {
+        for row in try runner.rows(render(q, settings: p.settings, dialect: dialect), p.bindings) {
             guard row.count == 2, case .text(let id) = row[0] else {
                 throw FigureSQLError("query \(q.name) returned a row that is not (id, value)")
             }
@@ -154,8 +154,10 @@ public enum FigureSQL {
 
     /// Every figure of the catalogue for `p`'s period, from figure SQL alone (plus the Swift
     /// steps the catalogue names): what `tally verify` compares a manifest with.
+    /// `dialect`: the SQL the runner's engine speaks (SQLite for the store; Spark SQL for
+    /// `--engine spark`).
     public static func recompute(_ p: Parameters, fines schedule: FineSchedule?, suppress: Bool,
-                                 runner: FigureSQLRunner) throws -> RecomputedFigures {
+                                 runner: FigureSQLRunner, dialect: SQLDialect = SQLiteDialect()) throws -> RecomputedFigures {
         let queries = Array(Set(FigureCatalogue.entries.compactMap { e -> String? in
             if case .sql(let q) = e.computation { return q } else { return nil }
         })).sorted()
@@ -168,7 +170,7 @@ public enum FigureSQL {
             for name in names {
                 let q = FigureQueries.query(name)!
                 do {
-                    for (id, v) in try run(q, p, runner).items { f[id] = v }
+                    for (id, v) in try run(q, p, runner, dialect: dialect).items { f[id] = v }
                 } catch let e as FigureSQLError {
                     throw e
                 } catch {
@@ -203,7 +205,7 @@ public enum FigureSQL {
 
         // Fines: the schedule applied per platform and month to the SQL's late and unresolved counts.
         if let schedule {
-            let monthly = try runner.rows(render(FigureQueries.query("fines.monthly")!, settings: p.settings), p.bindings)
+            let monthly = try runner.rows(render(FigureQueries.query("fines.monthly")!, settings: p.settings, dialect: dialect), p.bindings)
             var totalValue: FigureValue?
             var total = 0
             for name in platforms {
