@@ -24,7 +24,8 @@ struct EngineOptions: ParsableArguments {
         "An input file or glob on any file system Spark reads (file:, hdfs:, s3a:, …); repeatable. Spark engine only.", valueName: "path"))
     var inputs: [String] = []
 
-    @Option(help: ArgumentHelp("Kind of every --input file (default: told from each header).", valueName: "kind"))
+    /// `--input-kind`, not `--kind`: `tally rank --kind` chooses the league table.
+    @Option(name: .customLong("input-kind"), help: ArgumentHelp("Kind of every --input file (default: told from each header).", valueName: "kind"))
     var kind: RecordKind?
 
     @Option(name: .customLong("spark-submit"), help: ArgumentHelp(
@@ -47,7 +48,7 @@ struct EngineOptions: ParsableArguments {
 
     func validate() throws {
         if engine == .local && (!inputs.isEmpty || kind != nil) {
-            throw ValidationError("--input and --kind are for --engine spark (the local engine reads the store: load files with `tally ingest`)")
+            throw ValidationError("--input and --input-kind are for --engine spark (the local engine reads the store: load files with `tally ingest`)")
         }
         if engine == .spark && inputs.isEmpty { throw ValidationError("--engine spark needs at least one --input PATH") }
     }
