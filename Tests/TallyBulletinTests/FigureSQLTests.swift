@@ -71,13 +71,10 @@ import TallyPublication
             fines = try FineSchedule.load(settings.finesFile!)
         }
     }
-    nonisolated(unsafe) static var shared: Sample?
-    static func sample() throws -> Sample {
-        if let s = shared { return s }
-        let s = try Sample()
-        shared = s
-        return s
-    }
+    /// Built once, by the first test that asks (a static `let` is initialised exactly once,
+    /// even when tests run in parallel).
+    nonisolated(unsafe) static let shared = Result { try Sample() }
+    static func sample() throws -> Sample { try shared.get() }
 
     @Test(arguments: ["2024-08", "2024-01", "2024-Q3", "2024", "2024-01-15..2024-03-10", "2023-05"])
     func sampleYearEngineEqualsSQL(period: String) throws {
