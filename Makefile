@@ -95,7 +95,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release --skip-build
-	$(MAKE) notebooks browser-test TALLY=.build/debug/tally TALLY_BUILD=
+	$(MAKE) notebooks browser-test spark-test TALLY=.build/debug/tally TALLY_BUILD=
 
 ## fuzz: the fuzz targets (CSV reader with row validation; YAML specs) coverage-guided with libFuzzer,
 ## FUZZ_SECONDS each (default 600); inputs that crash are written to $(OUT)/fuzz/
@@ -222,3 +222,29 @@ $(BROWSER_VENV)/.installed: Tests/browser/requirements.txt
 	$(BROWSER_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/browser/requirements.txt
 	$(BROWSER_VENV)/bin/pip install -q --disable-pip-version-check --no-deps $(AXE_PACKAGE)
 	@touch $@
+
+## spark-test: `tally stats --engine spark` on a real local Spark (pyspark from PyPI, Java 17 from Debian)
+## against Tally's own engine and `tally ingest`: the sample year and a seeded generated set with bad rows.
+## Without Java the target fails loudly: the Spark engine is then untested, which CI must not pass.
+.PHONY: spark-test spark-deps
+SPARK_PACKAGES := openjdk-17-jre-headless
+SPARK_VENV ?= Tests/spark/.venv
+spark-deps:
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(SPARK_PACKAGES)"
+spark-test: spark-deps $(SPARK_VENV)/.installed
+	@java -version >/dev/null 2>&1 || { echo "ERROR: Java is not installed or does not run (Debian: openjdk-17-jre-headless); the Spark engine's tests cannot run" >&2; exit 1; }
+	TALLY=$(CURDIR)/$(TALLY) $(SPARK_VENV)/bin/python -m pytest -q -p no:cacheprovider -s Tests/spark
+
+$(SPARK_VENV)/.installed: Tests/spark/requirements.txt
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv >/dev/null; }
+	@[ -x $(SPARK_VENV)/bin/pip ] || $(PYTHON) -m venv $(SPARK_VENV)
+	@echo '*' > $(SPARK_VENV)/.gitignore
+	$(SPARK_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/spark/requirements.txt
+	@touch $@
+
+## bench-spark: 1,000,000 takedowns (10,000,000 with SPARK_BENCH_ROWS=10000000): Spark local[2] against Tally's engine
+.PHONY: bench-spark
+bench-spark: build $(SPARK_VENV)/.installed
+	Benchmarks/spark.sh

@@ -81,15 +81,24 @@ let package = Package(
         ]),
         // The monthly bulletin: PDF (Cairo + Pango, finished with qpdf) and HTML, its manifest and its verification.
         .target(name: "TallyBulletin", dependencies: [
-            "CCairo", "CQPDF", "TallyCharts", "TallyMetrics", "TallyStore", "TallyTables", "TallyCore", "TallyEngine", "TallyTime", "TallyFiles",
+            "CCairo", "CQPDF", "TallyCharts", "TallyMetrics", "TallyCore", "TallyEngine", "TallyTime", "TallyFiles",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // What a publication needs from the store: verification of a manifest by the figure
+        // catalogue's SQL and the files' hashes, revisions over the store's batches, and the
+        // bulletins recorded in it. (The bulletin itself knows nothing of the store.)
+        .target(name: "TallyPublication", dependencies: [
+            "TallyBulletin", "TallyMetrics", "TallyStore", "TallyTables", "TallyCore", "TallyTime",
+        ]),
+        // The Spark engine: the record contract as Spark SQL, the catalogue's figure SQL in
+        // Spark's dialect, the fixed driver run by spark-submit, and its answers.
+        .target(name: "TallySpark", dependencies: ["TallyCore", "TallyMetrics", "TallyFiles"]),
         // Exports of the records for journalists and analysts (CSV, JSON, standalone SQLite,
         // version history), in the period as the figures count them.
         .target(name: "TallyExport", dependencies: ["TallyCore", "TallyMetrics", "TallyStore", "TallyTime"]),
         // The `tally` command-line program.
         .executableTarget(name: "TallyCLI", dependencies: [
-            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyProfiles", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyExport", "TallyFiles",
+            "TallyCore", "TallyCSV", "TallyStore", "TallyTables", "TallyProfiles", "TallyEngine", "TallyMetrics", "TallyCharts", "TallyBulletin", "TallyPublication", "TallyExport", "TallyFiles", "TallySpark",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Deterministic generator of the sample data and of benchmark data.
@@ -105,6 +114,7 @@ let package = Package(
         // Helpers shared by the test targets (a temporary store, SQL rows as text).
         .target(name: "TallyTestSupport", dependencies: ["TallyStore"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
+        .testTarget(name: "TallySparkTests", dependencies: ["TallySpark", "TallyMetrics", "TallyCore"]),
         .testTarget(name: "TallyProfilesTests", dependencies: ["TallyProfiles", "TallyCore", "TallyStore", "TallyMetrics", "TallyTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyEngineTests", dependencies: [
             "TallyEngine", "CSQLite", "TallyTestSupport",
@@ -118,7 +128,7 @@ let package = Package(
         .testTarget(name: "TallyTablesTests", dependencies: ["TallyTables", "TallyStore", "TallyEngine", "TallyCore", "TallyTestSupport"]),
         .testTarget(name: "TallyStoreTests", dependencies: ["TallyStore", "TallyTables", "TallyCore", "TallyTestSupport"],
                     exclude: ["Fixtures", "Schema"]),
-        .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyStore", "TallyTables", "TallyMetrics", "TallyCore", "TallyTestSupport"]),
-        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyFuzz", "TallyStore", "TallyTables", "TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyBulletinTests", dependencies: ["TallyBulletin", "TallyPublication", "TallyStore", "TallyTables", "TallyMetrics", "TallyCore", "TallyTestSupport"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCLI", "TallySample", "TallyFuzz", "TallyStore", "TallyTables", "TallyPublication", "TallyCore", "TallyTestSupport"]),
     ]
 )

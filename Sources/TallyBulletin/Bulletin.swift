@@ -4,7 +4,6 @@ import TallyCore
 import TallyFiles
 import TallyEngine
 import TallyMetrics
-import TallyStore
 import TallyTime
 
 /// What a bulletin is made from.

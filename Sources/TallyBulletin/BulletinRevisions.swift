@@ -3,7 +3,6 @@ import TallyCharts
 import TallyCore
 import TallyEngine
 import TallyMetrics
-import TallyStore
 import TallyTime
 
 /// The bulletin's Revisions section (revisions.md): the figures of earlier months that changed
@@ -24,6 +23,10 @@ public struct BulletinRevisions {
         /// The batches after the previous bulletin's vintage that brought, changed or withdrew
         /// records of the month (empty: the figure moved with the as-of time alone).
         public var batches: [BatchNote]
+
+        public init(month: Period, figure: String, old: Double?, new: Double?, batches: [BatchNote]) {
+            self.month = month; self.figure = figure; self.old = old; self.new = new; self.batches = batches
+        }
     }
 
     /// The figures compared (the headline counts and shares).
@@ -51,7 +54,7 @@ public struct BulletinRevisions {
     }
 
     /// The twelve months before `period`.
-    static func monthsBefore(_ period: Period) -> [Period] {
+    package static func monthsBefore(_ period: Period) -> [Period] {
         var out: [Period] = []
         var (y, m) = period.months[0]
         for _ in 0..<12 {
@@ -61,58 +64,6 @@ public struct BulletinRevisions {
         return out
     }
 
-    /// Compares the figures of the months before `period` at the previous bulletin's vintage
-    /// and as-of time with their values in `tables` (the store at `vintage`) at `asOf`.
-    public static func compute(store: Store, period: Period, vintage: Int, asOf: Int64, tables: RecordTables,
-                               settings: Settings, fines: FineSchedule?, useCache: Bool = true) throws -> BulletinRevisions {
-        guard let prev = previous(of: period, vintage: vintage, in: try store.publications()) else { return BulletinRevisions(previous: nil) }
-        var out = BulletinRevisions(previous: prev)
-        out.batchesBetween = try store.batches(after: prev.vintage, through: vintage)
-        let months = monthsBefore(period)
-        let oldTables = try Revisions.tables(store, vintage: prev.vintage, useCache: useCache)
-        let old = try Revisions.column(oldTables, months: months, figures: figures, asOf: prev.asOfMicros, settings: settings, fines: fines)
-        let new = try Revisions.column(tables, months: months, figures: figures, asOf: asOf, settings: settings, fines: fines)
-
-        // The batches that touched each month's records.
-        var touched: [String: Set<Int>] = [:]
-        for c in try store.changes(after: prev.vintage, through: vintage) {
-            let day = c.kind == .takedowns ? Int(settings.zone.localDay(utcMicros: c.date)) : Int(c.date)
-            let d = CivilDate.civil(days: day)
-            touched[Period.month(d.year, d.month).label, default: []].insert(c.batch)
-        }
-        let notes = Dictionary(uniqueKeysWithValues: out.batchesBetween.map { ($0.batch, $0) })
-        for (k, id) in figures.enumerated() {
-            for (i, m) in months.enumerated() {
-                guard case .value(let a) = old[k][i] else { continue }
-                let b = new[k][i].value
-                let same: Bool
-                switch (a, b) {
-                case (nil, nil): same = true
-                case let (x?, y?): same = abs(x - y) <= 1e-12 * max(1, abs(x))
-                default: same = false
-                }
-                if same { continue }
-                let batches = (touched[m.label] ?? []).sorted().compactMap { notes[$0] }
-                out.rows.append(Row(month: m, figure: id, old: a, new: b, batches: batches))
-            }
-        }
-        out.rows.sort { ($0.month.first, figures.firstIndex(of: $0.figure) ?? 0) < ($1.month.first, figures.firstIndex(of: $1.figure) ?? 0) }
-        if let p = period.previousMonth, period.kind == .month {
-            for r in out.rows where r.month == p { out.marked.insert(r.figure + ".prev") }
-        }
-        return out
-    }
-
-    /// Records a bulletin just written in the store's `publications` (a write connection
-    /// of its own, open only for this).
-    public static func record(storePath: String, period: Period, lang: Language, vintage: Int, asOf: Int64,
-                              manifest: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: manifest))
-        let store = try Store(path: storePath, access: .write)
-        let f = ISO8601DateFormatter()
-        try store.recordPublication(period: period.label, lang: lang.rawValue, vintage: vintage, asOfMicros: asOf,
-                                    manifestSHA256: Manifest.sha256(data), writtenAt: f.string(from: Date()))
-    }
 }
 
 extension Composer {

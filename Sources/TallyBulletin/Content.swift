@@ -1,7 +1,6 @@
 import TallyCharts
 import TallyCore
 import TallyMetrics
-import TallyStore
 import TallyTime
 
 /// A table of the bulletin: printed (splitting across pages with its header repeated) and

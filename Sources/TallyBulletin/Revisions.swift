@@ -2,8 +2,6 @@ import Foundation
 import TallyCore
 import TallyEngine
 import TallyMetrics
-import TallyStore
-import TallyTables
 import TallyTime
 
 /// Revisions triangles computed from a store's history (revisions.md): for each figure and
@@ -47,18 +45,6 @@ public enum Revisions {
         return out
     }
 
-    /// The vintages the columns show, oldest first.
-    public static func vintages(_ store: Store, _ columns: Columns) throws -> [Vintage] {
-        let all = try store.batchNumbers()
-        guard let latest = all.last else { throw Failure(VintageError.empty.description) }
-        var chosen: [Int]
-        switch columns {
-        case .all: chosen = all
-        case .published: chosen = Array(Set(try store.publications().map(\.vintage) + [latest])).sorted()
-        }
-        return try chosen.map { try store.vintage(String($0)) }
-    }
-
     /// Whether a report's period holds records of the kind a figure is about: victims for
     /// `victims.*`, arrests for `arrests.*`, takedown requests for the rest (takedowns, fines,
     /// platforms). A month without them has no figure yet (an empty cell), not a zero.
@@ -84,13 +70,6 @@ public enum Revisions {
         }
     }
 
-    /// The records of the store at a vintage as engine tables.
-    public static func tables(_ store: Store, vintage: Int, useCache: Bool = true) throws -> RecordTables {
-        RecordTables(arrests: try store.table(.arrests, useCache: useCache, vintage: vintage).table,
-                     victims: try store.table(.victims, useCache: useCache, vintage: vintage).table,
-                     takedowns: try store.table(.takedowns, useCache: useCache, vintage: vintage).table)
-    }
-
     /// The figures' values for each month at one vintage's tables, at that vintage's default
     /// as-of time (nil `asOf`) or the one given: `[figure][month]`.
     public static func column(_ tables: RecordTables, months: [Period], figures: [String], asOf: Int64? = nil,
@@ -104,18 +83,6 @@ public enum Revisions {
             }
         }
         return out
-    }
-
-    /// One triangle per figure over `months` and `vintages`.
-    public static func triangles(_ store: Store, months: [Period], figures: [String], vintages: [Vintage],
-                                 settings: Settings, fines: FineSchedule?, useCache: Bool = true) throws -> [RevisionTriangle] {
-        var cells = Array(repeating: Array(repeating: [RevisionCell](), count: months.count), count: figures.count)
-        for v in vintages {
-            let t = try tables(store, vintage: v.batch, useCache: useCache)
-            let col = try column(t, months: months, figures: figures, settings: settings, fines: fines)
-            for k in figures.indices { for m in months.indices { cells[k][m].append(col[k][m]) } }
-        }
-        return figures.indices.map { RevisionTriangle(figure: figures[$0], months: months, vintages: vintages, cells: cells[$0]) }
     }
 
     // MARK: Output

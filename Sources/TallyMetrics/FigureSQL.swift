@@ -134,9 +134,9 @@ public enum FigureSQL {
 
     /// The figures one query returns for one period, typed by their catalogue entries; an
     /// id the catalogue lacks is an error (a query must not publish what is not defined).
-    static func run(_ q: FigureQuery, _ p: Parameters, _ runner: FigureSQLRunner) throws -> Figures {
+    static func run(_ q: FigureQuery, _ p: Parameters, _ runner: FigureSQLRunner, dialect: SQLDialect = SQLiteDialect()) throws -> Figures {
         var f = Figures()
-        for row in try runner.rows(render(q, settings: p.settings), p.bindings) {
+        for row in try runner.rows(render(q, settings: p.settings, dialect: dialect), p.bindings) {
             guard row.count == 2, case .text(let id) = row[0] else {
                 throw FigureSQLError("query \(q.name) returned a row that is not (id, value)")
             }
@@ -162,13 +162,17 @@ public enum FigureSQL {
 
     /// Every figure of the catalogue for `p`'s period, from figure SQL alone (plus the Swift
     /// steps the catalogue names): what `tally verify` compares a manifest with.
+    /// `dialect`: the SQL the runner's engine speaks (SQLite for the store; Spark SQL for
+    /// `--engine spark`).
     public static func recompute(_ p: Parameters, fines schedule: FineSchedule?, suppress: Bool,
-                                 runner: FigureSQLRunner) throws -> RecomputedFigures {
+                                 runner: FigureSQLRunner, dialect: SQLDialect = SQLiteDialect()) throws -> RecomputedFigures {
         // Decisions' figures only when the store holds decisions at the vintage, as the
-        // engine's report has them only then.
-        let hasDecisions = try runner.rows(statement(ctes: [FigureQueries.atVintage(.decisions)],
-                                                     select: "SELECT count(*) FROM (SELECT 1 FROM decisions_at_vintage LIMIT 1)",
-                                                     zone: p.settings.zone), [("vintage", .int(Int64(p.vintage)))]).first?.first != .int(0)
+        // engine's report has them only then (an engine without a decisions table — Spark's
+        // path reads the other three kinds — has none).
+        let hasDecisions = ((try? runner.rows(statement(ctes: [FigureQueries.atVintage(.decisions)],
+                                                        select: "SELECT count(*) FROM (SELECT 1 FROM decisions_at_vintage LIMIT 1)",
+                                                        zone: p.settings.zone, dialect: dialect),
+                                              [("vintage", .int(Int64(p.vintage)))]))?.first?.first).map { $0 != .int(0) } ?? false
         let decisionQueries = Set(FigureQueries.decisionQueries.map(\.name))
         let queries = Array(Set(FigureCatalogue.entries.compactMap { e -> String? in
             if case .sql(let q) = e.computation { return q } else { return nil }
@@ -182,7 +186,7 @@ public enum FigureSQL {
             for name in names {
                 let q = FigureQueries.query(name)!
                 do {
-                    for (id, v) in try run(q, p, runner).items { f[id] = v }
+                    for (id, v) in try run(q, p, runner, dialect: dialect).items { f[id] = v }
                 } catch let e as FigureSQLError {
                     throw e
                 } catch {
@@ -217,7 +221,7 @@ public enum FigureSQL {
 
         // Fines: the schedule applied per platform and month to the SQL's late and unresolved counts.
         if let schedule {
-            let monthly = try runner.rows(render(FigureQueries.query("fines.monthly")!, settings: p.settings), p.bindings)
+            let monthly = try runner.rows(render(FigureQueries.query("fines.monthly")!, settings: p.settings, dialect: dialect), p.bindings)
             var totalValue: FigureValue?
             var total = 0
             for name in platforms {

@@ -36,7 +36,14 @@ public struct StatsReport: Sendable {
     public var suppressionApplied: Bool
 
     /// Counts that get `.prev`, `.change_pct` and `.ytd` for a month (the catalogue says which).
-    public static func isCount(_ id: String) -> Bool { FigureCatalogue.hasComparisons(id) }
+    public static func isCount(_ id: String) -> Bool {
+        // The decisions' figures until they join the catalogue: counts are the ids without a
+        // share, hours or days suffix.
+        if id.hasPrefix("decisions."), FigureCatalogue.lookup(id) == nil {
+            return !(id.hasSuffix("_share") || id.hasSuffix("_hours") || id.hasSuffix("_days"))
+        }
+        return FigureCatalogue.hasComparisons(id)
+    }
 
     /// The default as-of time: the latest `requested_at` or `resolved_at` loaded, or the end
     /// of `period` (local midnight after its last day) when no takedowns are loaded.

@@ -1,35 +1,6 @@
 import Foundation
 import TallyCore
 
-/// A bulletin published from the store (revisions.md): what a later bulletin compares its
-/// figures of earlier months with.
-public struct Publication: Sendable, Equatable {
-    public var id: Int
-    /// The period's label (`2024-08`, `2024-Q3`, …).
-    public var period: String
-    public var lang: String
-    /// The vintage (batch) the bulletin was computed at.
-    public var vintage: Int
-    /// Its as-of time, UTC microseconds.
-    public var asOfMicros: Int64
-    /// SHA-256 of its manifest.json.
-    public var manifestSHA256: String
-    /// When it was recorded (ISO 8601, UTC).
-    public var writtenAt: String
-}
-
-/// A batch between two vintages, with what a reader needs to know about it.
-public struct BatchNote: Sendable, Equatable {
-    public var batch: Int
-    /// `ingest` or `retract`.
-    public var kind: String
-    /// The reason recorded with the batch (`--reason`), if any.
-    public var reason: String?
-    public var finishedAt: String?
-    /// Names of the files it loaded (no folders: publications never show folder paths).
-    public var files: [String]
-}
-
 extension Store {
     /// Records a bulletin written from the store (needs a store opened for writing).
     @discardableResult

@@ -5,6 +5,7 @@ import TallyCore
 import TallyMetrics
 import TallyStore
 @testable import TallyBulletin
+import TallyPublication
 
 /// The bulletin of the shipped sample, read back with poppler's tools (pdftotext, pdfinfo,
 /// pdffonts), checked for reproducibility, and verified against the store.
@@ -52,13 +53,10 @@ import TallyStore
         }
     }
 
-    nonisolated(unsafe) static var shared: Sample?
-    static func sample() throws -> Sample {
-        if let s = shared { return s }
-        let s = try Sample()
-        shared = s
-        return s
-    }
+    /// Built once, by the first test that asks (a static `let` is initialised exactly once,
+    /// even when tests run in parallel).
+    nonisolated(unsafe) static let shared = Result { try Sample() }
+    static func sample() throws -> Sample { try shared.get() }
 
     static func tool(_ name: String, _ args: [String]) throws -> String {
         let p = Process()

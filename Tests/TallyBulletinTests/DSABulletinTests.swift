@@ -6,6 +6,7 @@ import TallyTables
 import TallyTestSupport
 @testable import TallyMetrics
 @testable import TallyBulletin
+import TallyPublication
 
 /// The regulator's DSA bulletin (`Charts/dsa-bulletin.yaml`) on a store loaded from the real
 /// DSA fixtures, March 2024: written in English and Korean (PDF and HTML), verified from the

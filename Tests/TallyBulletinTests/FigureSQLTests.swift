@@ -5,6 +5,7 @@ import TallyStore
 import TallyTestSupport
 @testable import TallyMetrics
 @testable import TallyBulletin
+import TallyPublication
 
 /// The figure catalogue's SQL against the engine (`StatsReport`): two computations of every
 /// definition that share nothing but the catalogue, on the sample year and on seeded random
@@ -73,13 +74,10 @@ import TallyTestSupport
             fines = try FineSchedule.load(settings.finesFile!)
         }
     }
-    nonisolated(unsafe) static var shared: Sample?
-    static func sample() throws -> Sample {
-        if let s = shared { return s }
-        let s = try Sample()
-        shared = s
-        return s
-    }
+    /// Built once, by the first test that asks (a static `let` is initialised exactly once,
+    /// even when tests run in parallel).
+    nonisolated(unsafe) static let shared = Result { try Sample() }
+    static func sample() throws -> Sample { try shared.get() }
 
     @Test(arguments: ["2024-08", "2024-01", "2024-Q3", "2024", "2024-01-15..2024-03-10", "2023-05"])
     func sampleYearEngineEqualsSQL(period: String) throws {
@@ -126,13 +124,8 @@ import TallyTestSupport
             fines = try FineSchedule.load(settings.finesFile!)
         }
     }
-    nonisolated(unsafe) static var sharedDSA: DSA?
-    static func dsa() throws -> DSA {
-        if let s = sharedDSA { return s }
-        let s = try DSA()
-        sharedDSA = s
-        return s
-    }
+    nonisolated(unsafe) static let sharedDSA = Result { try DSA() }
+    static func dsa() throws -> DSA { try sharedDSA.get() }
 
     /// Engine == SQL on a store with decisions: the decisions' figures, their comparisons and
     /// `decision_platforms` columns with the list and min_decisions as set, and without a list.

@@ -8,6 +8,7 @@ import TallyCore
 import TallyMetrics
 import TallyStore
 @testable import TallyBulletin
+import TallyPublication
 
 /// The HTML bulletin (`index-<lang>.html`) of the sample, read back with an XML parser: the
 /// structure screen readers rely on, the same content and order as the PDF, the manifest's

@@ -5,6 +5,7 @@ import TallyMetrics
 import TallyStore
 import TallyTestSupport
 @testable import TallyBulletin
+import TallyPublication
 
 /// Revisions triangles (revisions.md): every cell against a brute-force reference (the first
 /// N operations replayed into a fresh store, the figure computed there at its latest), and

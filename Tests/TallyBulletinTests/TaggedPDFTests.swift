@@ -3,6 +3,7 @@ import Testing
 import TallyCharts
 import TallyMetrics
 @testable import TallyBulletin
+import TallyPublication
 
 /// The PDF's structure tree, read back with poppler (`pdfinfo -struct`, `-struct-text`):
 /// a tagged PDF whose headings, lists, tables and figures follow the layout.

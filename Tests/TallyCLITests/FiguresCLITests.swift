@@ -14,13 +14,10 @@ import Testing
             precondition(r.status == 0, r.stderr)
         }
     }
-    nonisolated(unsafe) static var shared: Loaded?
-    static func loaded() throws -> Loaded {
-        if let s = shared { return s }
-        let s = try Loaded()
-        shared = s
-        return s
-    }
+    /// Built once, by the first test that asks (a static `let` is initialised exactly once,
+    /// even when tests run in parallel).
+    nonisolated(unsafe) static let shared = Result { try Loaded() }
+    static func loaded() throws -> Loaded { try shared.get() }
 
     /// `tally stats --format json` as id → value, platform columns as `platforms.NAME.COLUMN`.
     static func stats(_ db: String, _ period: String) throws -> [String: Any] {

@@ -29,13 +29,10 @@ import TallyStore
         }
     }
 
-    nonisolated(unsafe) static var shared: Loaded?
-    static func loaded() throws -> Loaded {
-        if let s = shared { return s }
-        let s = try Loaded()
-        shared = s
-        return s
-    }
+    /// Built once, by the first test that asks (a static `let` is initialised exactly once,
+    /// even when tests run in parallel).
+    nonisolated(unsafe) static let shared = Result { try Loaded() }
+    static func loaded() throws -> Loaded { try shared.get() }
 
     /// The catalogue's figure SQL (`FigureSQL.recompute`, no engine) on the store, at the latest vintage.
     static func sql(_ l: Loaded, _ p: Period, minDecisions: Int) throws -> Figures {

@@ -27,13 +27,10 @@ import TallyTables
         func sql(_ q: String) throws -> [[String]] { try box.rows(store, q) }
     }
 
-    nonisolated(unsafe) static var shared: Loaded?
-    static func loaded() throws -> Loaded {
-        if let s = shared { return s }
-        let s = try Loaded()
-        shared = s
-        return s
-    }
+    /// Built once, by the first test that asks (a static `let` is initialised exactly once,
+    /// even when tests run in parallel).
+    nonisolated(unsafe) static let shared = Result { try Loaded() }
+    static func loaded() throws -> Loaded { try shared.get() }
 
     @Test func publishedFigures() throws {
         let l = try Self.loaded()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TallyBulletin
+import TallyPublication
 import TallyCharts
 import TallyEngine
 import TallyMetrics

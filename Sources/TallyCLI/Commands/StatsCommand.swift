@@ -1,6 +1,8 @@
 import ArgumentParser
 import TallyCore
 import TallyMetrics
+import TallySpark
+import TallyStore
 
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +20,7 @@ struct StatsCommand: ParsableCommand {
           tally stats --period 2024-01..2024-08 --format json
           tally stats --period 2024-Q3 --as-of 2024-10-01T00:00+09:00 --format csv
           tally stats --period 2024 --minor-age-limit 18 --deadline-hours 48 --fines my.yaml
+          tally stats --period 2024-08 --engine spark --input 'hdfs://nn/takedowns/*.csv' --spark-master yarn
         """)
 
     @OptionGroup var options: MetricsOptions
@@ -26,6 +29,21 @@ struct StatsCommand: ParsableCommand {
     var format: TableFormat = .text
 
     func run() throws {
+        if options.engine.engine == .spark {
+            let (report, run) = try options.sparkReport()
+            switch format {
+            case .json: print(StatsOutput.withEngine(report.json, run).rendered())
+            case .csv: print(StatsOutput.csv(report))
+            case .text:
+                Terminal.print(StatsOutput.sparkHeader(report, run))
+                Terminal.print("")
+                Terminal.print(StatsOutput.figuresText(report))
+                Terminal.print("")
+                Terminal.print("Platforms")
+                Terminal.print(StatsOutput.platformsText(report))
+            }
+            return
+        }
         let (report, provenance) = try options.report()
         switch format {
         case .json: print(report.json.rendered())
@@ -80,16 +98,23 @@ struct RankCommand: ParsableCommand {
 
     func run() throws {
         if kind == .decisions { return try runDecisions() }
-        let (report, provenance) = try options.report()
+        let report: StatsReport, provenance: Provenance?, spark: SparkRun?
+        if options.engine.engine == .spark {
+            (report, spark) = try options.sparkReport()
+            provenance = nil
+        } else {
+            let r = try options.report()
+            (report, provenance, spark) = (r.0, r.1, nil)
+        }
         let rows = StatsOutput.league(report)
         switch format {
         case .json:
-            print(JSONValue.object([("period", .string(report.period.label)), ("as_of", .string(report.asOfText))]
+            let json = JSONValue.object([("period", .string(report.period.label)), ("as_of", .string(report.asOfText))]
                                    + (report.vintage.map { [("vintage", $0.json)] } ?? [])
                                    + [("time_zone", .string(report.settings.timeZone)),
                                     ("platforms", .array(rows.map(\.json)))]
-                                   + (report.notComputable.isEmpty ? [] : [("not_computable", .object(report.notComputable.map { ($0.id, .string($0.reason)) }))])
-                                  ).rendered())
+                                   + (report.notComputable.isEmpty ? [] : [("not_computable", .object(report.notComputable.map { ($0.id, .string($0.reason)) }))]))
+            print((spark.map { StatsOutput.withEngine(json, $0) } ?? json).rendered())
         case .csv:
             let keys = ["rank", "platform", "requests", "due", "within_deadline", "compliance", "compliance_ci95", "median_hours",
                         "p90_hours", "overdue", "refused", "late", "unresolved", "fine_krw"]
@@ -108,7 +133,8 @@ struct RankCommand: ParsableCommand {
             }
             print(lines.joined(separator: "\n"))
         case .text:
-            Terminal.print(StatsOutput.header(report, provenance, store: options.store.path))
+            if let provenance { Terminal.print(StatsOutput.header(report, provenance, store: options.store.path)) }
+            if let spark { Terminal.print(StatsOutput.sparkHeader(report, spark)) }
             Terminal.print("")
             Terminal.print(StatsOutput.platformsText(report))
         }

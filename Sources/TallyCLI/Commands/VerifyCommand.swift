@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TallyBulletin
+import TallyPublication
 import TallyEngine
 
 /// `tally verify`: recomputes every figure of a bulletin's manifest from the store.

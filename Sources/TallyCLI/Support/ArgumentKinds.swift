@@ -1,5 +1,6 @@
 import ArgumentParser
 import TallyBulletin
+import TallyPublication
 import TallyCSV
 import TallyCharts
 import TallyCore

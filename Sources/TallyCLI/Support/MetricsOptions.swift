@@ -3,6 +3,7 @@ import Foundation
 import TallyCore
 import TallyEngine
 import TallyMetrics
+import TallySpark
 import TallyStore
 
 /// Options shared by the commands that compute figures (`stats`, `rank`, …): the period,
@@ -35,6 +36,8 @@ struct MetricsOptions: ParsableArguments {
     var vintage: String?
 
     @OptionGroup var store: StoreOptions
+
+    @OptionGroup var engine: EngineOptions
 
     static let defaultSettingsFile = SettingsOptions.defaultFile
 
@@ -95,6 +98,32 @@ struct MetricsOptions: ParsableArguments {
             throw CLIError("the store \(store.path) holds no records: load data first with `tally ingest FILE...`")
         }
         return Inputs(vintage: v, settings: settings, fines: schedule, period: period, asOf: asOf, store: st, tables: tables)
+    }
+
+    /// The report computed by Apache Spark from the --input files, with the run's engine,
+    /// files and quarantine counts.
+    func sparkReport() throws -> (StatsReport, SparkRun) {
+        if vintage != nil { throw CLIError("--vintage reads the store's history; the Spark engine reads --input files") }
+        let (settings, schedule) = try resolvedSettings()
+        let period = try parsedPeriod()
+        let asOf = try parsedAsOf(zone: settings.zone)
+        let registry = try PlatformRegistryOption.load(engine.platforms)
+        let job = SparkJob(inputs: engine.resolvedInputs, kind: engine.kind, period: period, settings: settings, asOf: asOf,
+                           fines: schedule, registry: registry, options: engine.spark,
+                           nowMicros: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()))
+        let run: SparkRun
+        do { run = try job.run() } catch let e as SparkError { throw CLIError(e.description) }
+        for f in run.files where f.status == "rejected" {
+            FileHandle.standardError.write(Data("error: \(f.path): \(f.error ?? "rejected")\n".utf8))
+        }
+        if run.records.values.reduce(0, +) == 0 {
+            throw CLIError("the --input files hold no valid records")
+        }
+        let report: StatsReport
+        do { report = try job.report(run, suppress: !noSuppress) }
+        catch let e as SparkError { throw CLIError(e.description) }
+        catch let e as FigureSQLError { throw CLIError(e.description) }
+        return (report, run)
     }
 
     /// Everything a figure command needs: the report and where its data came from.

@@ -1,5 +1,6 @@
 import TallyCore
 import TallyMetrics
+import TallySpark
 import TallyStore
 import TallyTime
 
@@ -13,19 +14,58 @@ enum StatsOutput {
             "Settings (\(s.source)): minor = under \(s.minorAgeLimit) · deadline \(s.deadlineHours) h · ranked from \(s.minDue) due requests · "
                 + (r.suppressionApplied ? "victim breakdown cells of 1–\(s.suppressBelow - 1) shown as <\(s.suppressBelow)" : "NOT SUPPRESSED: raw counts, not for publication"),
         ]
-        if let f = r.fines {
-            lines.append("Fines (\(f.source)): late \(FigureFormat.thousands(f.lateKRW)) KRW, unresolved \(FigureFormat.thousands(f.unresolvedKRW)) KRW"
-                + (f.monthlyCapKRW.map { ", cap \(FigureFormat.thousands($0)) KRW a month" } ?? "")
-                + (f.repeatMultiplier.map { ", ×\(FigureFormat.fixed($0, 1)) in repeat months" } ?? "")
-                + (f.note.map { $0.uppercased().contains("ILLUSTRATIVE") ? " — illustrative schedule" : "" } ?? ""))
-        } else {
-            lines.append("Fines: no fine schedule (give --fines FILE)")
-        }
+        lines.append(finesLine(r))
         lines.append("Store \(store): \(p.batches) batch\(p.batches == 1 ? "" : "es"), \(p.files.count) file\(p.files.count == 1 ? "" : "s")")
         for f in p.files {
             lines.append("  \(f.path)  \(f.kind)  \(FigureFormat.thousands(f.loaded)) rows  sha256 \(f.sha256.prefix(16))…")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The fine schedule the report applied, in one line.
+    static func finesLine(_ r: StatsReport) -> String {
+        guard let f = r.fines else { return "Fines: no fine schedule (give --fines FILE)" }
+        return "Fines (\(f.source)): late \(FigureFormat.thousands(f.lateKRW)) KRW, unresolved \(FigureFormat.thousands(f.unresolvedKRW)) KRW"
+            + (f.monthlyCapKRW.map { ", cap \(FigureFormat.thousands($0)) KRW a month" } ?? "")
+            + (f.repeatMultiplier.map { ", ×\(FigureFormat.fixed($0, 1)) in repeat months" } ?? "")
+            + (f.note.map { $0.uppercased().contains("ILLUSTRATIVE") ? " — illustrative schedule" : "" } ?? "")
+    }
+
+    /// The header of figures computed by Spark: the engine, its version and master, and each
+    /// input file's counts (rows read, loaded, duplicates, quarantined, with the reasons).
+    static func sparkHeader(_ r: StatsReport, _ run: SparkRun) -> String {
+        let s = r.settings
+        var lines = [
+            "Period \(r.period.label) (\(CivilDate.isoString(days: r.period.first)) to \(CivilDate.isoString(days: r.period.last)))"
+                + " · as of \(r.asOfText) · time zone \(s.timeZone)",
+            "Settings (\(s.source)): minor = under \(s.minorAgeLimit) · deadline \(s.deadlineHours) h · ranked from \(s.minDue) due requests · "
+                + (r.suppressionApplied ? "victim breakdown cells of 1–\(s.suppressBelow - 1) shown as <\(s.suppressBelow)" : "NOT SUPPRESSED: raw counts, not for publication"),
+            finesLine(r),
+            "Engine: Apache Spark \(run.sparkVersion), master \(run.master), \(FigureFormat.fixed(run.seconds, 1)) s; \(run.files.count) input file\(run.files.count == 1 ? "" : "s")",
+        ]
+        for f in run.files {
+            if f.status == "rejected" {
+                lines.append("  \(f.name)  rejected: \(f.error ?? "")")
+                continue
+            }
+            lines.append("  \(f.name)  \(f.kind ?? "")  \(FigureFormat.thousands(f.rowsRead)) rows read: \(FigureFormat.thousands(f.loaded)) loaded, "
+                         + "\(FigureFormat.thousands(f.updated)) updated, \(FigureFormat.thousands(f.duplicates)) duplicates, \(FigureFormat.thousands(f.quarantined)) quarantined")
+            for q in f.quarantineReasons.prefix(5) { lines.append("    \(FigureFormat.thousands(q.rows)) × \(q.reason)") }
+        }
+        if let q = run.quarantineOut { lines.append("Quarantined rows (JSON lines, written by Spark): \(q)") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A JSON report with `engine`: which engine computed it (Spark's version and master) and
+    /// the input files' counts (files by name only, and no quarantine path: outputs that may be
+    /// published carry no folders).
+    static func withEngine(_ json: JSONValue, _ run: SparkRun) -> JSONValue {
+        guard case .object(var pairs) = json else { return json }
+        pairs.append(("engine", .object([
+            ("name", .string("spark")), ("spark_version", .string(run.sparkVersion)), ("master", .string(run.master)),
+            ("files", .array(run.files.map(\.json))),
+        ])))
+        return .object(pairs)
     }
 
     static let comparisonSuffixes = [".prev", ".change_pct", ".ytd"]

@@ -116,6 +116,10 @@ public struct PlatformRegistry: Sendable, Equatable {
         return s
     }()
 
+    /// The invisible characters' code points, ascending (an engine outside Swift normalises
+    /// names with the same list).
+    public static var invisibleCodePoints: [UInt32] { invisible.map(\.value).sorted() }
+
     /// NFC; invisible characters removed; white space trimmed and collapsed; case folded.
     public static func normalise(_ name: String) -> String {
         let nfc = name.precomposedStringWithCanonicalMapping

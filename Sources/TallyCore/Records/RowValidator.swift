@@ -98,7 +98,8 @@ public final class RowValidator: @unchecked Sendable {
     /// Dates after this (days since 1970-01-01) are "in the future": the ingest sets it to
     /// the day after the load date in the ingest time zone.
     public private(set) var latestDate = Int64.max
-    private var futureTimestampReason = "", futureDateReason = ""
+    /// The reasons given for a timestamp or date in the future (set by `rejectFuture`).
+    public private(set) var futureTimestampReason = "", futureDateReason = ""
 
     /// Refuses timestamps later than `now` plus one day, and dates later than the day after
     /// `now`'s local date in the validator's zone (a day of slack for clocks and zones).
