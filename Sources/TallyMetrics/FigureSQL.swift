@@ -167,9 +167,9 @@ public enum FigureSQL {
     public static func recompute(_ p: Parameters, fines schedule: FineSchedule?, suppress: Bool,
                                  runner: FigureSQLRunner, dialect: SQLDialect = SQLiteDialect()) throws -> RecomputedFigures {
         // Decisions' figures only when the store holds decisions at the vintage, as the
-        // engine's report has them only then (an engine without a decisions table — Spark's
-        // path reads the other three kinds — has none).
-        let hasDecisions = ((try? runner.rows(statement(ctes: [FigureQueries.atVintage(.decisions)],
+        // engine's report has them only then. Only the store (SQLite) is asked: Spark's path
+        // reads the other three kinds, and its runners answer only the figure queries.
+        let hasDecisions = !(dialect is SQLiteDialect) ? false : ((try? runner.rows(statement(ctes: [FigureQueries.atVintage(.decisions)],
                                                         select: "SELECT count(*) FROM (SELECT 1 FROM decisions_at_vintage LIMIT 1)",
                                                         zone: p.settings.zone, dialect: dialect),
                                               [("vintage", .int(Int64(p.vintage)))]))?.first?.first).map { $0 != .int(0) } ?? false
