@@ -157,6 +157,18 @@ bulletin: $(TALLY_BUILD)
 	$(TALLY) bulletin --db $(OUT)/bulletin.sqlite --period 2024-08 --lang en --out $(OUT)/bulletin --timing
 	$(TALLY) verify --db $(OUT)/bulletin.sqlite --quiet $(OUT)/bulletin/manifest.json
 
+## dsa-bulletin: the regulator's DSA bulletin (Charts/dsa-bulletin.yaml) of the real DSA fixtures for 2024-03, both
+## languages, verified
+.PHONY: dsa-bulletin
+DSA_FIXTURES := Tests/TallyStoreTests/Fixtures/dsa
+dsa-bulletin: $(TALLY_BUILD)
+	@mkdir -p $(OUT)
+	@rm -f $(OUT)/dsa-bulletin.sqlite
+	$(TALLY) ingest --db $(OUT)/dsa-bulletin.sqlite $(DSA_FIXTURES)/*.csv > /dev/null
+	$(TALLY) bulletin --db $(OUT)/dsa-bulletin.sqlite --spec Charts/dsa-bulletin.yaml --period 2024-03 --lang en --out $(OUT)/dsa-bulletin --timing
+	$(TALLY) bulletin --db $(OUT)/dsa-bulletin.sqlite --spec Charts/dsa-bulletin.yaml --period 2024-03 --lang ko --out $(OUT)/dsa-bulletin --timing
+	$(TALLY) verify --db $(OUT)/dsa-bulletin.sqlite --quiet $(OUT)/dsa-bulletin/manifest.json
+
 ## notebooks: execute every journalists' notebook (Notebooks/*.ipynb) on the sample bulletin; fails on any error
 ## or on a recomputed figure that differs from the bulletin's manifest. Executed copies go to $(OUT)/notebooks.
 .PHONY: notebooks
@@ -193,11 +205,13 @@ BROWSER_VENV ?= Tests/browser/.venv
 AXE_PACKAGE ?= axe-playwright-python==0.1.8
 browser-deps:
 	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(BROWSER_PACKAGES)"
-browser-test: bulletin browser-deps $(BROWSER_VENV)/.installed
-	@rm -rf $(OUT)/browser && mkdir -p $(OUT)/browser
+browser-test: bulletin dsa-bulletin browser-deps $(BROWSER_VENV)/.installed
+	@rm -rf $(OUT)/browser && mkdir -p $(OUT)/browser/dsa
 	BULLETIN_DIR=$(CURDIR)/$(OUT)/bulletin SCREENSHOT_DIR=$(CURDIR)/$(OUT)/browser \
 	  $(BROWSER_VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/browser
-	@echo "Screenshots and Chromium's print of the page in $(OUT)/browser"
+	BULLETIN_DIR=$(CURDIR)/$(OUT)/dsa-bulletin SCREENSHOT_DIR=$(CURDIR)/$(OUT)/browser/dsa BULLETIN_MIN_SECTIONS=7 BULLETIN_MIN_TABLES=6 \
+	  $(BROWSER_VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/browser
+	@echo "Screenshots and Chromium's print of the pages in $(OUT)/browser (the DSA bulletin's in $(OUT)/browser/dsa)"
 
 $(BROWSER_VENV)/.installed: Tests/browser/requirements.txt
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \

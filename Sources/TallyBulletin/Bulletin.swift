@@ -68,7 +68,7 @@ public enum Bulletin {
                                    fines: input.fines, suppress: true)
         let report = try context.main
         if report.metrics["victims.total"]?.countValue == 0 && report.metrics["arrests.total"]?.countValue == 0
-            && report.metrics["takedowns.requests"]?.countValue == 0 {
+            && report.metrics["takedowns.requests"]?.countValue == 0 && (report.metrics["decisions.total"]?.countValue ?? 0) == 0 {
             throw BulletinError("no records in \(input.period.label): no bulletin written (tally status shows the dates the store holds)")
         }
         let zone = input.settings.zone

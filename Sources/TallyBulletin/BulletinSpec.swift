@@ -46,11 +46,13 @@ public struct BulletinSpec: Sendable {
 
     /// Tables a section can ask for.
     public static let tables = ["headline", "victims.by_channel", "victims.by_service", "victims.by_age_band", "victims.by_region",
-                                "arrests.by_offense", "arrests.by_agency", "platforms.league", "platforms.violations"]
+                                "arrests.by_offense", "arrests.by_agency", "platforms.league", "platforms.violations",
+                                "decisions.headline", "decisions.by_category", "decision_platforms.league"]
 
     /// Placeholders every text may use besides figure ids (`{victims.total}`, `{victims.total.change_pct}`).
     public static let placeholders = ["period", "period_name", "previous_period_name", "as_of", "publication_date",
-                                      "deadline_hours", "min_due", "minor_age_limit", "suppress_below", "time_zone", "year"]
+                                      "deadline_hours", "min_due", "minor_age_limit", "suppress_below", "time_zone", "year",
+                                      "min_decisions"]
 
     public static let defaultFile = "Charts/bulletin.yaml"
 

@@ -112,6 +112,7 @@ struct Composer {
             case "suppress_below": return String(s.suppressBelow)
             case "time_zone": return s.timeZone
             case "year": return String(CivilDate.civil(days: report.period.last).year)
+            case "min_decisions": return String(s.minDecisions)
             default: return record ? ledger.use(name) : ledger.source.text(name)
             }
         }
@@ -267,6 +268,46 @@ struct Composer {
             var note = t("Fines are computed with an ILLUSTRATIVE schedule, not the regulator's.", "과징금은 규제기관의 기준이 아닌 예시 기준으로 계산했습니다.")
             if report.fines == nil { note = t("No fine schedule was given.", "과징금 기준이 주어지지 않았습니다.") }
             return DataTable(id: id, title: t("Violations and fines by platform", "플랫폼별 위반과 과징금"), columns: columns, rows: rows, note: note)
+        case "decisions.headline":
+            let ids = ["decisions.total", "decisions.sexual_abuse", "decisions.by_ground.illegal", "decisions.by_ground.incompatible"]
+            let labels = [t("Statements of reasons (decisions)", "조치 결정(이유 설명서)"), t("of which sexual abuse", "그중 성적 학대 관련"),
+                          t("Ground: illegal content", "근거: 불법 콘텐츠"), t("Ground: incompatible with the terms", "근거: 약관 위반")]
+            var rows = zip(labels, ids).map { comparisonRow($0, $1) }
+            let others = [("decisions.automated_detection_share", t("Detected by automated means", "자동 탐지")),
+                          ("decisions.automated_decision_share", t("Decided fully or partly by automated means", "완전·부분 자동화 결정")),
+                          ("decisions.removed_share", t("Content removed or disabled", "콘텐츠 삭제·차단")),
+                          ("decisions.moderation_delay_median_days", t("Moderation delay, median", "조치 지연 중앙값")),
+                          ("decisions.moderation_delay_p90_days", t("Moderation delay, 90th percentile", "조치 지연 90번째 백분위수")),
+                          ("decisions.disclosure_delay_median_hours", t("Disclosure delay, median", "보고 지연 중앙값")),
+                          ("decisions.disclosure_delay_p90_hours", t("Disclosure delay, 90th percentile", "보고 지연 90번째 백분위수"))]
+            rows += others.map { id, label in [label, ledger.use(id) ?? "–"] + (isMonth ? ["", "", ""] : []) }
+            return DataTable(id: id, title: t("Moderation decisions: headline figures", "플랫폼 조치 결정: 주요 수치"),
+                             columns: comparisonColumns(t("Figure", "항목")), rows: rows,
+                             note: t("Shares and delays have no comparisons (counts only).", "비율과 지연에는 비교가 없습니다 (건수만)."))
+        case "decisions.by_category":
+            let rows = breakdown("decisions.by_category.").filter { (report.metrics[$0.id]?.countValue ?? 0) > 0 || (report.metrics[$0.id + ".ytd"]?.countValue ?? 0) > 0 }
+                .map { comparisonRow($0.key, $0.id) }
+            return DataTable(id: id, title: t("Decisions by category", "범주별 조치 결정"), columns: comparisonColumns(t("Category", "범주")), rows: rows,
+                             note: t("Categories of the DSA Transparency Database (STATEMENT_CATEGORY_…, v1 and v2); categories without decisions this year are left out.",
+                                     "DSA 투명성 데이터베이스의 범주 (STATEMENT_CATEGORY_…, v1·v2); 올해 결정이 없는 범주는 뺐습니다."))
+        case "decision_platforms.league":
+            let columns: [DataTable.Column] = [
+                .init(header: t("Rank", "순위"), numeric: true), .init(header: t("Platform", "플랫폼"), numeric: false, wrap: true),
+                .init(header: t("Decisions", "결정"), numeric: true), .init(header: t("Sexual abuse", "성적 학대"), numeric: true),
+                .init(header: t("Automated", "자동화"), numeric: true), .init(header: t("Removed", "삭제·차단"), numeric: true),
+                .init(header: t("Disclosure (median)", "보고 지연 (중앙값)"), numeric: true),
+                .init(header: t("Moderation (median)", "조치 지연 (중앙값)"), numeric: true),
+            ]
+            let rows = StatsReport.decisionLeague(report.decisionPlatforms ?? []).map { r in
+                let p = "decision_platforms.\(r.platform)."
+                return [ledger.use(p + "rank") ?? "–", r.platform] + ["total", "sexual_abuse", "automated_decision_share", "removed_share",
+                                                                      "disclosure_delay_median_hours", "moderation_delay_median_days"]
+                    .map { ledger.use(p + $0) ?? "–" }
+            }
+            return DataTable(id: id, title: t("Platform league: how fast platforms report their decisions", "플랫폼 순위: 조치 결정의 보고 속도"),
+                             columns: columns, rows: rows,
+                             note: t("Ranked: platforms with at least \(report.settings.minDecisions) decisions in the period, by median disclosure delay (application to the database), then name; – not ranked. Automated: decisions taken fully or partly by automated means.",
+                                     "기간 중 결정이 \(report.settings.minDecisions)건 이상인 플랫폼만 보고 지연 중앙값(적용부터 데이터베이스 등록까지), 이름 순으로 순위를 매깁니다 (–: 순위 없음). 자동화: 완전 또는 부분 자동화 결정의 비율."))
         default:
             throw BulletinError("unknown table '\(id)'")
         }
@@ -287,7 +328,7 @@ struct Composer {
             if !bases.contains(e.shortName) { bases.append(e.shortName) }
             entries[e.shortName] = e
         }
-        let groups = ["victims.", "arrests.", "takedowns.", "fines.", "platforms."]
+        let groups = ["victims.", "arrests.", "takedowns.", "fines.", "platforms.", "decisions.", "decision_platforms."]
         let group = { (id: String) in groups.firstIndex { id.hasPrefix($0) } ?? groups.count }
         bases = bases.enumerated().sorted { (group($0.element), $0.offset) < (group($1.element), $1.offset) }.map(\.element)
         let defs = DataTable(id: "definitions", title: t("Definitions of the figures", "수치의 정의"),
@@ -307,6 +348,14 @@ struct Composer {
             [t("Disclosure control", "공개 통제"), t("cells of 1–\(s.suppressBelow - 1) shown as <5", "1~\(s.suppressBelow - 1)은 <5로 표시")],
             [t("Settings file", "설정 파일"), Provenance.fileName(s.source)],
         ]
+        if report.decisionPlatforms != nil {
+            // Decisions' figures depend on these too (decisions.md).
+            rows.append([t("Decisions ranked from (min_decisions)", "조치 결정 순위 기준 (min_decisions)"),
+                         t("\(s.minDecisions) decisions", "결정 \(s.minDecisions)건")])
+            rows.append([t("Sexual-abuse list (dsa_sexual_abuse)", "성적 학대 목록 (dsa_sexual_abuse)"),
+                         s.sexualAbuse.map { Provenance.fileName($0.source) + ": " + ($0.categories + $0.keywords).joined(separator: ", ") }
+                            ?? t("none: decisions.sexual_abuse not computable", "없음: decisions.sexual_abuse 계산 불가")])
+        }
         if let f = report.fines {
             var schedule = t("late \(FigureFormat.thousands(f.lateKRW)) KRW, unresolved \(FigureFormat.thousands(f.unresolvedKRW)) KRW per request",
                              "지연 건당 \(FigureFormat.thousands(f.lateKRW))원, 미해결 건당 \(FigureFormat.thousands(f.unresolvedKRW))원")

@@ -20,9 +20,22 @@ public struct FigureSource {
         return (row, column)
     }
 
+    /// `decision_platforms.NAME.COLUMN` → the column's value in the row's JSON; NAME may contain dots.
+    func decisionPlatform(_ id: String) -> JSONValue? {
+        let prefix = "decision_platforms."
+        guard id.hasPrefix(prefix), let dot = id.lastIndex(of: "."),
+              let rows = report.decisionPlatforms else { return nil }
+        let nameStart = id.index(id.startIndex, offsetBy: prefix.count)
+        guard nameStart < dot else { return nil }
+        let name = String(id[nameStart..<dot]), column = String(id[id.index(after: dot)...])
+        guard let row = rows.first(where: { $0.platform == name }), case .object(let pairs) = row.json else { return nil }
+        return pairs.first { $0.0 == column && $0.0 != "platform" }?.1
+    }
+
     /// The figure's value as the manifest and `--format json` give it (nil: no such figure).
     public func value(_ id: String) -> JSONValue? {
         if let v = report.metrics[id] { return v.json }
+        if let v = decisionPlatform(id) { return v }
         guard let (row, column) = platform(id), case .object(let pairs) = row.json else { return nil }
         return pairs.first { $0.0 == column }?.1
     }
@@ -30,6 +43,13 @@ public struct FigureSource {
     /// The figure as printed (`1,602`, `58.1%`, `[55.7%, 60.5%]`, `13.8 h`, `<5`, `–`).
     public func text(_ id: String) -> String? {
         if let v = report.metrics[id] { return FigureFormat.text(id, v) }
+        if let v = decisionPlatform(id) {
+            switch v {
+            case .int(let n): return FigureFormat.text(id, .count(Int(n)))
+            case .double(let d): return FigureFormat.text(id, .number(d))
+            default: return "–"
+            }
+        }
         guard let (row, column) = platform(id) else { return nil }
         switch column {
         case "requests": return FigureFormat.thousands(row.counts.requests)

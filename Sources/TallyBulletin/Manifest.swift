@@ -99,6 +99,19 @@ public enum Manifest {
         return s
     }
 
+    /// With decisions, what their figures depend on: `min_decisions` and the sexual-abuse
+    /// list itself (so that `verify` recomputes with the list published, not today's file).
+    static func decisionSettings(_ report: StatsReport) -> [(String, JSONValue)] {
+        guard report.decisionPlatforms != nil else { return [] }
+        let s = report.settings
+        return [("min_decisions", .int(Int64(s.minDecisions))),
+                ("dsa_sexual_abuse", s.sexualAbuse.map { l in
+                    .object([("source", .string(Provenance.fileName(l.source))),
+                             ("categories", .array(l.categories.map(JSONValue.string))),
+                             ("keywords", .array(l.keywords.map(JSONValue.string)))])
+                } ?? .null)]
+    }
+
     static func json(report: StatsReport, ledger: Ledger, input: BulletinInput, documents ours: [Document],
                      publicationDate: String, charts: [String], tables: [String], files: [FileEntry],
                      siblings: Siblings = Siblings()) -> JSONValue {
@@ -130,7 +143,7 @@ public enum Manifest {
                 ("deadline_hours", .int(Int64(s.deadlineHours))), ("time_zone", .string(s.timeZone)),
                 ("min_due", .int(Int64(s.minDue))), ("suppress_below", .int(Int64(s.suppressBelow))),
                 ("suppression_applied", .bool(report.suppressionApplied)),
-            ])),
+            ] + Self.decisionSettings(report))),
             ("fine_schedule", fines),
             ("inputs", input.provenance.json),
             ("documents", .array(documents.map(\.json))),

@@ -66,9 +66,14 @@ extension Chart {
 
     func histogramSummary(_ bins: Bins, reference: ReferenceLine?) -> String {
         let total = bins.counts.reduce(0, +) + bins.overflow
-        let unit = { (v: Double) in ValueFormat.hours.label(v, self.language).replacingOccurrences(of: ".0", with: "") }
-        var parts = [t("\(FigureFormat.thousands(total)) removals in bins of \(unit(bins.edges.count > 1 ? bins.edges[1] - bins.edges[0] : 0))",
-                       "삭제 \(FigureFormat.thousands(total))건, \(unit(bins.edges.count > 1 ? bins.edges[1] - bins.edges[0] : 0)) 구간")]
+        let unit = { (v: Double) in self.hours(v) }
+        let items = data.words.items
+        let width = bins.edges.count > 1 ? bins.edges[1] - bins.edges[0] : 0
+        var parts = data.logX && bins.edges.count > 1
+            ? [t("\(FigureFormat.thousands(total)) \(items.en) on a log scale, each bin ×\(FigureFormat.fixed(bins.edges[1] / bins.edges[0], 2)) the one before, from \(unit(bins.edges[0]))",
+                 "\(items.ko) \(FigureFormat.thousands(total))건, 로그 눈금 (구간마다 ×\(FigureFormat.fixed(bins.edges[1] / bins.edges[0], 2)), \(unit(bins.edges[0]))부터)")]
+            : [t("\(FigureFormat.thousands(total)) \(items.en) in bins of \(unit(width))",
+                 "\(items.ko) \(FigureFormat.thousands(total))건, \(unit(width)) 구간")]
         if let top = bins.counts.indices.max(by: { bins.counts[$0] < bins.counts[$1] }), bins.counts[top] > 0 {
             parts.append(t("most from \(unit(bins.edges[top])) to \(unit(bins.edges[top + 1])) (\(FigureFormat.thousands(bins.counts[top])))",
                            "가장 많은 구간 \(unit(bins.edges[top]))~\(unit(bins.edges[top + 1])) (\(FigureFormat.thousands(bins.counts[top]))건)"))
@@ -109,7 +114,7 @@ extension Chart {
             return (headers, rows)
         case .histogram:
             guard let bins = data.bins else { return ([], []) }
-            return ([t("Hours to removal", "삭제까지 시간"), t("Requests", "요청")], binRows(bins))
+            return ([data.words.axis.text(language), data.words.column.text(language)], binRows(bins))
         case .smallMultiples:
             guard let edges = data.panels.first?.bins.edges, edges.count > 1 else { return ([], []) }
             let labels = (0..<(edges.count - 1)).map { binLabel(edges[$0], edges[$0 + 1]) } + [t("more than \(hours(edges.last!))", "\(hours(edges.last!)) 초과")]
@@ -123,14 +128,22 @@ extension Chart {
 
     /// What the single series of ranked bars measures, from its format.
     var annotationsValueName: String {
+        if let n = data.valueName { return n.text(language) }
         switch data.format {
         case .percent: return t("Compliance", "준수율")
         case .hours: return t("Hours", "시간")
+        case .days: return t("Days", "일")
         case .count: return t("Requests", "건수")
         }
     }
 
-    func hours(_ v: Double) -> String { ValueFormat.hours.label(v, language).replacingOccurrences(of: ".0", with: "") }
+    /// A bin edge as text, in the chart's unit (hours, or days), without a needless ".0";
+    /// small edges of a log axis keep their digits.
+    func hours(_ v: Double) -> String {
+        let f: ValueFormat = data.format == .days ? .days : .hours
+        if v > 0 && v < 1 { return f.tick(v, step: v < 0.1 ? 0.01 : 0.1, language) }
+        return f.label(v, language).replacingOccurrences(of: ".0", with: "")
+    }
     func binLabel(_ a: Double, _ b: Double) -> String { t("over \(hours(a)) to \(hours(b))", "\(hours(a)) 초과 \(hours(b)) 이하") }
 
     func binRows(_ bins: Bins) -> [[String]] {

@@ -18,8 +18,27 @@ public enum ChartBuilder {
         case .rankedBars:
             (data, extraNotes) = try ranked(spec, context, lang)
         case .histogram:
-            let hours = try context.hoursToRemoval()
-            data = ChartData(format: .hours, bins: Bins(hours, width: spec.binHours, limit: spec.maxHours))
+            let values: [Double], format: ValueFormat
+            switch spec.histogramValues {
+            case .hours_to_removal: (values, format) = (try context.hoursToRemoval(), .hours)
+            case .disclosure_delay_hours: (values, format) = (try context.decisionDelays().disclosureHours, .hours)
+            case .moderation_delay_days: (values, format) = (try context.decisionDelays().moderationDays, .days)
+            }
+            data = ChartData(format: format, bins: spec.logX
+                ? Bins(logValues: values, lo: spec.minValue, hi: spec.maxValue, perDecade: spec.binsPerDecade)
+                : Bins(values, width: spec.binHours, limit: spec.maxHours))
+            data.logX = spec.logX
+            switch spec.histogramValues {
+            case .hours_to_removal: break
+            case .disclosure_delay_hours:
+                data.words = HistogramWords(items: Localized(ko: "결정", en: "decisions"),
+                                            axis: Localized(ko: "보고 지연 (적용일부터 등록까지)", en: "Disclosure delay (application to database)"),
+                                            column: Localized(ko: "결정", en: "Decisions"))
+            case .moderation_delay_days:
+                data.words = HistogramWords(items: Localized(ko: "결정", en: "decisions"),
+                                            axis: Localized(ko: "조치 지연 (콘텐츠 날짜부터 적용까지)", en: "Moderation delay (content to decision)"),
+                                            column: Localized(ko: "결정", en: "Decisions"))
+            }
             if spec.markDeadline {
                 let h = context.settings.deadlineHours
                 data.reference = ReferenceLine(value: Double(h), label: lang == .ko ? "\(h)시간 기한" : "\(h) h deadline")
@@ -112,6 +131,7 @@ public enum ChartBuilder {
             switch FigureFormat.kind(of: s.terms[0].id) {
             case .share: return .percent
             case .hours: return .hours
+            case .days: return .days
             default: return .count
             }
         } ?? .count
@@ -119,6 +139,7 @@ public enum ChartBuilder {
     }
 
     static func ranked(_ spec: ChartSpec, _ context: ChartContext, _ lang: Language) throws -> (ChartData, [String]) {
+        if let v = spec.decisionValue { return try rankedDecisions(spec, v, context, lang) }
         let report = try context.main
         func value(_ r: PlatformRow) -> Double? {
             switch spec.value {
@@ -154,6 +175,40 @@ public enum ChartBuilder {
             notes.append(lang == .ko ? "가는 선은 95% 신뢰구간(Wilson)." : "Whiskers: 95% confidence intervals (Wilson).")
         }
         return (ChartData(categories: categories, series: [series], format: spec.value.format), notes)
+    }
+
+    /// Decisions' platforms by one column of `decision_platforms`, largest first (delays:
+    /// shortest first); `platforms: ranked` keeps those with at least `min_decisions`.
+    static func rankedDecisions(_ spec: ChartSpec, _ v: ChartSpec.DecisionValue, _ context: ChartContext,
+                                _ lang: Language) throws -> (ChartData, [String]) {
+        let rows = try context.main.decisionPlatforms ?? []
+        func value(_ r: DecisionPlatformRow) -> Double? {
+            switch v {
+            case .total: return Double(r.total)
+            case .sexual_abuse: return r.sexualAbuse.map(Double.init)
+            case .automated_detection_share: return r.automatedDetectionShare
+            case .automated_decision_share: return r.automatedDecisionShare
+            case .removed_share: return r.removedShare
+            case .disclosure_delay_median_hours: return r.disclosureMedianHours
+            case .moderation_delay_median_days: return r.moderationMedianDays
+            }
+        }
+        let ascending = v == .disclosure_delay_median_hours || v == .moderation_delay_median_days
+        let shown = rows.filter { !spec.rankedOnly || $0.rank != nil }.sorted { a, b in
+            let x = value(a) ?? (ascending ? .infinity : -.infinity), y = value(b) ?? (ascending ? .infinity : -.infinity)
+            return x != y ? (ascending ? x < y : x > y) : a.platform < b.platform
+        }
+        var data = ChartData(categories: shown.map(\.platform), series: [Series(label: v.rawValue, values: shown.map(value))],
+                             format: v.format)
+        data.valueName = v.name
+        var notes: [String] = []
+        let left = rows.filter { $0.rank == nil }.map(\.platform).sorted()
+        if spec.rankedOnly && !left.isEmpty {
+            let n = context.settings.minDecisions
+            notes.append(lang == .ko ? "결정이 \(n)건 미만이라 제외: \(left.joined(separator: ", "))."
+                                     : "Not shown (fewer than \(n) decisions): \(left.joined(separator: ", ")).")
+        }
+        return (data, notes)
     }
 
     /// A platform's name, after its rank when it has one ("2. Telegram").
@@ -261,6 +316,7 @@ extension ChartBuilder {
         switch FigureFormat.kind(of: spec.revisionFigure) {
         case .share: format = .percent
         case .hours: format = .hours
+        case .days: format = .days
         default: format = .count
         }
         let data = ChartData(categories: categories, series: [

@@ -76,6 +76,14 @@ public final class ChartContext {
         try removals(byPlatform: true)
     }
 
+    /// Decisions' delays of the period (`decisions.moderation_delay_*_days` and
+    /// `decisions.disclosure_delay_*_hours` are their quantiles); empty without decisions.
+    public func decisionDelays() throws -> (moderationDays: [Double], disclosureHours: [Double]) {
+        guard let d = tables.decisions, d.rowCount > 0 else { return ([], []) }
+        let r = try DecisionFigures.compute(d, period: period, list: settings.sexualAbuse, minDecisions: settings.minDecisions)
+        return (r.moderationDays, r.disclosureHours)
+    }
+
     /// The hours of the removals, by platform or all under "": the population of
     /// `takedowns.median_hours`, defined once in TallyMetrics.
     private func removals(byPlatform: Bool) throws -> [String: [Double]] {

@@ -1,3 +1,4 @@
+import Foundation
 /// What a series stands for, which decides its colour beyond the palette order.
 public enum SeriesRole: String, Sendable { case normal, unknown, muted }
 
@@ -37,6 +38,39 @@ public struct Bins: Sendable {
     }
 }
 
+extension Bins {
+    /// Bins of equal ratio (`perDecade` to a power of ten) from `lo` up to at least `hi`, for
+    /// a log axis: the first bin also takes every value at or below `lo` (0 included: a
+    /// decision applied on the content's day), the values beyond the last edge overflow.
+    public init(logValues values: [Double], lo: Double, hi: Double, perDecade: Int) {
+        let n = max(1, Int((log10(hi / lo) * Double(perDecade) - 1e-9).rounded(.up)))
+        let edges = (0...n).map { lo * pow(10, Double($0) / Double(perDecade)) }
+        var counts = Array(repeating: 0, count: n), overflow = 0
+        for v in values {
+            if v > edges[n] { overflow += 1; continue }
+            // The first edge above or at v (bins are closed on the right).
+            var i = 0
+            while i < n - 1 && v > edges[i + 1] { i += 1 }
+            counts[i] += 1
+        }
+        self.init(edges: edges, counts: counts, overflow: overflow)
+    }
+}
+
+/// What a histogram counts and along what, in both languages (default: takedown requests
+/// by hours to removal).
+public struct HistogramWords: Sendable {
+    public var items: Localized
+    public var axis: Localized
+    public var column: Localized
+    public init(items: Localized, axis: Localized, column: Localized) {
+        self.items = items; self.axis = axis; self.column = column
+    }
+    public static let removals = HistogramWords(items: Localized(ko: "삭제", en: "removals"),
+                                                axis: Localized(ko: "삭제까지 시간", en: "Hours to removal"),
+                                                column: Localized(ko: "요청", en: "Requests"))
+}
+
 /// A vertical line across the plot at `value` on the x axis, with a label (the deadline).
 public struct ReferenceLine: Sendable {
     public var value: Double
@@ -72,6 +106,12 @@ public struct ChartData: Sendable {
     /// Small multiples: what the panels' shared y axis shows, `.count` (values per bin) or
     /// `.percent` (each bin's share of its panel's values).
     public var panelFormat: ValueFormat
+    /// Histograms: bins of equal ratio on a log x axis (`Bins(logValues:…)`).
+    public var logX = false
+    /// Histograms: what is counted, and along what.
+    public var words = HistogramWords.removals
+    /// Ranked bars: what the value is, for the data table's header (nil: from the format).
+    public var valueName: Localized?
     public init(categories: [String] = [], series: [Series] = [], format: ValueFormat = .count,
                 bins: Bins? = nil, reference: ReferenceLine? = nil, panels: [Panel] = [], panelFormat: ValueFormat = .count) {
         self.categories = categories; self.series = series; self.format = format

@@ -45,6 +45,37 @@ public struct ChartSpec: Sendable {
         }
     }
 
+    /// The per-platform column of decisions a ranked chart shows (`records: decisions`):
+    /// `decision_platforms` of decisions.md.
+    public enum DecisionValue: String, CaseIterable, Sendable {
+        case total, sexual_abuse, automated_detection_share, automated_decision_share, removed_share
+        case disclosure_delay_median_hours, moderation_delay_median_days
+        var format: ValueFormat {
+            switch self {
+            case .total, .sexual_abuse: return .count
+            case .disclosure_delay_median_hours: return .hours
+            case .moderation_delay_median_days: return .days
+            default: return .percent
+            }
+        }
+        public var name: Localized {
+            switch self {
+            case .total: return Localized(ko: "결정", en: "Decisions")
+            case .sexual_abuse: return Localized(ko: "성적 학대 관련 결정", en: "Sexual-abuse decisions")
+            case .automated_detection_share: return Localized(ko: "자동 탐지 비율", en: "Automated detection")
+            case .automated_decision_share: return Localized(ko: "자동화 결정 비율", en: "Automated decision")
+            case .removed_share: return Localized(ko: "삭제·차단 비율", en: "Removed or disabled")
+            case .disclosure_delay_median_hours: return Localized(ko: "보고 지연 중앙값", en: "Disclosure delay, median")
+            case .moderation_delay_median_days: return Localized(ko: "조치 지연 중앙값", en: "Moderation delay, median")
+            }
+        }
+    }
+
+    /// What a histogram counts: takedowns' hours to removal, or decisions' delays.
+    public enum HistogramValues: String, CaseIterable, Sendable {
+        case hours_to_removal, disclosure_delay_hours, moderation_delay_days
+    }
+
     public var file: String
     /// The file name without directory and `.yaml`: the default output name.
     public var name: String
@@ -67,6 +98,19 @@ public struct ChartSpec: Sendable {
     public var rankedOnly = true
     public var value: PlatformValue = .compliance
     public var showInterval = true
+    /// Ranked bars of decisions' platforms (`records: decisions`) and their column.
+    public var decisionValue: DecisionValue?
+
+    // Histograms of decisions' delays, and log x axes.
+    public var histogramValues = HistogramValues.hours_to_removal
+    /// `x_scale: log`: bins of equal ratio from `minValue` to `maxValue`, `binsPerDecade` to a power of ten.
+    public var logX = false
+    public var minValue = 0.01
+    public var maxValue = 10_000.0
+    public var binsPerDecade = 2
+
+    /// Whether the chart draws decisions (DSA statements of reasons) rather than the other kinds.
+    public var needsDecisions: Bool { decisionValue != nil || histogramValues != .hours_to_removal }
 
     // Histogram of hours to removal (and small multiples of it, with `rankedOnly`).
     public var binHours = 4.0
@@ -107,8 +151,9 @@ public struct ChartSpec: Sendable {
         switch kind {
         case .bars, .stackedBars: try doc.only(common + ["months", "series"])
         case .lines: try doc.only(common + ["months", "series", "compare"])
-        case .rankedBars: try doc.only(common + ["platforms", "value", "interval"])
-        case .histogram: try doc.only(common + ["values", "bin_hours", "max_hours", "tick_hours", "deadline"])
+        case .rankedBars: try doc.only(common + ["records", "platforms", "value", "interval"])
+        case .histogram: try doc.only(common + ["values", "bin_hours", "max_hours", "tick_hours", "deadline",
+                                                "x_scale", "min_value", "max_value", "bins_per_decade"])
         case .smallMultiples:
             try doc.only(common + ["values", "platforms", "columns", "y", "bin_hours", "max_hours", "tick_hours", "deadline"])
         case .revisions: try doc.only(common + ["figure", "months"])
@@ -158,7 +203,14 @@ public struct ChartSpec: Sendable {
                 guard p == "ranked" || p == "all" else { throw Self.choice(doc, "platforms", p, ["ranked", "all"]) }
                 rankedOnly = p == "ranked"
             }
-            if let v = try doc.string("value") {
+            let records = try doc.string("records") ?? "takedowns"
+            guard records == "takedowns" || records == "decisions" else { throw Self.choice(doc, "records", records, ["takedowns", "decisions"]) }
+            if records == "decisions" {
+                let v = try doc.string("value") ?? DecisionValue.total.rawValue
+                guard let x = DecisionValue(rawValue: v) else { throw Self.choice(doc, "value", v, DecisionValue.allCases.map(\.rawValue)) }
+                decisionValue = x
+                if doc.has("interval") { throw SpecError(file: file, message: "key 'interval': not with records: decisions (its shares are counts of all decisions, not estimates)") }
+            } else if let v = try doc.string("value") {
                 guard let x = PlatformValue(rawValue: v) else { throw Self.choice(doc, "value", v, PlatformValue.allCases.map(\.rawValue)) }
                 value = x
             }
@@ -181,7 +233,31 @@ public struct ChartSpec: Sendable {
             if id.contains(" ") { throw SpecError(file: file, message: "key 'figure': expected one figure id, not '\(id)'") }
             revisionFigure = id
         case .histogram, .smallMultiples:
-            if let v = try doc.string("values"), v != "hours_to_removal" { throw Self.choice(doc, "values", v, ["hours_to_removal"]) }
+            if let v = try doc.string("values") {
+                guard let x = HistogramValues(rawValue: v), kind == .histogram || x == .hours_to_removal else {
+                    throw Self.choice(doc, "values", v, kind == .histogram ? HistogramValues.allCases.map(\.rawValue) : ["hours_to_removal"])
+                }
+                histogramValues = x
+            }
+            if kind == .histogram, let s = try doc.string("x_scale") {
+                guard s == "linear" || s == "log" else { throw Self.choice(doc, "x_scale", s, ["linear", "log"]) }
+                logX = s == "log"
+            }
+            if !logX, let k = ["min_value", "max_value", "bins_per_decade"].first(where: { doc.has($0) }) {
+                throw SpecError(file: file, message: "key '\(k)': goes with x_scale: log only")
+            }
+            if logX {
+                minValue = try doc.double("min_value", min: 1e-6) ?? minValue
+                maxValue = try doc.double("max_value", min: 1e-6) ?? maxValue
+                binsPerDecade = try doc.int("bins_per_decade", min: 1) ?? binsPerDecade
+                guard maxValue > minValue else {
+                    throw SpecError(file: file, message: "key 'max_value': expected more than min_value (\(minValue)), not \(maxValue)")
+                }
+                if log10(maxValue / minValue) * Double(binsPerDecade) > 500 {
+                    throw SpecError(file: file, message: "key 'bins_per_decade': expected at most 500 bins from min_value to max_value")
+                }
+            }
+            if histogramValues != .hours_to_removal && !doc.has("deadline") { markDeadline = false }
             binHours = try doc.double("bin_hours", min: 0.1) ?? binHours
             maxHours = try doc.double("max_hours", min: 1) ?? maxHours
             tickHours = try doc.double("tick_hours", min: 1) ?? tickHours

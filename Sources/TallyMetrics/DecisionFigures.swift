@@ -38,18 +38,25 @@ public struct DecisionPlatformRow: Equatable, Sendable {
 ///
 /// Periods are by `application_date` (a calendar date, no time zone). Values of the
 /// JSON-array columns are decided once per dictionary entry (their canonical text), not
-/// once per row. Each figure's definition and an independent SQLite query are in
-/// `DecisionFigureDefinitions`, next to this, so that they can move into the catalogue.
+/// once per row. Each figure's definition is in the figure catalogue (`FigureCatalogue`) and
+/// its SQL in `FigureQueries` (`decision_flags`, `decisions.*`, `decision_platforms.*`).
 public enum DecisionFigures {
     public struct Result: Sendable {
         public var figures = Figures()
         public var platforms: [DecisionPlatformRow] = []
+        /// The delays the quantiles are computed over (any order): days from the content's
+        /// date to the application where 0 or more, hours from the application to created_at.
+        public var moderationDays: [Double] = []
+        public var disclosureHours: [Double] = []
     }
 
     /// The suffix of a category's figure id: the value after `STATEMENT_CATEGORY_`, lower case.
     public static func categoryID(_ category: String) -> String {
         "decisions.by_category." + category.dropFirst("STATEMENT_CATEGORY_".count).lowercased()
     }
+
+    /// Why `decisions.sexual_abuse` is not computable without a list.
+    public static let noListReason = "no sexual-abuse list: \(SexualAbuseList.defaultFile) (or `dsa_sexual_abuse` in the settings file) is missing"
 
     static let removedValues: Set<String> = ["DECISION_VISIBILITY_CONTENT_REMOVED", "DECISION_VISIBILITY_CONTENT_DISABLED"]
     static let automatedValues: Set<String> = ["AUTOMATED_DECISION_FULLY", "AUTOMATED_DECISION_PARTIALLY"]
@@ -124,12 +131,14 @@ public enum DecisionFigures {
         }
 
         var r = Result()
+        r.moderationDays = all.moderationDays
+        r.disclosureHours = all.disclosureHours
         r.figures["decisions.total"] = .count(all.total)
         for c in RecordSchema.statementCategories.sorted() { r.figures[categoryID(c)] = .count(byCategory[c] ?? 0) }
         r.figures["decisions.by_ground.illegal"] = .count(illegal)
         r.figures["decisions.by_ground.incompatible"] = .count(incompatible)
         r.figures["decisions.sexual_abuse"] = list == nil
-            ? .notComputable("no sexual-abuse list: \(SexualAbuseList.defaultFile) (or `dsa_sexual_abuse` in the settings file) is missing")
+            ? .notComputable(noListReason)
             : .count(all.sexual)
         r.figures["decisions.automated_detection_share"] = .number(share(all.detected, all.total))
         r.figures["decisions.automated_decision_share"] = .number(share(all.automated, all.total))

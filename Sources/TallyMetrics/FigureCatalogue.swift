@@ -14,6 +14,8 @@ public enum FigureKind: String, Sendable, CaseIterable {
     case money
     /// A rank among platforms (1 is best); integer or null.
     case rank
+    /// A duration in days (decisions' moderation delay); null when there is nothing to measure.
+    case days
 }
 
 /// Which disclosure control (metrics.md) applies to a figure's published value.
@@ -48,6 +50,9 @@ public enum Computation: Sendable, Equatable {
     /// Rank among platforms with at least `min_due` due requests: compliance descending,
     /// median hours ascending, name (Swift, from SQL figures).
     case rank
+    /// Rank among platforms with at least `min_decisions` decisions: disclosure delay median
+    /// ascending, name (Swift, from SQL figures; decisions.md).
+    case decisionRank
 
     /// The SQL query the figure's inputs come from.
     public var query: String {
@@ -58,6 +63,7 @@ public enum Computation: Sendable, Equatable {
             return (FigureCatalogue.entry(s) ?? FigureCatalogue.lookup(s)?.entry).map(\.computation.query) ?? ""
         case .fine, .sumOfFines: return "fines.monthly"
         case .rank: return "platforms.counts"
+        case .decisionRank: return "decision_platforms.delays"
         }
     }
 
@@ -69,6 +75,7 @@ public enum Computation: Sendable, Equatable {
         case .fine: return "fine schedule applied per month to late and unresolved counts"
         case .sumOfFines: return "sum of the platforms' fines"
         case .rank: return "order of platforms with at least min_due due requests"
+        case .decisionRank: return "order of platforms with at least min_decisions decisions"
         }
     }
 }
@@ -92,7 +99,8 @@ public struct FigureEntry: Sendable {
         self.pattern = pattern
         self.kind = kind
         self.unit = unit
-        self.comparisons = comparisons ?? (kind == .count && !pattern.hasPrefix("platforms."))
+        // Per-platform tables' columns get none (metrics.md, decisions.md).
+        self.comparisons = comparisons ?? (kind == .count && !pattern.hasPrefix("platforms.") && !pattern.hasPrefix("decision_platforms."))
         self.suppression = suppression
         self.en = en
         self.ko = ko
@@ -273,11 +281,84 @@ public enum FigureCatalogue {
         FigureEntry("platforms.<platform>.rank", .rank, unit: "rank",
                     en: "rank among platforms with at least min_due due requests: compliance desc, median hours asc, name",
                     ko: "기한 도래 요청이 min_due 이상인 플랫폼 중 순위 (준수율, 중앙값 시간, 이름 순)", .rank),
+
+        // Decisions (decisions.md): DSA statements of reasons, by application_date (a calendar
+        // date, no time zone). No disclosure control: public statements about platforms'
+        // decisions, with no person in them.
+        FigureEntry("decisions.total", .count, unit: "decisions",
+                    en: "statements of reasons (moderation decisions) whose application_date is in the period",
+                    ko: "적용일(application_date)이 기간 안인 플랫폼 조치 결정(이유 설명서) 수", .sql("decisions.counts")),
+        FigureEntry("decisions.by_category.<category>", .count, unit: "decisions",
+                    en: "decisions of the period by category (the suffix after STATEMENT_CATEGORY_, lower case; v1 and v2 categories alike)",
+                    ko: "기간 중 결정, 범주별 (STATEMENT_CATEGORY_ 뒤 소문자; v1·v2 범주 모두)", .sql("decisions.by_category")),
+        FigureEntry("decisions.by_ground.<ground>", .count, unit: "decisions",
+                    en: "decisions of the period by ground: illegal content or content incompatible with the terms",
+                    ko: "기간 중 결정, 근거별: 불법 콘텐츠 또는 약관 위반 콘텐츠", .sql("decisions.counts")),
+        FigureEntry("decisions.sexual_abuse", .count, unit: "decisions",
+                    en: "decisions of the period concerning sexual abuse imagery: a category or keyword of the list (dsa_sexual_abuse)",
+                    ko: "기간 중 성적 학대 이미지 관련 결정: 목록(dsa_sexual_abuse)의 범주 또는 키워드", .sql("decisions.counts")),
+        FigureEntry("decisions.automated_detection_share", .share, unit: "fraction",
+                    en: "decisions whose content was detected by automated means (automated_detection = Yes) / decisions.total",
+                    ko: "자동 탐지(automated_detection = Yes)된 결정 ÷ decisions.total", .sql("decisions.counts")),
+        FigureEntry("decisions.automated_decision_share", .share, unit: "fraction",
+                    en: "decisions taken fully or partially by automated means / decisions.total",
+                    ko: "완전 또는 부분 자동화로 내려진 결정 ÷ decisions.total", .sql("decisions.counts")),
+        FigureEntry("decisions.moderation_delay_median_days", .days, unit: "days",
+                    en: "median days from the content's date to the decision's application, over decisions where it is 0 or more (type 7)",
+                    ko: "콘텐츠 날짜부터 조치 적용일까지 일수의 중앙값 (0 이상인 결정, type 7)", .sql("decisions.delays")),
+        FigureEntry("decisions.moderation_delay_p90_days", .days, unit: "days",
+                    en: "90th percentile of the days from the content's date to the decision's application, where 0 or more (type 7)",
+                    ko: "콘텐츠 날짜부터 조치 적용일까지 일수의 90번째 백분위수 (0 이상, type 7)", .sql("decisions.delays")),
+        FigureEntry("decisions.disclosure_delay_median_hours", .hours, unit: "hours",
+                    en: "median hours from the decision's application (midnight UTC) to the statement's arrival in the database, created_at (type 7)",
+                    ko: "조치 적용일(UTC 자정)부터 데이터베이스 등록(created_at)까지 시간의 중앙값 (type 7)", .sql("decisions.delays")),
+        FigureEntry("decisions.disclosure_delay_p90_hours", .hours, unit: "hours",
+                    en: "90th percentile of the hours from the decision's application (midnight UTC) to its arrival in the database (type 7)",
+                    ko: "조치 적용일(UTC 자정)부터 데이터베이스 등록까지 시간의 90번째 백분위수 (type 7)", .sql("decisions.delays")),
+        FigureEntry("decisions.removed_share", .share, unit: "fraction",
+                    en: "decisions whose visibility includes CONTENT_REMOVED or CONTENT_DISABLED / decisions.total",
+                    ko: "공개 제한에 CONTENT_REMOVED 또는 CONTENT_DISABLED가 포함된 결정 ÷ decisions.total", .sql("decisions.counts")),
+
+        // The per-platform table of decisions (`decision_platforms` in JSON;
+        // `decision_platforms.<platform>.<column>` in CSV and manifests).
+        FigureEntry("decision_platforms.<platform>.total", .count, unit: "decisions",
+                    en: "the platform's decisions in the period", ko: "플랫폼의 기간 중 결정", .sql("decision_platforms.counts")),
+        FigureEntry("decision_platforms.<platform>.sexual_abuse", .count, unit: "decisions",
+                    en: "the platform's decisions concerning sexual abuse imagery", ko: "플랫폼의 성적 학대 이미지 관련 결정",
+                    .sql("decision_platforms.counts")),
+        FigureEntry("decision_platforms.<platform>.automated_detection_share", .share, unit: "fraction",
+                    en: "the platform's share of decisions detected by automated means", ko: "플랫폼의 자동 탐지 결정 비율",
+                    .sql("decision_platforms.counts")),
+        FigureEntry("decision_platforms.<platform>.automated_decision_share", .share, unit: "fraction",
+                    en: "the platform's share of decisions taken fully or partially by automated means", ko: "플랫폼의 자동화 결정 비율",
+                    .sql("decision_platforms.counts")),
+        FigureEntry("decision_platforms.<platform>.moderation_delay_median_days", .days, unit: "days",
+                    en: "the platform's median moderation delay in days", ko: "플랫폼의 조치 지연 일수 중앙값", .sql("decision_platforms.delays")),
+        FigureEntry("decision_platforms.<platform>.moderation_delay_p90_days", .days, unit: "days",
+                    en: "the platform's 90th percentile of moderation delay in days", ko: "플랫폼의 조치 지연 일수 90번째 백분위수",
+                    .sql("decision_platforms.delays")),
+        FigureEntry("decision_platforms.<platform>.disclosure_delay_median_hours", .hours, unit: "hours",
+                    en: "the platform's median disclosure delay in hours", ko: "플랫폼의 보고 지연 시간 중앙값", .sql("decision_platforms.delays")),
+        FigureEntry("decision_platforms.<platform>.disclosure_delay_p90_hours", .hours, unit: "hours",
+                    en: "the platform's 90th percentile of disclosure delay in hours", ko: "플랫폼의 보고 지연 시간 90번째 백분위수",
+                    .sql("decision_platforms.delays")),
+        FigureEntry("decision_platforms.<platform>.removed_share", .share, unit: "fraction",
+                    en: "the platform's share of decisions removing or disabling the content", ko: "플랫폼의 삭제·접근 차단 결정 비율",
+                    .sql("decision_platforms.counts")),
+        FigureEntry("decision_platforms.<platform>.rank", .rank, unit: "rank",
+                    en: "rank among platforms with at least min_decisions decisions in the period: disclosure delay median asc, name",
+                    ko: "기간 중 결정이 min_decisions 이상인 플랫폼 중 순위 (보고 지연 중앙값 오름차순, 이름 순)", .decisionRank),
     ]
 
     /// The columns of the per-platform table, in metrics.md's order (after `platform`).
     public static let platformColumns = entries.compactMap { e -> String? in
         guard let p = e.parts, p.prefix == "platforms." else { return nil }
+        return String(p.suffix.dropFirst())
+    }
+
+    /// The columns of the per-platform table of decisions, in decisions.md's order (after `platform`).
+    public static let decisionPlatformColumns = entries.compactMap { e -> String? in
+        guard let p = e.parts, p.prefix == "decision_platforms." else { return nil }
         return String(p.suffix.dropFirst())
     }
 

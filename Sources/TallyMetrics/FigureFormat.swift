@@ -7,14 +7,7 @@ public enum FigureFormat {
     /// The kind of `id` from the catalogue (`.change_pct` comparisons are percent changes);
     /// an id the catalogue lacks reads as a count.
     public static func kind(of id: String) -> Kind {
-        guard let (entry, _, comparison) = FigureCatalogue.lookup(id) else {
-            // Ids outside the catalogue (the decisions' figures until they join it).
-            if id.hasSuffix(".change_pct") { return .percentChange }
-            if id.hasSuffix("_share") { return .share }
-            if id.hasSuffix("_hours") { return .hours }
-            if id.hasSuffix("_days") { return .days }
-            return .count
-        }
+        guard let (entry, _, comparison) = FigureCatalogue.lookup(id) else { return .count }
         if comparison == .change_pct { return .percentChange }
         switch entry.kind {
         case .count, .rank: return .count
@@ -22,6 +15,7 @@ public enum FigureFormat {
         case .interval: return .interval
         case .hours: return .hours
         case .money: return .krw
+        case .days: return .days
         }
     }
 

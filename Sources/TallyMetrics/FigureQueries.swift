@@ -89,6 +89,23 @@ public enum FigureQueries {
               FROM takedowns_at_vintage
               WHERE \(nearPeriod)
             """),
+        // Every decision of the period with what decisions.md says of it: the sets are decided
+        // with SET_HAS_ANY against lists of values (the sexual-abuse list from its data file).
+        "decision_flags": (["decisions_at_vintage"], """
+            SELECT platform_name AS platform, category, decision_ground,
+                CASE WHEN category IN (SELECT key FROM dsa_abuse_categories)
+                      OR SET_HAS_ANY(category_specification, dsa_abuse_keywords) THEN 1 ELSE 0 END AS sexual_abuse,
+                CASE WHEN automated_detection = 1 THEN 1 ELSE 0 END AS detected,
+                CASE WHEN automated_decision IN ('AUTOMATED_DECISION_FULLY', 'AUTOMATED_DECISION_PARTIALLY') THEN 1 ELSE 0 END AS automated,
+                CASE WHEN SET_HAS_ANY(decision_visibility, removed_visibilities) THEN 1 ELSE 0 END AS removed,
+                -- days from the content date to the application, where 0 or more (dates are UTC midnights)
+                CASE WHEN content_date IS NOT NULL AND application_date >= content_date
+                     THEN (UTC_MICROS(application_date) - UTC_MICROS(content_date)) / 86400000000.0 END AS moderation_days,
+                -- hours from midnight UTC of the application date to created_at
+                HOURS_BETWEEN(UTC_MICROS(application_date), created_at) AS disclosure_hours
+              FROM decisions_at_vintage
+              WHERE \(membership(.decisions))
+            """),
         // Hours from request to removal of the requests removed or blocked by the as-of time.
         "removals": (["takedowns_at_vintage"], """
             SELECT platform, HOURS_BETWEEN(requested_at, resolved_at) AS hours
@@ -101,6 +118,7 @@ public enum FigureQueries {
     /// The period's rows of `takedown_flags`.
     static let flagsInPeriod = "FROM takedown_flags WHERE local_day BETWEEN :first_day AND :last_day"
 
+    /// The queries of arrests, victims and takedowns (`decisions`: the DSA statements').
     public static let all: [FigureQuery] = [
         FigureQuery("victims.counts", uses: ["victims_in_period"], select: """
             SELECT 'victims.total' AS id, count(*) AS value FROM victims_in_period
@@ -209,6 +227,53 @@ public enum FigureQueries {
               WHERE local_day BETWEEN :lookback_first_day AND :last_day
                 AND platform IN (SELECT platform FROM platforms_in_period)
               GROUP BY platform, month, in_period ORDER BY platform, month, in_period
+            """),
+    ] + decisionQueries
+
+    /// The lists every decisions query writes in (`decision_flags` reads them).
+    static let decisionLists = ["dsa_abuse_categories", "dsa_abuse_keywords", "removed_visibilities"]
+
+    static let decisionQueries: [FigureQuery] = [
+        FigureQuery("decisions.counts", uses: ["decision_flags"], lists: decisionLists, select: """
+            SELECT 'decisions.total' AS id, count(*) AS value FROM decision_flags
+            UNION ALL SELECT 'decisions.by_ground.illegal', count(CASE WHEN decision_ground = 'DECISION_GROUND_ILLEGAL_CONTENT' THEN 1 END) FROM decision_flags
+            UNION ALL SELECT 'decisions.by_ground.incompatible', count(CASE WHEN decision_ground = 'DECISION_GROUND_INCOMPATIBLE_CONTENT' THEN 1 END) FROM decision_flags
+            UNION ALL SELECT 'decisions.sexual_abuse', coalesce(sum(sexual_abuse), 0) FROM decision_flags
+            UNION ALL SELECT 'decisions.automated_detection_share', CAST(sum(detected) AS REAL) / NULLIF(count(*), 0) FROM decision_flags
+            UNION ALL SELECT 'decisions.automated_decision_share', CAST(sum(automated) AS REAL) / NULLIF(count(*), 0) FROM decision_flags
+            UNION ALL SELECT 'decisions.removed_share', CAST(sum(removed) AS REAL) / NULLIF(count(*), 0) FROM decision_flags
+            """),
+        // Every category of the contract (v1 and v2), 0 when none.
+        FigureQuery("decisions.by_category", uses: ["decision_flags"], lists: decisionLists + ["statement_categories"], select: """
+            SELECT 'decisions.by_category.' || lower(substr(c.key, 20)) AS id, count(d.category) AS value
+              FROM statement_categories c LEFT JOIN decision_flags d ON d.category = c.key
+              GROUP BY c.ord, c.key ORDER BY c.ord
+            """),
+        FigureQuery("decisions.delays", uses: ["decision_flags"], lists: decisionLists,
+                    ctes: [("moderation", "SELECT moderation_days AS x, QUANTILE_RANKS(moderation_days) FROM decision_flags WHERE moderation_days IS NOT NULL"),
+                           ("disclosure", "SELECT disclosure_hours AS x, QUANTILE_RANKS(disclosure_hours) FROM decision_flags WHERE disclosure_hours IS NOT NULL")],
+                    select: """
+            SELECT 'decisions.moderation_delay_median_days' AS id, QUANTILE7(x, 0.5) AS value FROM moderation
+            UNION ALL SELECT 'decisions.moderation_delay_p90_days', QUANTILE7(x, 0.9) FROM moderation
+            UNION ALL SELECT 'decisions.disclosure_delay_median_hours', QUANTILE7(x, 0.5) FROM disclosure
+            UNION ALL SELECT 'decisions.disclosure_delay_p90_hours', QUANTILE7(x, 0.9) FROM disclosure
+            """),
+        // One row per platform with decisions in the period and column of the table.
+        FigureQuery("decision_platforms.counts", uses: ["decision_flags"], lists: decisionLists, select: """
+            SELECT 'decision_platforms.' || platform || '.total' AS id, count(*) AS value FROM decision_flags GROUP BY platform
+            UNION ALL SELECT 'decision_platforms.' || platform || '.sexual_abuse', sum(sexual_abuse) FROM decision_flags GROUP BY platform
+            UNION ALL SELECT 'decision_platforms.' || platform || '.automated_detection_share', CAST(sum(detected) AS REAL) / count(*) FROM decision_flags GROUP BY platform
+            UNION ALL SELECT 'decision_platforms.' || platform || '.automated_decision_share', CAST(sum(automated) AS REAL) / count(*) FROM decision_flags GROUP BY platform
+            UNION ALL SELECT 'decision_platforms.' || platform || '.removed_share', CAST(sum(removed) AS REAL) / count(*) FROM decision_flags GROUP BY platform
+            """),
+        FigureQuery("decision_platforms.delays", uses: ["decision_flags"], lists: decisionLists,
+                    ctes: [("moderation", "SELECT platform, moderation_days AS x, QUANTILE_RANKS(moderation_days, platform) FROM decision_flags WHERE moderation_days IS NOT NULL"),
+                           ("disclosure", "SELECT platform, disclosure_hours AS x, QUANTILE_RANKS(disclosure_hours, platform) FROM decision_flags WHERE disclosure_hours IS NOT NULL")],
+                    select: """
+            SELECT 'decision_platforms.' || platform || '.moderation_delay_median_days' AS id, QUANTILE7(x, 0.5) AS value FROM moderation GROUP BY platform
+            UNION ALL SELECT 'decision_platforms.' || platform || '.moderation_delay_p90_days', QUANTILE7(x, 0.9) FROM moderation GROUP BY platform
+            UNION ALL SELECT 'decision_platforms.' || platform || '.disclosure_delay_median_hours', QUANTILE7(x, 0.5) FROM disclosure GROUP BY platform
+            UNION ALL SELECT 'decision_platforms.' || platform || '.disclosure_delay_p90_hours', QUANTILE7(x, 0.9) FROM disclosure GROUP BY platform
             """),
     ]
 

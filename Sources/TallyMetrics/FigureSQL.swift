@@ -64,6 +64,13 @@ public enum FigureSQL {
         case "channels": return ("channels(ord, key)", keys(RecordSchema.channels))
         case "services": return ("services(ord, key)", keys(RecordSchema.services))
         case "offenses": return ("offenses(ord, key)", keys(RecordSchema.offenses))
+        case "statement_categories": return ("statement_categories(ord, key)", keys(RecordSchema.statementCategories.sorted()))
+        case "removed_visibilities":
+            return ("removed_visibilities(key)", "VALUES ('DECISION_VISIBILITY_CONTENT_REMOVED'), ('DECISION_VISIBILITY_CONTENT_DISABLED')")
+        // The sexual-abuse list of the settings (none: no rows, and the figure is not computable).
+        case "dsa_abuse_categories", "dsa_abuse_keywords":
+            let values = name == "dsa_abuse_categories" ? settings.sexualAbuse?.categories ?? [] : settings.sexualAbuse?.keywords ?? []
+            return ("\(name)(key)", values.isEmpty ? "SELECT NULL WHERE 0" : "VALUES " + values.map { "(\(FigureSQLValue.text($0)))" }.joined(separator: ", "))
         case "age_bands":
             return ("age_bands(ord, label, lo, hi)", "VALUES " + settings.ageBands.enumerated().map { i, b in
                 "(\(i + 1), \(FigureSQLValue.text(b.label)), \(b.lo), \(b.hi.map(String.init) ?? "NULL"))"
@@ -81,8 +88,9 @@ public enum FigureSQL {
             order.append(name)
         }
         q.uses.forEach(need)
-        var ctes = order.map { ($0, FigureQueries.shared[$0]!.sql) }
-        ctes += q.lists.map { list($0, settings) }
+        // The lists first: shared expressions may read them (`decision_flags`).
+        var ctes = q.lists.map { list($0, settings) }
+        ctes += order.map { ($0, FigureQueries.shared[$0]!.sql) }
         ctes += q.ctes
         let body = ctes.map { "\($0.0) AS (\n  \($0.1.trimmed)\n)" }.joined(separator: ",\n") + "\n" + q.select.trimmed
         let usesLocalDate = body.contains("LOCAL_DATE(")
@@ -158,9 +166,17 @@ public enum FigureSQL {
     /// `--engine spark`).
     public static func recompute(_ p: Parameters, fines schedule: FineSchedule?, suppress: Bool,
                                  runner: FigureSQLRunner, dialect: SQLDialect = SQLiteDialect()) throws -> RecomputedFigures {
+        // Decisions' figures only when the store holds decisions at the vintage, as the
+        // engine's report has them only then. Only the store (SQLite) is asked: Spark's path
+        // reads the other three kinds, and its runners answer only the figure queries.
+        let hasDecisions = !(dialect is SQLiteDialect) ? false : ((try? runner.rows(statement(ctes: [FigureQueries.atVintage(.decisions)],
+                                                        select: "SELECT count(*) FROM (SELECT 1 FROM decisions_at_vintage LIMIT 1)",
+                                                        zone: p.settings.zone, dialect: dialect),
+                                              [("vintage", .int(Int64(p.vintage)))]))?.first?.first).map { $0 != .int(0) } ?? false
+        let decisionQueries = Set(FigureQueries.decisionQueries.map(\.name))
         let queries = Array(Set(FigureCatalogue.entries.compactMap { e -> String? in
             if case .sql(let q) = e.computation { return q } else { return nil }
-        })).sorted()
+        })).filter { hasDecisions || !decisionQueries.contains($0) }.sorted()
         let comparisonQueries = Set(FigureCatalogue.entries.filter(\.comparisons).map(\.computation.query))
 
         /// All figures of the SQL queries for one period; a query that fails (say, a sum
@@ -244,6 +260,25 @@ public enum FigureSQL {
         }
         for r in rows { current["platforms.\(r.name).rank"] = .number(nil) }
         for (i, r) in ranked.enumerated() { current["platforms.\(r.name).rank"] = .count(i + 1) }
+
+        // Decisions: every platform with decisions has every column; without a sexual-abuse
+        // list that figure is not computable (the SQL's list was empty); ranks in Swift.
+        if hasDecisions {
+            let totalEntry = FigureCatalogue.entry("decision_platforms.<platform>.total")!
+            let names = current.ids.compactMap { totalEntry.match($0) }
+            for e in FigureCatalogue.entries where e.isFamily && e.pattern.hasPrefix("decision_platforms.<platform>.") {
+                for k in names where current[e.id(k)] == nil { current[e.id(k)] = .number(nil) }
+            }
+            if p.settings.sexualAbuse == nil {
+                current["decisions.sexual_abuse"] = .notComputable(DecisionFigures.noListReason)
+                for k in names { current["decision_platforms.\(k).sexual_abuse"] = .number(nil) }
+            }
+            let ranked = names.filter { (current["decision_platforms.\($0).total"]?.countValue ?? 0) >= p.settings.minDecisions }
+                .map { ($0, current["decision_platforms.\($0).disclosure_delay_median_hours"]?.doubleValue) }
+                .sorted { x, y in x.1 != y.1 ? (x.1 ?? .infinity) < (y.1 ?? .infinity) : x.0 < y.0 }
+            for k in names { current["decision_platforms.\(k).rank"] = .number(nil) }
+            for (i, r) in ranked.enumerated() { current["decision_platforms.\(r.0).rank"] = .count(i + 1) }
+        }
 
         // Comparisons of a month's counts.
         var out = current

@@ -11,6 +11,7 @@ import TallyTime
 /// | `UTC_MICROS(d)`            | `strftime('%s', d)` × 10⁶                         | `unix_micros(to_timestamp(d))`               |
 /// | `QUANTILE_RANKS(x[, k])`   | `row_number()` and `count()` windows              | nothing needed                               |
 /// | `QUANTILE7(x, p)`          | linear interpolation between the ranks            | `percentile(x, p)`                           |
+/// | `SET_HAS_ANY(s, list)`     | `json_each(s)` member in the list's `key`s        | `arrays_overlap(from_json(s, …), …)`         |
 public protocol SQLDialect: Sendable {
     var name: String { get }
     /// Hours from instant `from` to instant `to`, as a real number.
@@ -23,6 +24,9 @@ public protocol SQLDialect: Sendable {
     func quantileRanks(_ value: String, partition: String?) -> String
     /// Type-7 quantile aggregate of `value` (a relation prepared with `QUANTILE_RANKS`).
     func quantile7(_ value: String, _ p: String) -> String
+    /// Whether the set `set` (a decisions column: canonical JSON array text, null for the
+    /// empty set) has a member among the `key`s of the table of values `list`.
+    func setHasAny(_ set: String, _ list: String) -> String
     /// Common table expressions the dialect's functions read (SQLite: the zone's offsets).
     func prelude(zone: ZoneOffsets, usesLocalDate: Bool) -> [(name: String, sql: String)]
     /// How a person sets the parameters before running the SQL in the engine's shell.
@@ -85,6 +89,10 @@ public struct SQLiteDialect: SQLDialect {
         return "(\(low) + (max(\(h)) - max(\(lo))) * (\(high) - \(low)))"
     }
 
+    public func setHasAny(_ set: String, _ list: String) -> String {
+        "EXISTS (SELECT 1 FROM json_each(\(set)) WHERE value IN (SELECT key FROM \(list)))"
+    }
+
     public func prelude(zone: ZoneOffsets, usesLocalDate: Bool) -> [(name: String, sql: String)] {
         guard usesLocalDate else { return [] }
         // Unbounded ends as the range of 64-bit seconds SQLite compares exactly.
@@ -125,7 +133,7 @@ extension String {
 /// Expands the dialect functions of a template (`NAME(arg, …)` with nested parentheses and
 /// quoted text) into the dialect's SQL.
 enum DialectExpander {
-    static let functions = ["HOURS_BETWEEN", "LOCAL_DATE", "UTC_MICROS", "QUANTILE_RANKS", "QUANTILE7"]
+    static let functions = ["HOURS_BETWEEN", "LOCAL_DATE", "UTC_MICROS", "QUANTILE_RANKS", "QUANTILE7", "SET_HAS_ANY"]
 
     static func expand(_ sql: String, _ d: SQLDialect) -> String {
         let chars = Array(sql)
@@ -163,6 +171,7 @@ enum DialectExpander {
         case ("QUANTILE_RANKS", 1): return d.quantileRanks(a[0], partition: nil)
         case ("QUANTILE_RANKS", 2): return d.quantileRanks(a[0], partition: a[1])
         case ("QUANTILE7", 2): return d.quantile7(a[0], a[1])
+        case ("SET_HAS_ANY", 2): return d.setHasAny(a[0], a[1])
         default: preconditionFailure("figure SQL: \(name) takes other arguments than \(a)")
         }
     }

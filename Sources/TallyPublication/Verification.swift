@@ -62,6 +62,13 @@ public struct Verification {
         settings.timeZone = try need("time_zone", sm)
         settings.source = (sm["source"] as? String) ?? settings.source
         guard ZoneOffsets(identifier: settings.timeZone) != nil else { throw BulletinError("\(manifestPath): unknown time zone \(settings.timeZone)") }
+        // Decisions' figures depend on min_decisions and the sexual-abuse list the bulletin was
+        // made with, which its manifest carries (not today's settings file).
+        settings.minDecisions = (sm["min_decisions"] as? NSNumber)?.intValue ?? settings.minDecisions
+        if let l = sm["dsa_sexual_abuse"] as? [String: Any] {
+            settings.sexualAbuse = SexualAbuseList(categories: l["categories"] as? [String] ?? [], keywords: l["keywords"] as? [String] ?? [],
+                                                   source: l["source"] as? String ?? "(manifest)")
+        }
         let suppress = (sm["suppression_applied"] as? Bool) ?? true
         var fines: FineSchedule?
         if let f = top["fine_schedule"] as? [String: Any] {

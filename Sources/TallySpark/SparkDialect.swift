@@ -37,6 +37,12 @@ public struct SparkDialect: SQLDialect {
     // is not, and must not be used.
     public func quantile7(_ value: String, _ p: String) -> String { "percentile(\(value), \(p))" }
 
+    /// A decisions set column (JSON array text) against a table of values. Untested: the
+    /// Spark path reads no decisions yet.
+    public func setHasAny(_ set: String, _ list: String) -> String {
+        "arrays_overlap(from_json(\(set), 'array<string>'), (SELECT collect_list(key) FROM \(list)))"
+    }
+
     public func prelude(zone: ZoneOffsets, usesLocalDate: Bool) -> [(name: String, sql: String)] { [] }
 
     /// Spark SQL's session variables, for a person running the printed SQL in `spark-sql`.

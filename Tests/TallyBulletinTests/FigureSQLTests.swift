@@ -20,6 +20,9 @@ import TallyPublication
         let s = FigureSource(report: r)
         var ids = r.metrics.ids
         for p in r.platforms { for c in FigureCatalogue.platformColumns { ids.append("platforms.\(p.platform).\(c)") } }
+        for p in r.decisionPlatforms ?? [] {
+            for c in FigureCatalogue.decisionPlatformColumns { ids.append("decision_platforms.\(p.platform).\(c)") }
+        }
         var out: [String: JSONValue] = [:]
         for id in ids { out[id] = s.value(id) ?? .string("(missing)") }
         return out
@@ -97,6 +100,122 @@ import TallyPublication
         #expect(try st.step())
         let period = try Period.parse("2024-08")
         #expect(st.int(0) == StatsReport.defaultAsOf(s.tables.takedowns, period: period, zone: s.settings.zone))
+    }
+
+    // MARK: The DSA fixtures
+
+    /// The sample year and the real DSA statements of reasons in one store.
+    final class DSA: @unchecked Sendable {
+        let box = Sandbox()
+        let store: Store
+        let tables: RecordTables
+        let settings: Settings
+        let fines: FineSchedule
+        init() throws {
+            store = try box.store()
+            let dsa = FigureSQLTests.root.appendingPathComponent("Tests/TallyStoreTests/Fixtures/dsa")
+            _ = try store.ingest(["arrests", "victims", "takedowns"].map { FigureSQLTests.root.appendingPathComponent("Data/sample/\($0)-2024.csv").path }
+                + ["00000-00000", "00000-00001", "00001-00001"].map { dsa.appendingPathComponent("sor-global-2024-03-14-full-\($0).csv").path })
+            tables = RecordTables(arrests: try store.table(.arrests, useCache: false).table,
+                                  victims: try store.table(.victims, useCache: false).table,
+                                  takedowns: try store.table(.takedowns, useCache: false).table,
+                                  decisions: try store.table(.decisions, useCache: false).table)
+            settings = try Settings.load(FigureSQLTests.root.appendingPathComponent("Data/settings.yaml").path)
+            fines = try FineSchedule.load(settings.finesFile!)
+        }
+    }
+    nonisolated(unsafe) static let sharedDSA = Result { try DSA() }
+    static func dsa() throws -> DSA { try sharedDSA.get() }
+
+    /// Engine == SQL on a store with decisions: the decisions' figures, their comparisons and
+    /// `decision_platforms` columns with the list and min_decisions as set, and without a list.
+    @Test(arguments: ["2024-03", "2024-02", "2024-Q1", "2024-03-12", "2024-02-12..2024-03-13", "2023-05"])
+    func dsaFixturesEngineEqualsSQL(period: String) throws {
+        let s = try Self.dsa()
+        #expect(s.settings.sexualAbuse != nil, "Data/settings.yaml names the sexual-abuse list")
+        let vintage = try s.store.vintage(nil).batch
+        for (minDecisions, list) in [(100, true), (10, true), (1, false)] {
+            var settings = s.settings
+            settings.minDecisions = minDecisions
+            if !list { settings.sexualAbuse = nil }
+            let r = try StatsReport(tables: s.tables, period: try Period.parse(period), settings: settings, fines: s.fines)
+            let e = Self.engine(r)
+            #expect(e.keys.contains("decisions.total") && e.keys.contains { $0.hasPrefix("decision_platforms.") } == (period != "2023-05"))
+            let d = Self.differences(e, try Self.sql(s.store, r, vintage: vintage, suppress: true))
+            #expect(d.isEmpty, "\(period), min_decisions \(minDecisions), list \(list): \(d.prefix(10))")
+        }
+        // The month's hand-checked figures (DecisionFigureTests.marchByHand) through the SQL.
+        if period == "2024-03" {
+            var settings = s.settings
+            settings.minDecisions = 10
+            let r = try StatsReport(tables: s.tables, period: try Period.parse(period), settings: settings, fines: s.fines)
+            let q = try Self.sql(s.store, r, vintage: vintage, suppress: true)
+            #expect(q["decisions.total"] == .int(111))
+            #expect(q["decisions.total.prev"] == .int(38))
+            #expect(q["decisions.by_category.pornography_or_sexualized_content"] == .int(11))
+            #expect(q["decision_platforms.Pinterest.rank"] == .int(1) && q["decision_platforms.TikTok.rank"] == .int(2))
+            #expect(q["decision_platforms.Snapchat.rank"] == .null)
+        }
+    }
+
+    /// Decisions at a vintage: the fixtures loaded in two batches, each vintage's engine
+    /// tables against the SQL at that vintage (`decisions_at_vintage`).
+    @Test func dsaVintagesEngineEqualsSQL() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        let dsa = Self.root.appendingPathComponent("Tests/TallyStoreTests/Fixtures/dsa")
+        let files = ["00000-00000", "00000-00001", "00001-00001"].map { dsa.appendingPathComponent("sor-global-2024-03-14-full-\($0).csv").path }
+        _ = try store.ingest([files[0]])
+        let first = try store.vintage(nil).batch
+        _ = try store.ingest(Array(files[1...]))
+        let second = try store.vintage(nil).batch
+        #expect(second > first)
+        var settings = try Settings.load(Self.root.appendingPathComponent("Data/settings.yaml").path)
+        settings.minDecisions = 5
+        var totals: [Int] = []
+        for vintage in [first, second] {
+            let tables = RecordTables(arrests: try store.table(.arrests, useCache: false, vintage: vintage).table,
+                                      victims: try store.table(.victims, useCache: false, vintage: vintage).table,
+                                      takedowns: try store.table(.takedowns, useCache: false, vintage: vintage).table,
+                                      decisions: try store.table(.decisions, useCache: false, vintage: vintage).table)
+            let r = try StatsReport(tables: tables, period: try Period.parse("2024-03"), settings: settings, fines: nil)
+            let d = Self.differences(Self.engine(r), try Self.sql(store, r, vintage: vintage, suppress: true))
+            #expect(d.isEmpty, "vintage \(vintage): \(d.prefix(10))")
+            totals.append(r.metrics["decisions.total"]?.countValue ?? -1)
+        }
+        // The first file alone has fewer of March's decisions than all three (111).
+        #expect(totals[0] < totals[1] && totals[1] == 111, "\(totals)")
+    }
+
+    /// Every id of stats JSON and CSV with decisions is catalogued, `decision_platforms`
+    /// columns are the catalogue's, and ids have definitions in both languages.
+    @Test func dsaIdsAreCatalogued() throws {
+        let s = try Self.dsa()
+        let r = try StatsReport(tables: s.tables, period: try Period.parse("2024-03"), settings: s.settings, fines: s.fines)
+        guard case .object(let top) = r.json, case .object(let metrics)? = top.first(where: { $0.0 == "metrics" })?.1,
+              case .array(let rows)? = top.first(where: { $0.0 == "decision_platforms" })?.1 else {
+            Issue.record("stats JSON without metrics or decision_platforms"); return
+        }
+        #expect(metrics.map(\.0).filter { $0.hasPrefix("decisions.") }.count > 30)
+        let missing = metrics.map(\.0).filter { !FigureCatalogue.contains($0) }
+        #expect(missing.isEmpty, "stats JSON ids the catalogue lacks: \(missing)")
+        #expect(rows.count == 5)
+        for case .object(let row) in rows {
+            #expect(row.map(\.0).filter { $0 != "platform" } == FigureCatalogue.decisionPlatformColumns)
+            let name = row.first { $0.0 == "platform" }.map { "\($0.1)" } ?? ""
+            #expect(!name.isEmpty)
+        }
+        for id in metrics.map(\.0) + FigureCatalogue.decisionPlatformColumns.map({ "decision_platforms.TikTok.\($0)" }) {
+            #expect(!FigureCatalogue.definition(id).isEmpty && !FigureCatalogue.definition(id, lang: .ko).isEmpty, "\(id)")
+        }
+        // Kinds: days and hours read as such, counts get comparisons, per-platform columns do not.
+        #expect(FigureFormat.text("decisions.moderation_delay_median_days", .number(2)) == "2.0 d")
+        #expect(FigureFormat.text("decision_platforms.TikTok.disclosure_delay_median_hours", .number(24.06)) == "24.1 h")
+        #expect(FigureFormat.text("decisions.removed_share", .number(0.5)) == "50.0%")
+        #expect(FigureCatalogue.hasComparisons("decisions.by_category.scams_and_fraud"))
+        #expect(!FigureCatalogue.hasComparisons("decision_platforms.TikTok.total"))
+        #expect(!FigureCatalogue.hasComparisons("decisions.removed_share"))
+        #expect(!FigureCatalogue.contains("decisions.totals"))
     }
 
     // MARK: Seeded random stores
@@ -292,7 +411,7 @@ import TallyPublication
         }
         #expect(texts.count > 4)
         // Anything that reads like a figure id: a record-kind prefix, a dot, a lower-case name.
-        let prefixes = ["victims.", "arrests.", "takedowns.", "fines."]
+        let prefixes = ["victims.", "arrests.", "takedowns.", "fines.", "decisions.", "decision_platforms."]
         var checked = 0
         for (file, text) in texts {
             var i = text.startIndex
@@ -305,7 +424,8 @@ import TallyPublication
                 while j < text.endIndex, text[j].isLetter || text[j].isNumber || text[j] == "_" || text[j] == "." || text[j] == "-" { j = text.index(after: j) }
                 var id = String(text[i..<j])
                 while id.hasSuffix(".") { id.removeLast() }
-                if id.count > p.count, !id.hasSuffix(".csv"), !id.hasSuffix(".yaml") {
+                // File names and the bulletin's table names (`decisions.headline`) are not figures.
+                if id.count > p.count, !id.hasSuffix(".csv"), !id.hasSuffix(".yaml"), !id.hasSuffix(".md"), !BulletinSpec.tables.contains(id) {
                     checked += 1
                     // An id, a family's name (`victims.by_channel`) or a prefix code filters by (`victims.by_`).
                     let known = FigureCatalogue.contains(id) || FigureCatalogue.entries.contains { $0.shortName == id }

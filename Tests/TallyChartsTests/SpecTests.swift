@@ -9,8 +9,9 @@ import TallyMetrics
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Charts").path
 
     @Test func committedSpecsLoad() throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: Self.chartsDir).filter { $0.hasSuffix(".yaml") && $0 != "bulletin.yaml" }.sorted()
-        #expect(names == ["hours-by-platform.yaml", "hours-to-removal.yaml", "platform-compliance.yaml", "revisions-compliance.yaml", "takedowns-monthly-lines.yaml",
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.chartsDir).filter { $0.hasSuffix(".yaml") && !$0.hasSuffix("bulletin.yaml") }.sorted()
+        #expect(names == ["dsa-automation.yaml", "dsa-disclosure-delay.yaml", "dsa-moderation-delay.yaml", "dsa-sexual-abuse-by-platform.yaml",
+                          "hours-by-platform.yaml", "hours-to-removal.yaml", "platform-compliance.yaml", "revisions-compliance.yaml", "takedowns-monthly-lines.yaml",
                           "victims-age-stacked.yaml", "victims-monthly.yaml"])
         var kinds = Set<ChartKind>()
         for n in names {
@@ -29,6 +30,22 @@ import TallyMetrics
         let multiples = try ChartSpec.load(Self.chartsDir + "/hours-by-platform.yaml")
         #expect(multiples.kind == .smallMultiples && multiples.rankedOnly && multiples.columns == 4)
         #expect(multiples.panelFormat == .percent && multiples.binHours == 6 && multiples.maxHours == 96 && multiples.markDeadline)
+    }
+
+    /// Decisions' charts: ranked bars of a `decision_platforms` column, histograms of the
+    /// delays on a log axis; the keys that go with them, and the errors when misused.
+    @Test func decisionsKeys() throws {
+        let r = try ChartSpec(file: "c.yaml", text: "kind: ranked_bars\n" + title + "records: decisions\nvalue: sexual_abuse\nplatforms: all\n")
+        #expect(r.decisionValue == .sexual_abuse && !r.rankedOnly)
+        let h = try ChartSpec(file: "c.yaml", text: "kind: histogram\n" + title + "values: moderation_delay_days\nx_scale: log\nmin_value: 0.5\nmax_value: 5000\n")
+        #expect(h.histogramValues == .moderation_delay_days && h.logX && h.minValue == 0.5 && h.maxValue == 5000 && h.binsPerDecade == 2 && !h.markDeadline)
+        #expect(error("kind: ranked_bars\n" + title + "records: arrests\n") == "c.yaml: key 'records': expected one of takedowns, decisions, not 'arrests'")
+        #expect(error("kind: ranked_bars\n" + title + "records: decisions\nvalue: compliance\n")
+                == "c.yaml: key 'value': expected one of total, sexual_abuse, automated_detection_share, automated_decision_share, removed_share, disclosure_delay_median_hours, moderation_delay_median_days, not 'compliance'")
+        #expect(error("kind: histogram\n" + title + "x_scale: cubic\n") == "c.yaml: key 'x_scale': expected one of linear, log, not 'cubic'")
+        #expect(error("kind: histogram\n" + title + "min_value: 1\n") == "c.yaml: key 'min_value': goes with x_scale: log only")
+        #expect(error("kind: histogram\n" + title + "x_scale: log\nmin_value: 10\nmax_value: 1\n") == "c.yaml: key 'max_value': expected more than min_value (10.0), not 1.0")
+        #expect(error("kind: small_multiples\n" + title + "values: disclosure_delay_hours\n") == "c.yaml: key 'values': expected one of hours_to_removal, not 'disclosure_delay_hours'")
     }
 
     @Test func smallMultiplesKeys() throws {

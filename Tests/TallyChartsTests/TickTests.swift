@@ -89,6 +89,36 @@ import Testing
         #expect(b.overflow == 2)    // 96.01, 500
     }
 
+    /// Log bins (decisions' delays): equal ratios, closed on the right, the first bin taking
+    /// everything at or below its upper edge (0 and values below the first edge too).
+    @Test func logBins() {
+        // Edges 0.5 · 10^(k/2): 0.5, 1.581, 5, 15.81, 50, 158.1, 500, 1581, 5000 (8 bins).
+        let b = Bins(logValues: [0, 0.2, 1, 1.58, 1.59, 5, 5.01, 36, 1283, 5000, 5000.1, 9999], lo: 0.5, hi: 5000, perDecade: 2)
+        #expect(b.counts.count == 8)
+        #expect(abs(b.edges[1] - 0.5 * 10.0.squareRoot()) < 1e-12 && abs(b.edges[8] - 5000) < 1e-9)
+        #expect(b.counts[0] == 4)   // 0, 0.2, 1, 1.58
+        #expect(b.counts[1] == 2)   // 1.59, 5
+        #expect(b.counts[2] == 1)   // 5.01
+        #expect(b.counts[3] == 1)   // 36 (15.8, 50]
+        #expect(b.counts[6] == 1)   // 1283 in (500, 1581]
+        #expect(b.counts[7] == 1)   // 5000
+        #expect(b.overflow == 2)    // 5000.1, 9999
+        #expect(b.counts.reduce(0, +) + b.overflow == 12)
+    }
+
+    /// A log scale: equal ratios, equal lengths; ticks at the powers of ten.
+    @Test func logScale() {
+        let s = LogScale(domain: (0.01, 10_000), range: (0, 600))
+        #expect(abs(s(0.01)) < 1e-9 && abs(s(10_000) - 600) < 1e-9)
+        #expect(abs(s(1) - 200) < 1e-9)      // 2 of 6 decades
+        #expect(abs(s(100) - s(10) - (s(10) - s(1))) < 1e-9)
+        #expect(LogScale.decades(0.01, 10_000) == [0.01, 0.1, 1, 10, 100, 1000, 10_000].map { pow10Exact($0) })
+        #expect(LogScale.decades(0.5, 5000) == [1, 10, 100, 1000])
+        #expect(ValueFormat.days.label(36, .en) == "36.0 d" && ValueFormat.days.label(36, .ko) == "36.0일")
+    }
+
+    func pow10Exact(_ v: Double) -> Double { pow(10, log10(v).rounded()) }
+
     func pow10(_ e: Int) -> Double {
         var r = 1.0
         if e >= 0 { for _ in 0..<e { r *= 10 } } else { for _ in 0..<(-e) { r /= 10 } }

@@ -7,7 +7,7 @@ import TallyStore
 @testable import TallyMetrics
 
 /// The figures of decisions.md on the real DSA fixtures, three ways: the engine
-/// (`DecisionFigures`), the plain SQL of each figure (`DecisionFigureDefinitions`) run by
+/// (`DecisionFigures`), the figure catalogue's SQL (`FigureSQL.recompute`) run by
 /// SQLite on the store, and python3 reading the CSV files with its csv and json modules.
 @Suite struct DecisionFigureTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -34,20 +34,13 @@ import TallyStore
     nonisolated(unsafe) static let shared = Result { try Loaded() }
     static func loaded() throws -> Loaded { try shared.get() }
 
-    /// A query's single value (nil for null).
-    static func value(_ l: Loaded, _ sql: String, _ p: Period) throws -> Double? {
-        let s = try l.store.db.prepare(sql)
-        try s.bind([.text(CivilDate.isoString(days: p.first)), .text(CivilDate.isoString(days: p.last))])
-        guard try s.step() else { return nil }
-        return s.isNull(0) ? nil : s.double(0)
-    }
-
-    static func platformValues(_ l: Loaded, _ sql: String, _ p: Period) throws -> [String: Double?] {
-        let s = try l.store.db.prepare(sql)
-        try s.bind([.text(CivilDate.isoString(days: p.first)), .text(CivilDate.isoString(days: p.last))])
-        var out: [String: Double?] = [:]
-        while try s.step() { out[s.text(0) ?? ""] = s.isNull(1) ? nil : s.double(1) }
-        return out
+    /// The catalogue's figure SQL (`FigureSQL.recompute`, no engine) on the store, at the latest vintage.
+    static func sql(_ l: Loaded, _ p: Period, minDecisions: Int) throws -> Figures {
+        var settings = Settings()
+        settings.sexualAbuse = l.list
+        settings.minDecisions = minDecisions
+        let params = FigureSQL.Parameters(vintage: Int(Int64.max), period: p, asOf: 0, settings: settings)
+        return try l.store.db.read { try FigureSQL.recompute(params, fines: nil, suppress: false, runner: StoreRunner(db: l.store.db)) }.figures
     }
 
     /// python3's figures from the CSV files: {"figures": {id: value}, "platforms": {name: {field: value}}}.
@@ -115,38 +108,34 @@ import TallyStore
         let r = try DecisionFigures.compute(l.table, period: p, list: l.list, minDecisions: 10)
         let py = try Self.python(p, l.list, minDecisions: 10)
         let pyFigures = py["figures"] as! [String: Any]
-        let definitions = DecisionFigureDefinitions.all(l.list)
-        // Every figure the engine writes has a definition and a query, in the same order.
-        #expect(definitions.map(\.id) == r.figures.ids)
-        for d in definitions {
-            let engine = r.figures[d.id]?.doubleValue
-            let sql = try Self.value(l, d.sql, p)
-            let python = (pyFigures[d.id] as? NSNumber)?.doubleValue ?? (d.unit == "count" ? 0 : nil)
-            #expect(Self.close(engine, sql), "\(d.id) \(text): engine \(String(describing: engine)), SQL \(String(describing: sql))")
-            #expect(Self.close(engine, python), "\(d.id) \(text): engine \(String(describing: engine)), python \(String(describing: python))")
+        let sql = try Self.sql(l, p, minDecisions: 10)
+        // Every decisions figure the engine writes is catalogued, and the SQL gives the same ids.
+        #expect(r.figures.ids.allSatisfy { FigureCatalogue.contains($0) })
+        #expect(r.figures.ids.sorted() == sql.ids.filter { $0.hasPrefix("decisions.") && !$0.hasSuffix(".prev") && !$0.hasSuffix(".ytd") && !$0.hasSuffix(".change_pct") }.sorted())
+        for id in r.figures.ids {
+            let engine = r.figures[id]?.doubleValue
+            let kind = FigureCatalogue.lookup(id)!.entry.kind
+            let python = (pyFigures[id] as? NSNumber)?.doubleValue ?? (kind == .count ? 0 : nil)
+            #expect(Self.close(engine, sql[id]?.doubleValue), "\(id) \(text): engine \(String(describing: engine)), SQL \(String(describing: sql[id]))")
+            #expect(Self.close(engine, python), "\(id) \(text): engine \(String(describing: engine)), python \(String(describing: python))")
         }
-        // Per platform: each row's values by SQL and python; the ranks by python.
+        // Per platform: each row's values by SQL and python; the ranks by python and SQL.
         let pyPlatforms = py["platforms"] as! [String: [String: Any]]
         #expect(r.platforms.map(\.platform) == pyPlatforms.keys.sorted())
-        for d in definitions where d.platformSQL != nil {
-            let byPlatform = try Self.platformValues(l, d.platformSQL!, p)
-            let field = String(d.id.dropFirst("decisions.".count))
-            for row in r.platforms {
-                let engine: Double? = switch field {
-                case "total": Double(row.total)
-                case "sexual_abuse": row.sexualAbuse.map(Double.init)
-                case "automated_detection_share": row.automatedDetectionShare
-                case "automated_decision_share": row.automatedDecisionShare
-                case "moderation_delay_median_days": row.moderationMedianDays
-                case "moderation_delay_p90_days": row.moderationP90Days
-                case "disclosure_delay_median_hours": row.disclosureMedianHours
-                case "disclosure_delay_p90_hours": row.disclosureP90Hours
-                case "removed_share": row.removedShare
-                default: -1
+        #expect(FigureCatalogue.decisionPlatformColumns.count == 10)
+        for row in r.platforms {
+            guard case .object(let pairs) = row.json else { continue }
+            for field in FigureCatalogue.decisionPlatformColumns {
+                let engine: Double? = switch pairs.first(where: { $0.0 == field })?.1 {
+                case .int(let n)?: Double(n)
+                case .double(let d)?: d
+                default: nil
                 }
-                let sql = byPlatform[row.platform] ?? nil
+                let sqlValue = sql["decision_platforms.\(row.platform).\(field)"]?.doubleValue
+                #expect(sql["decision_platforms.\(row.platform).\(field)"] != nil, "\(row.platform) \(field) missing in SQL")
+                #expect(Self.close(engine, sqlValue), "\(row.platform) \(field): engine \(String(describing: engine)), SQL \(String(describing: sqlValue))")
+                if field == "rank" { continue }
                 let python = (pyPlatforms[row.platform]?[field] as? NSNumber)?.doubleValue
-                #expect(Self.close(engine, sql), "\(row.platform) \(field): engine \(String(describing: engine)), SQL \(String(describing: sql))")
                 #expect(Self.close(engine, python), "\(row.platform) \(field): engine \(String(describing: engine)), python \(String(describing: python))")
             }
         }
@@ -227,5 +216,34 @@ enum DecisionPython {
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "python3 failed")
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Figure SQL on a store's database (`StoreFigureSQL` lives in TallyBulletin, which this
+/// test target does not import).
+struct StoreRunner: FigureSQLRunner {
+    let db: Database
+    func rows(_ sql: String, _ parameters: [(name: String, value: FigureSQLValue)]) throws -> [[FigureSQLValue]] {
+        let s = try db.prepare(sql)
+        try s.bind(named: parameters.map { p in
+            switch p.value {
+            case .null: return (p.name, SQLValue.null)
+            case .int(let x): return (p.name, .int(x))
+            case .double(let d): return (p.name, .double(d))
+            case .text(let t): return (p.name, .text(t))
+            }
+        })
+        var out: [[FigureSQLValue]] = []
+        while try s.step() {
+            out.append((0..<s.columnCount).map { i in
+                switch s.value(i) {
+                case .null: return .null
+                case .int(let x): return .int(x)
+                case .double(let d): return .double(d)
+                case .text(let t): return .text(t)
+                }
+            })
+        }
+        return out
     }
 }

@@ -20,6 +20,12 @@ LANGS = ["ko", "en"]
 PAINT = {"Tj", "TJ", "'", '"', "f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "Do", "sh", "BI"}
 
 
+# How many sections (bookmarks, H2) and tables the layout has at least: the sample bulletin's by
+# default; the DSA bulletin's run sets its own (Makefile).
+MIN_SECTIONS = int(os.environ.get("BULLETIN_MIN_SECTIONS", "8"))
+MIN_TABLES = int(os.environ.get("BULLETIN_MIN_TABLES", "12"))
+
+
 def pdf_path(lang):
     found = sorted(BULLETIN_DIR.glob(f"bulletin-*-{lang}.pdf"))
     assert found, f"no {lang} PDF in {BULLETIN_DIR}"
@@ -60,7 +66,7 @@ def test_catalogue_language_title_and_xmp(lang):
         assert all(page.obj.get("/Tabs") == "/S" for page in pdf.pages)
         # The bookmarks stay: one a section.
         with pdf.open_outline() as outline:
-            assert len(outline.root) >= 8
+            assert len(outline.root) >= MIN_SECTIONS
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -69,10 +75,10 @@ def test_structure_tree_headings_tables_figures(lang):
         tree = elements(pdf.Root.StructTreeRoot.K, [])
         kinds = [k for k, _, _ in tree]
         assert kinds[0] == "Document"
-        assert kinds.count("H1") == 1 and kinds.count("H2") >= 8
+        assert kinds.count("H1") == 1 and kinds.count("H2") >= MIN_SECTIONS
         # Tables: a caption, header cells with a scope, column headers in the first row.
         tables = [(d, depth) for k, d, depth in tree if k == "Table"]
-        assert len(tables) >= 12
+        assert len(tables) >= MIN_TABLES
         for table, _ in tables:
             inside = elements(table.K, [])
             assert inside[0][0] == "Caption"

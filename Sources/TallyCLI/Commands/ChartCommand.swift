@@ -84,6 +84,16 @@ struct ChartCommand: ParsableCommand {
         }
 
         let context = try makeContext()
+        // With --all, the charts of decisions only when the store holds decisions (and the
+        // others only when it holds other records), so that a store of one kind gets no empty charts.
+        if all {
+            let report = try context.main
+            let hasDecisions = report.decisionPlatforms != nil
+            let hasOthers = report.metrics["victims.total"]?.countValue != 0 || report.metrics["arrests.total"]?.countValue != 0
+                || report.metrics["takedowns.requests"]?.countValue != 0
+            // Quietly: stderr is for errors (one line), stdout lists the files written.
+            jobs = jobs.filter { $0.0.needsDecisions ? hasDecisions : hasOthers }
+        }
         for (s, path, fmt) in jobs {
             let t0 = DispatchTime.now()
             let chart = try ChartBuilder.chart(s, context, lang: language)
@@ -102,8 +112,8 @@ struct ChartCommand: ParsableCommand {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: chartsDir) else {
             throw CLIError("cannot read the chart folder \(chartsDir) (give --charts DIR)")
         }
-        // bulletin.yaml is the bulletin's layout (tally bulletin), not a chart spec.
-        let files = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && $0 != "bulletin.yaml" }.sorted().map { chartsDir + "/" + $0 }
+        // bulletin.yaml and dsa-bulletin.yaml are bulletins' layouts (tally bulletin), not chart specs.
+        let files = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasSuffix("bulletin.yaml") }.sorted().map { chartsDir + "/" + $0 }
         if files.isEmpty { throw CLIError("no chart specs (*.yaml) in \(chartsDir)") }
         return files
     }
@@ -129,7 +139,7 @@ struct ChartCommand: ParsableCommand {
         let report: StatsReport
         report = try context.main
         if report.metrics["victims.total"]?.countValue == 0 && report.metrics["arrests.total"]?.countValue == 0
-            && report.metrics["takedowns.requests"]?.countValue == 0 {
+            && report.metrics["takedowns.requests"]?.countValue == 0 && (report.metrics["decisions.total"]?.countValue ?? 0) == 0 {
             throw CLIError("no records in \(period.label) in the store \(options.store.path) (tally status shows what it holds)")
         }
         return context

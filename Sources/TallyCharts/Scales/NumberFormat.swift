@@ -5,9 +5,9 @@ import TallyMetrics
 
 /// What the values of a chart are, which decides how ticks and labels read: counts with
 /// thousands separators (`1,602`), shares as percents (`36.9%`, ticks `20%`), hours
-/// (`12.5 h`, `12.5시간`).
+/// (`12.5 h`, `12.5시간`), days (`36 d`, `36일`: decisions' moderation delay).
 public enum ValueFormat: String, CaseIterable, Sendable {
-    case count, percent, hours
+    case count, percent, hours, days
 
     /// A tick label: as many decimals as the step needs, no more.
     public func tick(_ v: Double, step: Double, _ lang: Language) -> String {
@@ -19,6 +19,8 @@ public enum ValueFormat: String, CaseIterable, Sendable {
             return NumberText.grouped(v * 100, NiceTicks.decimals(step * 100)) + "%"
         case .hours:
             return NumberText.grouped(v, NiceTicks.decimals(step)) + (lang == .ko ? "시간" : " h")
+        case .days:
+            return NumberText.grouped(v, NiceTicks.decimals(step)) + (lang == .ko ? "일" : " d")
         }
     }
 
@@ -28,6 +30,7 @@ public enum ValueFormat: String, CaseIterable, Sendable {
         case .count: return FigureFormat.thousands(Int(v.rounded()))
         case .percent: return FigureFormat.percent(v)
         case .hours: return NumberText.grouped(v, 1) + (lang == .ko ? "시간" : " h")
+        case .days: return NumberText.grouped(v, 1) + (lang == .ko ? "일" : " d")
         }
     }
 }

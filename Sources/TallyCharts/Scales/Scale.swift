@@ -1,3 +1,5 @@
+import Foundation
+
 /// Maps values to positions along one axis, linearly: `domain.lo → range.lo`.
 public struct LinearScale: Sendable {
     public var domain: (lo: Double, hi: Double)
@@ -10,6 +12,33 @@ public struct LinearScale: Sendable {
         let span = domain.hi - domain.lo
         guard span != 0 else { return range.lo }
         return range.lo + (v - domain.lo) / span * (range.hi - range.lo)
+    }
+}
+
+/// Maps positive values to positions along one axis by their logarithm (delays that run
+/// from minutes to years): equal ratios take equal lengths.
+public struct LogScale: Sendable {
+    public var domain: (lo: Double, hi: Double)
+    public var range: (lo: Double, hi: Double)
+    public init(domain: (Double, Double), range: (Double, Double)) {
+        self.domain = (domain.0, domain.1)
+        self.range = (range.0, range.1)
+    }
+    public func callAsFunction(_ v: Double) -> Double {
+        guard domain.lo > 0, domain.hi > domain.lo else { return range.lo }
+        let t = (log10(max(v, domain.lo)) - log10(domain.lo)) / (log10(domain.hi) - log10(domain.lo))
+        return range.lo + t * (range.hi - range.lo)
+    }
+    /// The powers of ten from `lo` to `hi` (the ticks of a log axis).
+    public static func decades(_ lo: Double, _ hi: Double) -> [Double] {
+        guard lo > 0, hi >= lo else { return [] }
+        var out: [Double] = []
+        var k = Int((log10(lo) - 1e-9).rounded(.up))
+        while pow(10, Double(k)) <= hi * (1 + 1e-9) {
+            out.append(pow(10, Double(k)))
+            k += 1
+        }
+        return out
     }
 }
 
