@@ -233,7 +233,7 @@ public enum FigureQueries {
     /// The lists every decisions query writes in (`decision_flags` reads them).
     static let decisionLists = ["dsa_abuse_categories", "dsa_abuse_keywords", "removed_visibilities"]
 
-    static let decisionQueries: [FigureQuery] = [
+    public static let decisionQueries: [FigureQuery] = [
         FigureQuery("decisions.counts", uses: ["decision_flags"], lists: decisionLists, select: """
             SELECT 'decisions.total' AS id, count(*) AS value FROM decision_flags
             UNION ALL SELECT 'decisions.by_ground.illegal', count(CASE WHEN decision_ground = 'DECISION_GROUND_ILLEGAL_CONTENT' THEN 1 END) FROM decision_flags
