@@ -3,6 +3,16 @@ import Testing
 
 /// `tally ingest --source` and the detection of a source profile, through the built program.
 @Suite struct SourceProfileCLITests {
+    /// The agencies' workbooks, each read through the profile found from its header: the report
+    /// names each sheet, and counts the rows it skipped as rows (a sheet has rows, not lines).
+    @Test func workbooksReportSheetsAndRows() throws {
+        let tmp = TempDir()
+        let r = try tally("ingest", "--db", tmp.path("s.sqlite"), "Data/sample/agency/2024-08-agency.zip", cwd: packageRoot)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("2024-08-agency.zip!police-arrests-2024-08.xlsx!검거: read with source profile police-arrests; "
+            + "not records: 2 above the header (rows 1, 2), 1 totals row (row 67), 1 note row (row 68)"), "\(r.stdout)")
+    }
+
     @Test func sourceByNameOrFileAndDetection() throws {
         let tmp = TempDir()
         let db = tmp.path("s.sqlite")

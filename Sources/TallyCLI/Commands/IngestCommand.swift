@@ -233,9 +233,10 @@ struct IngestCommand: ParsableCommand {
         }
         for f in report.files where f.source != nil {
             let skipped = f.skippedRows.map { s in
-                "\(s.count) \(s.reason)\(s.count != 1 && s.reason.hasSuffix(" row") ? "s" : "") (line\(s.count == 1 ? "" : "s") \(Self.lineList(s.lines, count: s.count)))"
+                // A sheet's rows are rows (numbered as the spreadsheet shows them); a CSV's are lines.
+                "\(s.count) \(s.reason)\(s.count != 1 && s.reason.hasSuffix(" row") ? "s" : "") (\(f.sheet == nil ? "line" : "row")\(s.count == 1 ? "" : "s") \(Self.lineList(s.lines, count: s.count)))"
             }
-            lines.append("  \(f.path): read with source profile \(f.source!)" + (skipped.isEmpty ? "" : "; not records: " + skipped.joined(separator: ", ")))
+            lines.append("  \(f.place): read with source profile \(f.source!)" + (skipped.isEmpty ? "" : "; not records: " + skipped.joined(separator: ", ")))
         }
         for f in report.files where !f.unknownColumns.isEmpty {
             lines.append("  \(f.place): unknown columns ignored: \(f.unknownColumns.joined(separator: ", "))")
