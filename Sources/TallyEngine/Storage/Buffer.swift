@@ -109,7 +109,10 @@ public struct Bitmap: @unchecked Sendable {
     public var validCount: Int {
         var n = 0
         let w = words.pointer
-        for k in 0..<words.count { n += w[k].nonzeroBitCount }
+        let full = count >> 6
+        for k in 0..<full { n += w[k].nonzeroBitCount }
+        // A slice's last word may hold bits of rows past its end (`Column.slice`).
+        if count & 63 != 0 { n += (w[full] & ((1 << UInt64(count & 63)) - 1)).nonzeroBitCount }
         return n
     }
 }
