@@ -1,5 +1,6 @@
 import Testing
 import TallyTestSupport
+import TallyTime
 @testable import TallyEngine
 
 /// Zone maps (per-block minimum and maximum) against a scan of every row: the selection of a
@@ -131,5 +132,35 @@ import TallyTestSupport
         }
         let none = Column.concatenate([], like: t["t"])
         #expect(none.count == 0 && none.type == .timestamp)
+    }
+
+    /// `localDate` converts a chunk whose instants share one offset by a shift and a division;
+    /// every row's day is the one `ZoneOffsets.localDay` gives, for chunks inside one offset,
+    /// across a daylight-saving change, at midnights, seconds before them, with nulls, and
+    /// before 1970 (negative instants).
+    @Test func localDatesOfChunksEqualTheRowByRowDay() throws {
+        let seed = SeededRandom.seed("TALLY_LOCALDATE_SEED")
+        print("ZoneMapTests.localDatesOfChunksEqualTheRowByRowDay seed \(seed) (replay: TALLY_LOCALDATE_SEED=\(seed))")
+        var g = SeededRandom(seed: seed)
+        for name in ["Asia/Seoul", "America/New_York", "Europe/London", "UTC", "Australia/Lord_Howe"] {
+            let zone = try #require(ZoneOffsets(identifier: name))
+            // 2024-03-10T07:00Z is New York's spring change; London's is 2024-03-31T01:00Z.
+            for center: Int64 in [1_710_054_000, 1_711_846_800, 1_704_067_200, -86_400 * 400] {
+                var values: [Value] = [], micros: [Int64?] = []
+                for _ in 0..<(200 + g.below(300)) {
+                    var t = (center + Int64(g.below(6 * 86_400)) - 3 * 86_400) * 1_000_000 + Int64(g.below(1_000_000))
+                    if g.chance(0.1) { t = t / 86_400_000_000 * 86_400_000_000 - Int64(g.below(2)) * 1_000_000 }   // midnights UTC and a second before
+                    if g.chance(0.05) { values.append(.null); micros.append(nil) } else { values.append(.timestamp(t)); micros.append(t) }
+                }
+                let t = makeTable([("t", .timestamp, values)])
+                for threshold in [1_000_000, 16] {
+                    let days = try Parallel.$threshold.withValue(threshold) { try t.localDate("t", zone: zone) }
+                    for (i, m) in micros.enumerated() {
+                        if let m { #expect(days.value(i) == .date(Int32(zone.localDay(utcMicros: m))), "\(name) row \(i) \(m)") }
+                        else { #expect(days.value(i) == .null) }
+                    }
+                }
+            }
+        }
     }
 }
