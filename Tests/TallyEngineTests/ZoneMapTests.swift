@@ -160,6 +160,17 @@ import TallyTime
                         else { #expect(days.value(i) == .null) }
                     }
                 }
+                // A slice of blocks of a zone-mapped column takes its bounds from the zone map.
+                let z = try ZoneMap.$defaultBlockRows.withValue(64) { try t.zoneMap("t") }
+                for start in stride(from: 0, to: micros.count, by: 128) {
+                    let s = t.slice(start..<min(micros.count, start + 64 * (1 + g.below(3))))
+                    #expect(z.blockRows == 64 && (s["t"].memo.validBounds != nil || s["t"].nullCount == s.rowCount))
+                    let days = try s.localDate("t", zone: zone)
+                    for j in 0..<s.rowCount {
+                        if let m = micros[start + j] { #expect(days.value(j) == .date(Int32(zone.localDay(utcMicros: m))), "\(name) slice row \(start + j)") }
+                        else { #expect(days.value(j) == .null) }
+                    }
+                }
             }
         }
     }

@@ -67,9 +67,11 @@ extension Table {
             // day is one shift and one division per row, not a search of the zone's
             // transitions. floor((µs + offset·10⁶) / 86,400·10⁶) is the day `localDay` gives
             // (whole seconds first, then days), as the microseconds never carry past a second.
-            // Null rows hold 0 and take part in the bounds, which only makes the test stricter.
+            // The bounds come from the column's zone map when it is a slice of blocks, else from
+            // a scan, where null rows (holding 0) take part, which only makes the test stricter.
             var lo = Int64.max, hi = Int64.min
-            for i in range { lo = Swift.min(lo, v[i]); hi = Swift.max(hi, v[i]) }
+            if let (a, z) = c.memo.validBounds { lo = a; hi = z }
+            else { for i in range { lo = Swift.min(lo, v[i]); hi = Swift.max(hi, v[i]) } }
             let day: Int64 = 86_400_000_000
             if lo > Int64.min / 2, hi < Int64.max / 2,
                let offset = zone.constantOffset(fromUTC: floorDiv(lo, 1_000_000), through: floorDiv(hi, 1_000_000)) {

@@ -124,6 +124,10 @@ public struct ZoneMap: Sendable {
 /// `Column`, which is a value): its zone map.
 final class ColumnMemo: Sendable {
     let zoneMap = Mutex<ZoneMap?>(nil)
+    /// The smallest and largest valid value, when known without a scan (a slice of a
+    /// column whose zone map was made: its blocks' bounds).
+    let validBounds: (Int64, Int64)?
+    init(validBounds: (Int64, Int64)? = nil) { self.validBounds = validBounds }
 }
 
 extension Column {
@@ -149,8 +153,19 @@ extension Column {
                                          count: Bitmap.wordCount(rows.count)),
                    count: rows.count)
         }
+        // The slice's bounds from the blocks it covers, when their zone map is at hand: what
+        // lets `localDate` convert a month's slice with one offset without a scan for them.
+        var bounds: (Int64, Int64)?
+        if let z = memo.zoneMap.withLock({ $0 }), rows.lowerBound % z.blockRows == 0, !rows.isEmpty {
+            var lo = Int64.max, hi = Int64.min
+            for b in rows.lowerBound / z.blockRows..<(rows.upperBound + z.blockRows - 1) / z.blockRows {
+                lo = Swift.min(lo, z.minima[b])
+                hi = Swift.max(hi, z.maxima[b])
+            }
+            if lo <= hi { bounds = (lo, hi) }
+        }
         return Column(type: type, count: rows.count, data: data, dataOffset: dataOffset + rows.lowerBound * type.width,
-                      validity: bits, dictionary: dictionary)
+                      validity: bits, dictionary: dictionary, memo: ColumnMemo(validBounds: bounds))
     }
 
     /// The columns one after another, as one new column. All have `template`'s type and, for
