@@ -6,7 +6,7 @@ extension Table {
     /// where either is null.
     public func difference(_ a: String, _ b: String) throws -> Column {
         let (x, y) = try differenceOperands(a, b)
-        let out = Buffer<Int64>(zeroed: rowCount)
+        let out = Buffer<Int64>(uninitialized: rowCount)   // every row written below
         let xv = x.int64s, yv = y.int64s, o = out.mutablePointer
         Parallel.run(Parallel.chunks(rowCount)) { _, range in
             for i in range { o[i] = xv[i] &- yv[i] }
@@ -19,7 +19,7 @@ extension Table {
     /// null where either is null.
     public func scaledDifference(_ a: String, _ b: String, by divisor: Double) throws -> Column {
         let (x, y) = try differenceOperands(a, b)
-        let out = Buffer<Double>(zeroed: rowCount)
+        let out = Buffer<Double>(uninitialized: rowCount)   // every row written below
         let xv = x.int64s, yv = y.int64s, o = out.mutablePointer
         Parallel.run(Parallel.chunks(rowCount)) { _, range in
             for i in range { o[i] = Double(xv[i] &- yv[i]) / divisor }
@@ -59,7 +59,7 @@ extension Table {
     public func localDate(_ name: String, zone: ZoneOffsets) throws -> Column {
         let c = try column(name)
         guard c.type == .timestamp else { throw EngineError.typeMismatch(column: name, expected: "timestamp", found: c.type) }
-        let out = Buffer<Int32>(zeroed: rowCount)
+        let out = Buffer<Int32>(uninitialized: rowCount)   // every row written below
         let v = c.int64s, o = out.mutablePointer
         Parallel.run(Parallel.chunks(rowCount)) { _, range in
             guard !range.isEmpty else { return }
