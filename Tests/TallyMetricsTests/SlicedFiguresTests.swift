@@ -46,7 +46,10 @@ import TallyTables
                             try Self.report(l.tables, copy(order), period, asOf, settings, fines)
                         }
                     }
-                    #expect(sliced == whole, "\(period) as of \(String(describing: asOf)), blocks \(blockRows), slices \(sliceRows), \(order == shuffled ? "shuffled" : "in order")")
+                    // On a difference, name where it starts rather than print two whole reports.
+                    let same = sliced == whole
+                    let at = zip(sliced, whole).prefix { $0 == $1 }.count
+                    #expect(same, "\(period) as of \(String(describing: asOf)), blocks \(blockRows), slices \(sliceRows), \(order == shuffled ? "shuffled" : "in order"): from character \(at), sliced …\(sliced.dropFirst(max(0, at - 60)).prefix(140))… whole …\(whole.dropFirst(max(0, at - 60)).prefix(140))…")
                 }
             }
         }
