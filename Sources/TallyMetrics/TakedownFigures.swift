@@ -78,14 +78,18 @@ public struct TakedownFigures {
             Aggregation("ai", .count, filter: .compare("detected_by", .eq, .string("ai"))),
             Aggregation("known", .countValid("detected_by")),
         ]
-        // Counts are sums over rows, so each slice's (platform, day) counts add up.
-        for t in try Self.slices(source, from, to, zone: settings.zone) {
-            var t = t
+        // Counts are sums over rows, so each slice's (platform, day) counts add up; slices are
+        // counted two at a time (one per core), then added in order.
+        let slices = try Self.slices(source, from, to, zone: settings.zone)
+        let groups = try Parallel.map(slices.count) { k -> Table? in
+            var t = slices[k]
             t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
             t = t.adding("duration", try t.difference("resolved_at", "requested_at"))
             let sel = try t.filter(Self.days(from, to))
-            guard sel.count > 0 else { continue }
-            let g = try t.groupBy(["platform", "day"], aggs, where: sel)
+            guard sel.count > 0 else { return nil }
+            return try t.groupBy(["platform", "day"], aggs, where: sel)
+        }
+        for case let g? in groups {
             let p = g["platform"], d = g["day"]
             let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0] }
             for i in 0..<g.rowCount {
@@ -161,13 +165,16 @@ public struct TakedownFigures {
     func durations(_ period: Period) throws -> (perPlatform: [String: (Double?, Double?)], all: (Double?, Double?)) {
         let f = Predicate.and([Self.days(period.first, period.last), Self.removed(asOf: asOf)])
         var platforms: [Column] = [], hours: [Column] = []
-        for t in try Self.slices(source, period.first, period.last, zone: settings.zone) {
-            var t = t
+        let slices = try Self.slices(source, period.first, period.last, zone: settings.zone)
+        for (p, h) in try Parallel.map(slices.count, { k -> (Column, Column) in
+            var t = slices[k]
             t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
             t = t.adding("hours", try t.scaledDifference("resolved_at", "requested_at", by: 3_600_000_000))
             let sel = try t.filter(f)
-            platforms.append(t["platform"].take(sel))
-            hours.append(t["hours"].take(sel))
+            return (t["platform"].take(sel), t["hours"].take(sel))
+        }) {
+            platforms.append(p)
+            hours.append(h)
         }
         let table = Table([("platform", Column.concatenate(platforms, like: try source.column("platform"))),
                            ("hours", Column.concatenate(hours, like: ColumnBuilder(type: .float64, capacity: 0).build()))])

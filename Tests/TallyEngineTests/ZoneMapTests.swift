@@ -1,6 +1,7 @@
 import Testing
 import TallyTestSupport
 import TallyTime
+import Synchronization
 @testable import TallyEngine
 
 /// Zone maps (per-block minimum and maximum) against a scan of every row: the selection of a
@@ -173,5 +174,23 @@ import TallyTime
                 }
             }
         }
+    }
+
+    /// `Parallel.map` (slices worked on concurrently) gives the results in index order and
+    /// rethrows the first error by index, after every piece ran.
+    @Test func parallelMapKeepsOrderAndRethrows() throws {
+        struct Odd: Error, Equatable { let i: Int }
+        for n in [0, 1, 2, 3, 17, 200] {
+            #expect(try Parallel.map(n) { i -> Int in (0...i * 100).reduce(0, +) } == (0..<n).map { (0...$0 * 100).reduce(0, +) })
+        }
+        let ran = Mutex(Set<Int>())
+        #expect(throws: Odd(i: 3)) {
+            _ = try Parallel.map(10) { i -> Int in
+                ran.withLock { _ = $0.insert(i) }
+                if i % 2 == 1 && i >= 3 { throw Odd(i: i) }
+                return i
+            }
+        }
+        #expect(ran.withLock { $0 } == Set(0..<10))
     }
 }
