@@ -47,9 +47,10 @@ final class Storage: @unchecked Sendable {
     static let hugePage = 2 << 20
 
     /// Large blocks let go of, by size, kept for `reuse` up to `poolLimit` bytes in all
-    /// (beyond that they go back to the kernel): a bounded, small addition to peak memory.
+    /// (beyond that they go back to the kernel): a bounded, small addition to peak memory;
+    /// two slices at work at once (day, duration, hours of 2M rows each) fit in it.
     private static let pool = Mutex<(blocks: [Int: [UncheckedSendable<UnsafeMutableRawPointer>]], bytes: Int)>(([:], 0))
-    static let poolLimit = 128 << 20
+    static let poolLimit = 64 << 20
 
     private static func reuse(_ size: Int) -> UnsafeMutableRawPointer? {
         pool.withLock { p -> UncheckedSendable<UnsafeMutableRawPointer>? in
