@@ -189,7 +189,7 @@ public final class CSVReader {
     /// A line holding a CR, an empty or blank line, a quote inside an unquoted field, or a closing
     /// quote followed by anything else (a leaked `\"`, spaces) is not plain. On plain lines
     /// libcsv's state machine (libcsv.c 3.0.3, `csv_parse`) goes through exactly these steps,
-    /// so the fields are the same bytes; `CSVReaderTests` compares the two on the DSA
+    /// so the fields are the same bytes; `PlainLineTests` compares the two on the DSA
     /// fixtures and on seeded random lines.
     func splitPlainLine(_ text: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         if n == 0 || memchr(text, 0x0D, n) != nil { return false }
