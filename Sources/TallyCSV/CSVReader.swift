@@ -78,17 +78,6 @@ public final class CSVReader {
     public var oneRecordPerLine = false
     var brokenRow = false
 
-    /// With `oneRecordPerLine`: lines of the plain shape that libcsv reads the obvious way are
-    /// split without it (see `splitPlainLine`); every other line goes to libcsv. On for the
-    /// DSA dumps, whose long free text costs libcsv a callback-driven state machine per byte;
-    /// tests turn it off to compare the two readings row by row.
-    public var plainLineFastPath = true
-
-    /// Lines read by the fast path and by libcsv under `oneRecordPerLine` (for tests and
-    /// benchmarks).
-    public private(set) var plainLines = 0
-    public private(set) var libcsvLines = 0
-
     /// Rows delivered so far (the header included).
     public private(set) var rowsDelivered = 0
 
@@ -151,16 +140,6 @@ public final class CSVReader {
         while start < raw.count {
             let lf = memchr(base + start, 0x0A, raw.count - start)
             let end = lf.map { UnsafeRawPointer($0) - base + 1 } ?? raw.count
-            // libcsv between rows (state 0: row not begun; nothing held) and a whole line
-            // whose fields can be no longer than the limit (so nothing would be cut).
-            if plainLineFastPath, lf != nil, parser.pstate == 0, parser.entry_pos == 0, end - start - 1 <= maxFieldBytes,
-               splitPlainLine((base + start).assumingMemoryBound(to: UInt8.self), end - start - 1) {
-                plainLines += 1
-                try rethrow()
-                start = end
-                continue
-            }
-            libcsvLines += 1
             let consumed = csv_parse(&parser, base + start, end - start, fieldCallback, rowCallback, context)
             try rethrow()
             if consumed != end - start {
@@ -175,85 +154,6 @@ public final class CSVReader {
             }
             start = end
         }
-    }
-
-    /// Splits one line (`n` bytes, without its LF) into fields and delivers it as a row, when
-    /// the line has the plain shape on which libcsv's reading is evident; returns false, having
-    /// delivered nothing, for any other line, which libcsv then reads.
-    ///
-    /// The plain shape, field by field (spaces and tabs before a field skipped, as libcsv does):
-    /// - unquoted: bytes up to the next comma or the line's end, holding no `"`; trailing
-    ///   spaces and tabs dropped (libcsv's trimming);
-    /// - quoted: `"`, then bytes in which every `"` is doubled, then `"` followed at once by a
-    ///   comma or the line's end; the field is the bytes between with `""` read as `"`.
-    /// A line holding a CR, an empty or blank line, a quote inside an unquoted field, or a closing
-    /// quote followed by anything else (a leaked `\"`, spaces) is not plain. On plain lines
-    /// libcsv's state machine (libcsv.c 3.0.3, `csv_parse`) goes through exactly these steps,
-    /// so the fields are the same bytes; `PlainLineTests` compares the two on the DSA
-    /// fixtures and on seeded random lines.
-    func splitPlainLine(_ text: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        if n == 0 || memchr(text, 0x0D, n) != nil { return false }
-        if n > capacity { growBuffer(n) }
-        let b = buffer
-        b.update(from: text, count: n)
-        var count = 0
-        var i = 0
-        while true {
-            while i < n && (b[i] == 0x20 || b[i] == 0x09) { i += 1 }
-            // Nothing but spaces: libcsv's blank line, no row.
-            if count == 0 && i == n { return false }
-            if count == fieldCapacity {
-                fieldCount = count
-                growFields()
-            }
-            if i < n && b[i] == 0x22 {
-                // Quoted: compact `""` to `"` in place (the field only shrinks).
-                let s = i + 1
-                var r = s, w = s
-                while true {
-                    guard let q = memchr(b + r, 0x22, n - r) else { fieldCount = 0; return false }
-                    let qi = UnsafeMutablePointer<UInt8>(q.assumingMemoryBound(to: UInt8.self)) - b
-                    if w != r { (b + w).update(from: b + r, count: qi - r) }
-                    w += qi - r
-                    if qi + 1 < n && b[qi + 1] == 0x22 {
-                        b[w] = 0x22
-                        w += 1
-                        r = qi + 2
-                        continue
-                    }
-                    if qi + 1 == n || b[qi + 1] == 0x2C {
-                        starts[count] = s
-                        ends[count] = w
-                        i = qi + 1
-                        break
-                    }
-                    fieldCount = 0
-                    return false
-                }
-            } else {
-                // Unquoted fields are short (codes, dates, ids): a plain loop beats two memchr calls.
-                var comma = i
-                while comma < n {
-                    let c = b[comma]
-                    if c == 0x2C { break }
-                    if c == 0x22 { fieldCount = 0; return false }
-                    comma += 1
-                }
-                var e = comma
-                while e > i && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
-                starts[count] = i
-                ends[count] = e
-                i = comma
-            }
-            count += 1
-            if i == n { break }
-            i += 1  // the comma
-        }
-        fieldCount = count
-        used = n
-        rowStartLine = line
-        endRow(0x0A)
-        return true
     }
 
     /// Delivers the last row if the input did not end with a newline.

@@ -130,13 +130,6 @@ public final class JSONSets: @unchecked Sendable {
     /// An empty cell or `[]` is the empty set.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, prefix: String?) -> Result<[String], SetError> {
         if bytes.isEmpty { return .success([]) }
-        if let plain = plainArray(bytes) { return check(plain, prefix: prefix) }
-        return parseWithJSONSerialization(bytes, prefix: prefix)
-    }
-
-    /// `parse` through JSONSerialization alone, for any cell (the fast path's reference in tests).
-    public static func parseWithJSONSerialization(_ bytes: UnsafeBufferPointer<UInt8>, prefix: String?) -> Result<[String], SetError> {
-        if bytes.isEmpty { return .success([]) }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
@@ -149,73 +142,19 @@ public final class JSONSets: @unchecked Sendable {
             guard let s = element as? String else {
                 return .failure(SetError("a member of the JSON array is not a string"))
             }
-            if let problem = check(s, prefix: prefix) { return .failure(problem) }
+            if let prefix {
+                guard s.hasPrefix(prefix), s.utf8.count > prefix.utf8.count,
+                      s.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) else {
+                    return .failure(SetError("member '\(s.prefix(60))' is not a \(prefix)* value"))
+                }
+            } else {
+                guard s.utf8.count == 2, s.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else {
+                    return .failure(SetError("member '\(s.prefix(60))' is not a two-letter country code"))
+                }
+            }
             items.insert(s)
         }
-        return .success(sorted(items))
-    }
-
-    /// The members of a cell written exactly as the dumps write arrays: `[`, then
-    /// `"MEMBER"` items separated by `,`, then `]`, with no spaces, each member one or more of
-    /// `A`–`Z`, `0`–`9` and `_`; nil for anything else (spaces, escapes, other characters,
-    /// other JSON values, a malformed array), which JSONSerialization then reads. Such a cell
-    /// is a JSON array whose string members are those bytes as they stand (JSON, RFC 8259: a
-    /// string without `\` or `"` inside is its characters; these are ASCII), so both readings
-    /// agree; `JSONSetsTests` checks them against each other on the fixtures and seeded random
-    /// cells.
-    static func plainArray(_ b: UnsafeBufferPointer<UInt8>) -> [String]? {
-        let n = b.count
-        guard n >= 2, b[0] == 0x5B, b[n - 1] == 0x5D else { return nil }
-        if n == 2 { return [] }
-        var items: [String] = []
-        var i = 1
-        while true {
-            guard b[i] == 0x22 else { return nil }
-            let s = i + 1
-            var e = s
-            while e < n - 1, Self.isMemberByte(b[e]) { e += 1 }
-            guard e > s, e < n - 1, b[e] == 0x22 else { return nil }
-            items.append(String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self))
-            i = e + 1
-            if i == n - 1 { return items }
-            guard b[i] == 0x2C else { return nil }
-            i += 1
-            guard i < n - 1 else { return nil }
-        }
-    }
-
-    @inline(__always)
-    static func isMemberByte(_ c: UInt8) -> Bool {
-        (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
-    }
-
-    /// The sorted distinct members of the fast path's strings, or why one is not of the kind.
-    static func check(_ strings: [String], prefix: String?) -> Result<[String], SetError> {
-        var items = Set<String>()
-        for s in strings {
-            if let problem = check(s, prefix: prefix) { return .failure(problem) }
-            items.insert(s)
-        }
-        return .success(sorted(items))
-    }
-
-    /// Why a member is not of the column's kind (`prefix` nil: a two-letter country code), or nil.
-    static func check(_ s: String, prefix: String?) -> SetError? {
-        if let prefix {
-            guard s.hasPrefix(prefix), s.utf8.count > prefix.utf8.count,
-                  s.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) else {
-                return SetError("member '\(s.prefix(60))' is not a \(prefix)* value")
-            }
-        } else {
-            guard s.utf8.count == 2, s.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else {
-                return SetError("member '\(s.prefix(60))' is not a two-letter country code")
-            }
-        }
-        return nil
-    }
-
-    static func sorted(_ items: Set<String>) -> [String] {
-        items.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        return .success(items.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
     }
 
     /// The strings of a stored set's JSON text (no checks: it was written by `intern`).
