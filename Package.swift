@@ -114,7 +114,7 @@ let package = Package(
         // Helpers shared by the test targets (a temporary store, SQL rows as text).
         .target(name: "TallyTestSupport", dependencies: ["TallyStore"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
-        .testTarget(name: "TallySparkTests", dependencies: ["TallySpark", "TallyMetrics", "TallyCore"]),
+        .testTarget(name: "TallySparkTests", dependencies: ["TallySpark", "TallyMetrics", "TallyCore", "TallyCharts"]),
         .testTarget(name: "TallyProfilesTests", dependencies: ["TallyProfiles", "TallyCore", "TallyStore", "TallyMetrics", "TallyTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyEngineTests", dependencies: [
             "TallyEngine", "CSQLite", "TallyTestSupport",

@@ -375,6 +375,11 @@ public struct RecomputedFigures: Sendable {
     public var figures: Figures
     public var suppressedIDs: Set<String>
 
+    public init(figures: Figures, suppressedIDs: Set<String>) {
+        self.figures = figures
+        self.suppressedIDs = suppressedIDs
+    }
+
     /// The value as a manifest and `--format json` give it (nil: no such figure).
     public func value(_ id: String) -> JSONValue? { figures[id]?.json }
 }
