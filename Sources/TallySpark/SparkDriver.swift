@@ -140,7 +140,7 @@ def main():
             continue
         kind = job.get("kind")
         if kind is None:
-            found = [k for k, s in kinds.items() if s["key"] in names]
+            found = [k for k, s in kinds.items() if all(c in names for c in s.get("detect") or [s["key"]])]
             if len(found) != 1:
                 entry["error"] = "the kind of records cannot be told from the header (no single *_id column); give --kind"
                 continue
@@ -151,12 +151,14 @@ def main():
             entry["error"] = "missing required column%s %s" % ("s" if len(missing) > 1 else "", ", ".join(missing))
             continue
         entry["status"] = "read"
-        entry["unknown_columns"] = [n for n in names if n not in kinds[kind]["columns"]]
+        entry["unknown_columns"] = [n for n in names if n not in kinds[kind]["columns"] and n not in kinds[kind].get("ignored", [])]
         by_kind[kind].append((index, path, names))
 
     # Fields by Spark's CSV parser, one schema per distinct header; the field count from the
     # commas outside quotes (the parser pads short rows and drops extra fields silently).
-    options = {"ignoreLeadingWhiteSpace": "true", "ignoreTrailingWhiteSpace": "true", "mode": "PERMISSIVE"}
+    # `""` inside quotes is a quote, `\` is a character (RFC 4180, as libcsv reads it; Spark's
+    # default escape character is `\`).
+    options = {"ignoreLeadingWhiteSpace": "true", "ignoreTrailingWhiteSpace": "true", "mode": "PERMISSIVE", "escape": "\""}
     body = numbered.where((F.col("line") > 1) & (F.col("value") != ""))
     for kind, schema in kinds.items():
         parts = []
@@ -181,8 +183,12 @@ def main():
     # Platform names: each distinct name as written mapped to its registered canonical name.
     registry = job.get("platforms") or {}
     invisible = set(job.get("invisible") or [])
-    written = [r[0] for r in spark.table("raw_takedowns").select("platform").where(F.col("platform").isNotNull()).distinct().collect()]
-    mapping = [(w, registry.get(normalise(w, invisible), w)) for w in written]
+    written = set()
+    for kind, schema in kinds.items():
+        column = schema.get("platform")
+        if column:
+            written |= {r[0] for r in spark.table("raw_" + kind).select(column).where(F.col(column).isNotNull()).distinct().collect()}
+    mapping = [(w, registry.get(normalise(w, invisible), w)) for w in sorted(written)]
     spark.createDataFrame(mapping, "written STRING, canonical STRING").createOrReplaceTempView("platform_map")
 
     # Validation, de-duplication, the record views: Tally's SQL, in order.

@@ -127,7 +127,7 @@ public struct SparkJob {
 
     /// Whether the Spark path reads decisions (their figure queries are then asked too; they
     /// count nothing when no input holds decisions).
-    static var readsDecisions: Bool { RecordKind.recordsKinds.contains(.decisions) }
+    static var readsDecisions: Bool { RecordSQL.kinds.contains(.decisions) }
 
     /// The months the bulletin's monthly charts show (other than the period itself, whose
     /// report is computed whole), each with the queries of the figures drawn.
@@ -213,17 +213,24 @@ public struct SparkJob {
                 }
             }
         }
-        let kinds: [(String, JSONValue)] = RecordKind.recordsKinds.map { k in
+        let kinds: [(String, JSONValue)] = RecordSQL.kinds.map { k in
             (k.rawValue, .object([
                 ("key", .string(k.schema.key)),
-                ("columns", .array(k.schema.columns.map { .string($0.name) })),
+                // All of them in a header tell the kind (decisions: uuid, platform_name, application_date).
+                ("detect", .array(k.schema.detectionColumns.map(JSONValue.string))),
+                // Read (free text is not: it is stored only by `tally ingest --keep-text`).
+                ("columns", .array(k.schema.columns.filter { !$0.freeText }.map { .string($0.name) })),
                 ("required", .array(k.schema.columns.filter(\.required).map { .string($0.name) })),
+                // Known and not kept: neither read nor listed as unknown.
+                ("ignored", .array((k.schema.ignoredColumns.union(k.schema.columns.filter(\.freeText).map(\.name))).sorted().map(JSONValue.string))),
+                ("platform", k.schema.platformColumn.map(JSONValue.string) ?? .null),
             ]))
         }
         // The default as-of time (metrics.md): the latest requested_at or resolved_at, else the
-        // end of the period; computed by Spark before the figures, and bound as :as_of.
+        // end of the period (no takedowns: decisions alone); computed by Spark before the
+        // figures, and bound as :as_of (`greatest` skips nulls, and is null when all are).
         let asOfSQL = asOf.map { "SELECT \($0)L AS as_of" }
-            ?? "SELECT coalesce(greatest(max(requested_at), coalesce(max(resolved_at), 0)), \(AsOf.endOfDay(period.last, zone: settings.zone))L) AS as_of FROM takedowns"
+            ?? "SELECT coalesce(greatest(max(requested_at), max(resolved_at)), \(AsOf.endOfDay(period.last, zone: settings.zone))L) AS as_of FROM takedowns"
         return .object([
             ("time_zone", .string(settings.timeZone)),
             ("inputs", .array(inputs.map(JSONValue.string))),
@@ -407,7 +414,7 @@ public struct SparkJob {
         var run = SparkRun(sparkVersion: text(top["spark_version"]), master: text(top["master"]),
                            seconds: (top["seconds"] as? NSNumber)?.doubleValue ?? 0, files: files,
                            quarantineOut: top["quarantine_out"] as? String, asOf: asOf.int64Value, answers: answers)
-        for k in RecordKind.recordsKinds {
+        for k in RecordSQL.kinds {
             run.records[k] = files.filter { $0.kind == k.rawValue }.reduce(0) { $0 + $1.loaded + $1.updated }
         }
         return run
