@@ -71,6 +71,15 @@ def normalise(name, invisible):
     return " ".join(s.split()).casefold()
 
 
+# A line libcsv (not strict) reads to its end without a quoted field left open: fields of
+# optional leading blanks, then either a quoted field — where `""` is a quote and a quote
+# followed by anything but blanks before a comma or the line's end is a character — or an
+# unquoted one (not starting with a quote). A line that does not match ends inside a quoted
+# field: the row `tally ingest` quarantines as broken (a leaked \" in the DSA dumps).
+FIELD = r'[ \t]*+(?:"(?:[^"]++|""|"[ \t]*+(?=[^ \t,"]))*+"[ \t]*+(?=,|$)|(?:[^,"][^,]*+)?)'
+CLOSED_LINE = "^" + FIELD + "(?:," + FIELD + ")*+$"
+
+
 def header_fields(line):
     line = line[1:] if line.startswith("\ufeff") else line
     return [f.strip(" \t") for f in next(csv.reader([line]))]
@@ -162,7 +171,8 @@ def main():
             p = F.from_csv(F.col("value"), ddl, options)
             cols = [F.lit(index).alias("file_id"), F.col("name").alias("file"), F.col("line"),
                     (F.size(F.split(F.regexp_replace("value", '"[^"]*"', ""), ",", -1))).alias("nfields"),
-                    F.lit(len(names)).alias("header_fields")]
+                    F.lit(len(names)).alias("header_fields"),
+                    (~F.col("value").rlike(CLOSED_LINE)).alias("open_quote")]
             for c in schema["columns"]:
                 cols.append((F.nullif(p["c%d" % names.index(c)], F.lit("")) if c in names else F.lit(None).cast("string")).alias(c))
             parts.append(body.where(F.col("path") == path).select(*cols))
@@ -171,7 +181,7 @@ def main():
             for other in parts[1:]:
                 df = df.unionByName(other)
         else:
-            df = spark.createDataFrame([], "file_id INT, file STRING, line LONG, nfields INT, header_fields INT, "
+            df = spark.createDataFrame([], "file_id INT, file STRING, line LONG, nfields INT, header_fields INT, open_quote BOOLEAN, "
                                        + ", ".join("%s STRING" % c for c in schema["columns"]))
         df.createOrReplaceTempView("raw_" + kind)
 

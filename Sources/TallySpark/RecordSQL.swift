@@ -6,7 +6,7 @@ import TallyTime
 /// columns, kinds, ranges and allowed values) with `RowValidator`'s reasons: the same row is
 /// quarantined for the same reason, in the same words, as `tally ingest` gives.
 ///
-/// The driver provides `raw_<kind>` (file_id, file, line, nfields, header_fields, and every
+/// The driver provides `raw_<kind>` (file_id, file, line, nfields, header_fields, open_quote, and every
 /// schema column as trimmed text, NULL when empty or absent) and `platform_map` (each platform
 /// name as written → its canonical name). The statements define, in order:
 /// `checked_<kind>` (typed values and the row's problem), `valid_<kind>`, `versions_<kind>`
@@ -187,6 +187,10 @@ public struct RecordSQL {
             ("octet_length(\(SQL.name(c.name))) > \(maxFieldBytes)",
              "named_struct('column', \(SQL.lit(c.name)), 'value', \(SQL.shortened(SQL.name(c.name))), 'reason', \(SQL.lit(tooLong)))")
         })
+        // A line that ends inside a quoted field (libcsv's reading, one record per line).
+        let openQuote = "CASE WHEN open_quote THEN named_struct('column', CAST(NULL AS STRING), 'value', '', 'reason', "
+            + SQL.lit("a quoted field is still open at the end of the line (the row's quoting is broken, "
+                      + "as a \\\" written by the exporter breaks it); the row is skipped, the next line read as the next row") + ") END"
         let fieldCount = "CASE WHEN nfields <> header_fields THEN named_struct('column', CAST(NULL AS STRING), 'value', '', "
             + "'reason', concat('the row has ', nfields, ' fields, the header has ', header_fields)) END"
         let list = "filter(array(\(s.columns.map { SQL.name("\($0.name)__p") }.joined(separator: ", "))), p -> p IS NOT NULL)"
@@ -222,9 +226,9 @@ public struct RecordSQL {
         }
         return """
             SELECT file_id, file, line, \(values.joined(separator: ", ")),
-              coalesce(long_field, field_count, \(columnProblem)) AS problem
+              coalesce(open_quote_problem, long_field, field_count, \(columnProblem)) AS problem
             FROM (SELECT *, \(list) AS problems FROM (
-              SELECT *, \(longField) AS long_field, \(fieldCount) AS field_count, \(problems.joined(separator: ", ")) FROM (
+              SELECT *, \(openQuote) AS open_quote_problem, \(longField) AS long_field, \(fieldCount) AS field_count, \(problems.joined(separator: ", ")) FROM (
                 SELECT *, \(typed.isEmpty ? "1 AS __none" : typed.joined(separator: ", ")) FROM (
                   SELECT *\(parts.isEmpty ? "" : ", " + parts.joined(separator: ", ")) FROM raw_\(s.kind.rawValue)))))
             """

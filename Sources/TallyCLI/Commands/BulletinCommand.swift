@@ -28,6 +28,11 @@ struct BulletinCommand: ParsableCommand {
         Examples:
           tally bulletin --period 2024-08 --lang ko --out out/bulletin
           SOURCE_DATE_EPOCH=1725148800 tally bulletin --period 2024-Q3 --lang en --out out/q3
+          tally bulletin --period 2024-08 --lang en --out out/spark --engine spark --input 'in/*.csv'
+
+        With --engine spark, Apache Spark computes the figures and the charts'
+        data from the --input files (no store: no vintage, no revisions); verify
+        it with `tally verify` against a store loaded from the same files.
         """)
 
     @Option(help: ArgumentHelp("Language of the bulletin: ko or en.", valueName: "lang"))
