@@ -76,8 +76,11 @@ def normalise(name, invisible):
 # followed by anything but blanks before a comma or the line's end is a character — or an
 # unquoted one (not starting with a quote). A line that does not match ends inside a quoted
 # field: the row `tally ingest` quarantines as broken (a leaked \" in the DSA dumps).
-FIELD = r'[ \t]*+(?:"(?:[^"]++|""|"[ \t]*+(?=[^ \t,"]))*+"[ \t]*+(?=,|$)|(?:[^,"][^,]*+)?)'
+QUOTED = r'"(?:[^"]++|""|"[ \t]*+(?=[^ \t,"]))*+"[ \t]*+(?=,|$)'
+FIELD = r'[ \t]*+(?:' + QUOTED + r'|(?:[^,"][^,]*+)?)'
 CLOSED_LINE = "^" + FIELD + "(?:," + FIELD + ")*+$"
+# Every quoted field where a field starts: what is left has one comma between fields.
+QUOTED_FIELD = r'(?<=^|,)[ \t]*+' + QUOTED
 
 
 def header_fields(line):
@@ -159,7 +162,8 @@ def main():
         by_kind[kind].append((index, path, names))
 
     # Fields by Spark's CSV parser, one schema per distinct header; the field count from the
-    # commas outside quotes (the parser pads short rows and drops extra fields silently).
+    # commas outside quoted fields, as libcsv reads them (the parser pads short rows and drops
+    # extra fields silently).
     # `""` inside quotes is a quote, `\` is a character (RFC 4180, as libcsv reads it; Spark's
     # default escape character is `\`).
     options = {"ignoreLeadingWhiteSpace": "true", "ignoreTrailingWhiteSpace": "true", "mode": "PERMISSIVE", "escape": "\""}
@@ -170,7 +174,7 @@ def main():
             ddl = ", ".join("c%d STRING" % i for i in range(len(names)))
             p = F.from_csv(F.col("value"), ddl, options)
             cols = [F.lit(index).alias("file_id"), F.col("name").alias("file"), F.col("line"),
-                    (F.size(F.split(F.regexp_replace("value", '"[^"]*"', ""), ",", -1))).alias("nfields"),
+                    (F.size(F.split(F.regexp_replace("value", QUOTED_FIELD, ""), ",", -1))).alias("nfields"),
                     F.lit(len(names)).alias("header_fields"),
                     (~F.col("value").rlike(CLOSED_LINE)).alias("open_quote")]
             for c in schema["columns"]:

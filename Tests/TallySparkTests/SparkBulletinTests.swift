@@ -39,7 +39,8 @@ final class SparkBulletinTests: XCTestCase {
         XCTAssertEqual(march.count, 2, "victims.counts and takedowns.counts for March, nothing else")
         // The histograms' populations: the catalogue's own CTEs, aggregated.
         let extra = j.chartStatements()
-        XCTAssertEqual(extra.map(\.key), ["charts.ranges", "charts.removals"])
+        XCTAssertEqual(extra.map(\.key), ["charts.ranges", "charts.removals", "charts.decision_delays"])
+        XCTAssertTrue(extra[2].sql.contains("GROUP BY disclosure_hours"), extra[2].sql)
         XCTAssertTrue(extra[1].sql.contains("GROUP BY platform, hours"), extra[1].sql)
         XCTAssertTrue(extra[1].sql.contains("(CAST((resolved_at) - (requested_at) AS DOUBLE) / 3.6e9D) AS hours"), extra[1].sql)
         guard case .object(let d) = try j.description(result: "/tmp/r.json") else { return XCTFail() }
