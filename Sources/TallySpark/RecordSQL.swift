@@ -50,6 +50,13 @@ public struct RecordSQL {
         out.append(Statement(name: "row_outcomes", sql: Self.kinds.map {
             "SELECT file_id, version_outcome AS outcome FROM versions_\($0.rawValue)"
         }.joined(separator: "\nUNION ALL\n")))
+        // Per-file counts the ingest reports besides its outcomes, as (file_id, note, rows): the
+        // valid decisions applied before their content's date (loaded, and reported).
+        out.append(Statement(name: "file_notes", sql: """
+            SELECT file_id, 'application_before_content' AS note,
+              count(CASE WHEN problem IS NULL AND content_date IS NOT NULL AND application_date < content_date THEN 1 END) AS n
+            FROM checked_decisions GROUP BY file_id
+            """))
         out.append(Statement(name: "quarantine", sql: Self.kinds.flatMap { k in [
             "SELECT file_id, file, line, problem.column AS column, problem.value AS value, problem.reason AS reason FROM checked_\(k.rawValue) WHERE problem IS NOT NULL",
             "SELECT file_id, file, line, \(SQL.lit(k.schema.key)) AS column, \(SQL.name(k.schema.key)) AS value, conflict AS reason FROM versions_\(k.rawValue) WHERE version_outcome = 'conflict'",

@@ -231,6 +231,11 @@ def main():
                 e[{"loaded": "loaded", "updated": "updated", "duplicate": "duplicates", "conflict": "quarantined"}[r["outcome"]]] += r["count"]
         e["quarantined"] += sum(r["count"] for r in qcounts if r["file_id"] == i and not r["reason"].startswith("conflict: "))
         e["quarantine_reasons"] = sorted(([r["reason"], r["count"]] for r in qcounts if r["file_id"] == i), key=lambda x: (-x[1], x[0]))
+    # Other per-file counts of the ingest's report (`file_notes`: file_id, note, rows), when
+    # the job defines them.
+    if any(st["name"] == "file_notes" for st in job["prepare"]):
+        for r in spark.table("file_notes").collect():
+            report[r["file_id"]][r["note"]] = r["n"]
     qpath = job.get("quarantine_out")
     quarantined = sum(e["quarantined"] for e in report)
     if qpath and quarantined > 0:

@@ -33,6 +33,9 @@ public struct SparkFileReport: Sendable, Equatable {
     /// bulletin's job asks for them: its provenance names every input by name and hash).
     public var sha256: String?
     public var bytes: Int?
+    /// Decisions applied before their content's date (valid rows; loaded and reported, as
+    /// `tally ingest` reports them); nil for other kinds.
+    public var applicationBeforeContent: Int?
     /// (reason, rows), most frequent first.
     public var quarantineReasons: [(reason: String, rows: Int)] = []
 
@@ -45,13 +48,15 @@ public struct SparkFileReport: Sendable, Equatable {
     public var name: String { String(path.split(separator: "/").last ?? Substring(path)) }
 
     public var json: JSONValue {
-        .object([
+        var pairs: [(String, JSONValue)] = [
             ("file", .string(name)), ("kind", kind.map(JSONValue.string) ?? .null), ("status", .string(status)),
             ("rows_read", .integer(rowsRead)), ("loaded", .integer(loaded)), ("updated", .integer(updated)),
             ("duplicates", .integer(duplicates)), ("quarantined", .integer(quarantined)),
             ("error", error.map(JSONValue.string) ?? .null),
-            ("quarantine_reasons", .array(quarantineReasons.map { .object([("reason", .string($0.reason)), ("rows", .integer($0.rows))]) })),
-        ])
+        ]
+        if let n = applicationBeforeContent { pairs.append(("application_before_content", .integer(n))) }
+        pairs.append(("quarantine_reasons", .array(quarantineReasons.map { .object([("reason", .string($0.reason)), ("rows", .integer($0.rows))]) })))
+        return .object(pairs)
     }
 }
 
@@ -408,6 +413,9 @@ public struct SparkJob {
             r.unknownColumns = f["unknown_columns"] as? [String] ?? []
             r.sha256 = f["sha256"] as? String
             r.bytes = (f["bytes"] as? NSNumber)?.intValue
+            if r.kind == RecordKind.decisions.rawValue, r.status == "read" {
+                r.applicationBeforeContent = (f["application_before_content"] as? NSNumber)?.intValue ?? 0
+            }
             r.quarantineReasons = (f["quarantine_reasons"] as? [[Any]] ?? []).map { (text($0.first), int($0.last)) }
             files.append(r)
         }

@@ -49,7 +49,7 @@ final class SparkSQLTests: XCTestCase {
                                                 "checked_victims", "valid_victims", "versions_victims", "victims",
                                                 "checked_takedowns", "valid_takedowns", "versions_takedowns", "takedowns",
                                                 "checked_decisions", "valid_decisions", "versions_decisions", "decisions",
-                                                "row_outcomes", "quarantine"])
+                                                "row_outcomes", "file_notes", "quarantine"])
         let all = statements.map(\.sql).joined(separator: "\n")
         for kind in RecordSQL.kinds {  // the kinds the Spark path reads
             for c in kind.schema.columns where !c.freeText {

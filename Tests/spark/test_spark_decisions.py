@@ -179,9 +179,10 @@ def test_decisions_equal_ingest_and_local_engine(tmp_path):
     for f in engine["files"]:
         i = by_name[f["file"]]
         assert f["kind"] == "decisions"
-        for k in ("rows_read", "loaded", "updated", "duplicates", "quarantined"):
+        for k in ("rows_read", "loaded", "updated", "duplicates", "quarantined", "application_before_content"):
             assert f[k] == i[k], "%s %s: spark %d, ingest %d" % (f["file"], k, f[k], i[k])
     assert [f["loaded"] for f in engine["files"][2:]] == [49, 50, 50]  # the fixtures: one uuid twice
+    assert sum(f["application_before_content"] for f in engine["files"]) > 0
     assert sum(f["duplicates"] for f in engine["files"]) > 1 and sum(f["updated"] for f in engine["files"]) > 0
     rows = quarantined_rows(qdir)
     assert sorted(map(key, rows)) == sorted(map(key, quarantine_local))
