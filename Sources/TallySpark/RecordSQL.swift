@@ -271,14 +271,18 @@ public struct RecordSQL {
         }
         let states = "array(\(others.map { "named_struct('c', \(SQL.lit($0.name)), 's', \(state($0)))" }.joined(separator: ", ")))"
         let changed = "transform(filter(states, x -> x.s = 2), x -> x.c)", filled = "transform(filter(states, x -> x.s = 1), x -> x.c)"
-        let origin = "CASE WHEN prev.file_id = file_id THEN concat('line ', prev.line, ' of this file') ELSE concat(prev.file, ' line ', prev.line) END"
+        // The stored version a conflict names is the last row loaded or updated before it (a
+        // duplicate leaves it where it was), as the ingest names the row the store holds.
+        let origin = "CASE WHEN stored.file_id = file_id THEN concat('line ', stored.line, ' of this file') ELSE concat(stored.file, ' line ', stored.line) END"
         return """
-            SELECT *, CASE WHEN prev IS NULL THEN 'loaded' WHEN size(\(changed)) = 0 AND size(\(filled)) = 0 THEN 'duplicate'
-                WHEN size(\(changed)) = 0 THEN 'updated' ELSE 'conflict' END AS version_outcome,
-              concat('conflict: ', \(SQL.lit(s.key)), ' \\'', \(key), '\\' was loaded from ', \(origin), ' with other values of ',
+            SELECT *, concat('conflict: ', \(SQL.lit(s.key)), ' \\'', \(key), '\\' was loaded from ', \(origin), ' with other values of ',
                 array_join(concat(\(changed), \(filled)), ', '), '; a correction needs `tally ingest --revise --reason TEXT`') AS conflict
-            FROM (SELECT *, \(states) AS states FROM (
-              SELECT *, lag(\(prev)) OVER (PARTITION BY \(key) ORDER BY file_id, line) AS prev FROM valid_\(s.kind.rawValue)))
+            FROM (SELECT *, last(CASE WHEN version_outcome IN ('loaded', 'updated') THEN named_struct('file_id', file_id, 'file', file, 'line', line) END, true)
+                OVER (PARTITION BY \(key) ORDER BY file_id, line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS stored
+              FROM (SELECT *, CASE WHEN prev IS NULL THEN 'loaded' WHEN size(\(changed)) = 0 AND size(\(filled)) = 0 THEN 'duplicate'
+                  WHEN size(\(changed)) = 0 THEN 'updated' ELSE 'conflict' END AS version_outcome
+                FROM (SELECT *, \(states) AS states FROM (
+                  SELECT *, lag(\(prev)) OVER (PARTITION BY \(key) ORDER BY file_id, line) AS prev FROM valid_\(s.kind.rawValue)))))
             """
     }
 
