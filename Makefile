@@ -223,8 +223,9 @@ $(BROWSER_VENV)/.installed: Tests/browser/requirements.txt
 	$(BROWSER_VENV)/bin/pip install -q --disable-pip-version-check --no-deps $(AXE_PACKAGE)
 	@touch $@
 
-## spark-test: `tally stats --engine spark` on a real local Spark (pyspark from PyPI, Java 17 from Debian)
-## against Tally's own engine and `tally ingest`: the sample year and a seeded generated set with bad rows.
+## spark-test: `tally stats|rank|bulletin --engine spark` on a real local Spark (pyspark from PyPI, Java 17 from Debian)
+## against Tally's own engine and `tally ingest`: the sample year, seeded generated sets with bad rows (takedowns and
+## decisions), the DSA fixtures, and the bulletin with its verification (five Spark jobs: minutes, not seconds).
 ## Without Java the target fails loudly: the Spark engine is then untested, which CI must not pass.
 .PHONY: spark-test spark-deps
 SPARK_PACKAGES := openjdk-17-jre-headless

@@ -92,7 +92,7 @@ let package = Package(
         ]),
         // The Spark engine: the record contract as Spark SQL, the catalogue's figure SQL in
         // Spark's dialect, the fixed driver run by spark-submit, and its answers.
-        .target(name: "TallySpark", dependencies: ["TallyCore", "TallyMetrics", "TallyFiles"]),
+        .target(name: "TallySpark", dependencies: ["TallyCore", "TallyMetrics", "TallyFiles", "TallyCharts"]),
         // Exports of the records for journalists and analysts (CSV, JSON, standalone SQLite,
         // version history), in the period as the figures count them.
         .target(name: "TallyExport", dependencies: ["TallyCore", "TallyMetrics", "TallyStore", "TallyTime"]),
@@ -114,7 +114,7 @@ let package = Package(
         // Helpers shared by the test targets (a temporary store, SQL rows as text).
         .target(name: "TallyTestSupport", dependencies: ["TallyStore"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
-        .testTarget(name: "TallySparkTests", dependencies: ["TallySpark", "TallyMetrics", "TallyCore"]),
+        .testTarget(name: "TallySparkTests", dependencies: ["TallySpark", "TallyMetrics", "TallyCore", "TallyCharts"]),
         .testTarget(name: "TallyProfilesTests", dependencies: ["TallyProfiles", "TallyCore", "TallyStore", "TallyMetrics", "TallyTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyEngineTests", dependencies: [
             "TallyEngine", "CSQLite", "TallyTestSupport",
