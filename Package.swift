@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "TallyXLSX", dependencies: ["CArchive", "CXML2", "TallyTime"], swiftSettings: fast),
         // The SQLite store: schema, migrations, ingest, quarantine, provenance.
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "TallyProfiles", "TallyXLSX", "TallyFiles", "CSQLite", "CArchive",
+            "TallyCore", "TallyCSV", "TallyProfiles", "TallyXLSX", "TallyFiles", "TallyEngine", "CSQLite", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: fast),
         // Engine tables of the stored records (through the column cache, at a vintage) and of

@@ -180,6 +180,28 @@ package enum ColumnFile {
         return try parse(UnsafeRawBufferPointer(start: map, count: size), storage: storage, fingerprint: fingerprint)
     }
 
+    /// The store state the file at `path` says it was made from: its header only, checked
+    /// against the header's checksum (nil when the file is missing, of another format or its
+    /// header does not check). The columns are not read, so this says nothing of them; `read`
+    /// checks everything before a table is used.
+    package static func fingerprint(path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var prefix = [UInt8](repeating: 0, count: prefixLength)
+        guard pread(fd, &prefix, prefixLength, 0) == prefixLength, Array(prefix[0..<8]) == magic else { return nil }
+        let word = { (at: Int) in prefix[at..<(at + 4)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+        guard word(8) == format else { return nil }
+        let length = Int(word(12))
+        guard length <= 1 << 26 else { return nil }
+        var header = [UInt8](repeating: 0, count: length)
+        guard pread(fd, &header, length, off_t(prefixLength)) == length else { return nil }
+        let sum = prefix[16..<24].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard header.withUnsafeBytes({ Checksum.of($0, seed: UInt64(length)) }) == sum,
+              let h = try? JSONDecoder().decode(Header.self, from: Data(header)) else { return nil }
+        return h.fingerprint
+    }
+
     /// Checks and decodes a whole cache file held in `raw` (owned by `storage`).
     static func parse(_ raw: UnsafeRawBufferPointer, storage: Storage, fingerprint: String) throws -> Table {
         func damaged(_ why: String) -> ColumnFileError { .damaged(why) }
