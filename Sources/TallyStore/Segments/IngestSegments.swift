@@ -94,6 +94,7 @@ final class IngestSegments {
                                                     attributes: [.posixPermissions: 0o700])
             let table = rows.segment(of: builder.build())
             try ColumnFile.write(table, path: SegmentManifest.rowsPath(cache, kind, name), fingerprint: SegmentManifest.rowsKey(name))
+            Self.testCrash("segment")
             if !rows.tombstones.isEmpty {
                 var ids = ColumnBuilder(type: .int64, capacity: rows.tombstones.count)
                 for id in rows.tombstones { ids.append(id) }
@@ -116,6 +117,7 @@ final class IngestSegments {
         db.setBusyTimeout(milliseconds: 2_000)
         _ = try? db.scalarInt("PRAGMA wal_checkpoint(TRUNCATE)")
         db.setBusyTimeout(milliseconds: 60_000)
+        Self.testCrash("checkpoint")
         try db.execute("BEGIN IMMEDIATE")
         defer { try? db.execute("ROLLBACK") }
         if try store.dataVersion() != dataVersion { chains = [:] }
@@ -136,12 +138,22 @@ final class IngestSegments {
                                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                         try manifest.write(path: SegmentManifest.path(cache, kind))
                         keep = manifest.files
+                        Self.testCrash("manifest")
                     } catch {}
                 }
             }
             if keep.isEmpty { unlink(SegmentManifest.path(cache, kind)) }
             removeFiles(of: kind, except: keep)
         }
+    }
+
+    /// Testing (debug builds only): `TALLY_TEST_EXIT_IN_SEGMENTS=segment|checkpoint|manifest`
+    /// ends the process abruptly at that point (after a segment file, after the checkpoint,
+    /// after the first manifest), as a kill there would. Release builds have no such hook.
+    static func testCrash(_ point: String) {
+        #if DEBUG
+        if ProcessInfo.processInfo.environment["TALLY_TEST_EXIT_IN_SEGMENTS"] == point { _exit(70) }
+        #endif
     }
 
     /// Segment files no manifest refers to any more (merged, superseded, or left by a killed
