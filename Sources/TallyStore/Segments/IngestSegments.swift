@@ -123,7 +123,9 @@ final class IngestSegments {
         if try store.dataVersion() != dataVersion { chains = [:] }
         for kind in RecordKind.allCases {
             var keep: Set<String> = []
-            if var chain = chains[kind] {
+            // An empty kind needs no manifest (reading it from SQLite costs nothing), and
+            // every manifest costs two syncs.
+            if var chain = chains[kind], chain.base != nil || !chain.segments.isEmpty {
                 // A reader merged the table as it was at `begin` meanwhile (it writes the base,
                 // never the segments): that base replaces the segments it holds.
                 if chain.startSegments > 0, ColumnFile.fingerprint(path: store.cacheFile(kind)) == Store.cacheKey(rowsAt: chain.startState) {
