@@ -62,6 +62,21 @@ package enum ColumnFile {
     // MARK: Writing
 
     package static func write(_ table: Table, path: String, fingerprint: String) throws {
+        try rename(try writeTemporary(table, path: path, fingerprint: fingerprint), to: path)
+    }
+
+    /// Puts a file written by `writeTemporary` under its final name.
+    package static func rename(_ tmp: String, to path: String) throws {
+        guard Glibc.rename(tmp, path) == 0 else {
+            let e = ColumnFileError.writeFailed("cannot rename \(tmp): \(String(cString: strerror(errno)))")
+            unlink(tmp)
+            throw e
+        }
+    }
+
+    /// Writes and syncs the file that `write` would write at `path`, under the temporary name
+    /// it returns, for the caller to rename when the file may appear (or remove).
+    package static func writeTemporary(_ table: Table, path: String, fingerprint: String) throws -> String {
         var blocks: [(offset: Int, bytes: UnsafeRawBufferPointer)] = []
         var dictionaries: [(offset: Int, bytes: [UInt8])] = []
         var entries: [Header.Entry] = []
@@ -107,11 +122,11 @@ package enum ColumnFile {
         let tmp = AtomicFile.temporaryPath(for: path)
         let fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ColumnFileError.writeFailed("cannot create \(tmp): \(String(cString: strerror(errno)))") }
-        // Until the rename, any failure removes the temporary file: nothing is left behind.
-        var renamed = false
+        // Until it is synced, any failure removes the temporary file: nothing is left behind.
+        var synced = false
         defer {
             close(fd)
-            if !renamed { unlink(tmp) }
+            if !synced { unlink(tmp) }
         }
         func fail(_ what: String) -> ColumnFileError {
             .writeFailed("\(what) \(tmp): \(String(cString: strerror(errno)))")
@@ -134,8 +149,8 @@ package enum ColumnFile {
         // On disk before it gets its name: a crash can leave the old cache or the new one,
         // never a renamed file whose blocks were not yet written.
         guard fsync(fd) == 0 else { throw fail("cannot sync") }
-        guard rename(tmp, path) == 0 else { throw fail("cannot rename") }
-        renamed = true
+        synced = true
+        return tmp
     }
 
     static func pwriteAll<C: ContiguousBytes>(_ fd: Int32, _ bytes: C, at offset: Int) -> Bool {

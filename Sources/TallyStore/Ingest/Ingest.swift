@@ -92,7 +92,10 @@ extension Store {
             let session = IngestSegments(store: self)
             if (try? session.begin()) != nil { segments = session }
         }
-        defer { segments = nil }
+        defer {
+            segments?.discardPending()
+            segments = nil
+        }
         for path in paths {
             report.files += try ingestInput(path, options: options, zone: zone, batch: &report.batch)
         }
@@ -294,7 +297,7 @@ extension Store {
     /// file leaves no batch behind.
     func inBatchTransaction(_ batch: inout Int?, _ options: IngestOptions, _ body: (Int) throws -> Void) throws {
         let existing = batch
-        segments?.pending = nil
+        segments?.discardPending()
         do {
             try db.transaction {
                 let id = try existing ?? startBatch(options)
@@ -524,7 +527,7 @@ extension Store {
             }
         }
         guard validator != nil else { throw FileRejection(message: "no header: the file has no rows") }
-        if let rows = segmentRows, let builder = parser.segment { segments?.pending = (builder, rows) }
+        if let rows = segmentRows, let builder = parser.segment { segments?.fileLoaded(builder, rows) }
         report.unregisteredPlatforms = writer?.platforms.unregistered() ?? []
         report.skippedRows = parser.profileSink?.skipped ?? []
 

@@ -42,8 +42,9 @@ final class IngestSegments {
     /// The kinds whose table this call extends.
     private(set) var chains: [RecordKind: Chain] = [:]
     private var dataVersion = 0
-    /// The last file's segment, until its transaction's outcome is known.
-    var pending: (builder: SegmentBuilder, rows: SegmentRows)?
+    /// The last file's segment, written (under temporary names) while its transaction
+    /// commits, and named once it has.
+    private var pending: PendingSegment?
     /// Whether any transaction of this call committed.
     var committed = false
 
@@ -75,37 +76,52 @@ final class IngestSegments {
         }
     }
 
-    /// A file's transaction committed: its segment is written, or its kind dropped.
-    func fileCommitted() {
-        committed = true
-        guard let (builder, rows) = pending else { return }
-        pending = nil
+    /// The file's rows are all written (its transaction is about to commit): its segment and
+    /// tombstones are built and written on a thread of their own, so that their write and
+    /// sync overlap the commit's; they get their names in `fileCommitted`.
+    func fileLoaded(_ builder: SegmentBuilder, _ rows: SegmentRows) {
+        discardPending()
         let kind = builder.kind
         guard chains[kind] != nil else { return }
         guard rows.exact else {
-            chains[kind] = nil
+            pending = PendingSegment(kind: kind, rows: rows, name: nil)
             return
         }
         if rows.kept == 0 && rows.tombstones.isEmpty { return }
         let name = "f\(rows.fileID)-\(getpid())-\(DispatchTime.now().uptimeNanoseconds)"
+        let p = PendingSegment(kind: kind, rows: rows, name: name)
+        p.start(builder, cache: cache)
+        pending = p
+    }
+
+    /// A file's transaction committed: its segment is named, or its kind dropped.
+    func fileCommitted() {
+        committed = true
+        guard let p = pending else { return }
+        pending = nil
+        guard let name = p.name else {
+            chains[p.kind] = nil
+            return
+        }
         do {
-            let directory = SegmentManifest.directory(cache, kind)
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-            let table = rows.segment(of: builder.build())
-            try ColumnFile.write(table, path: SegmentManifest.rowsPath(cache, kind, name), fingerprint: SegmentManifest.rowsKey(name))
-            Self.testCrash("segment")
-            if !rows.tombstones.isEmpty {
-                var ids = ColumnBuilder(type: .int64, capacity: rows.tombstones.count)
-                for id in rows.tombstones { ids.append(id) }
-                try ColumnFile.write(Table([(Store.rowIdentity, ids.build())]), path: SegmentManifest.tombstonesPath(cache, kind, name),
-                                     fingerprint: SegmentManifest.tombstonesKey(name))
+            let written = try p.wait()
+            try ColumnFile.rename(written.rows, to: SegmentManifest.rowsPath(cache, p.kind, name))
+            if let t = written.tombstones {
+                try ColumnFile.rename(t, to: SegmentManifest.tombstonesPath(cache, p.kind, name))
             }
-            chains[kind]!.segments.append(.init(name: name, rows: table.rowCount, tombstones: rows.tombstones.count))
+            Self.testCrash("segment")
+            chains[p.kind]?.segments.append(.init(name: name, rows: written.count, tombstones: p.rows.tombstones.count))
         } catch {
             // A cache that cannot be written is not an error of the load: readers rebuild it.
-            chains[kind] = nil
+            p.remove()
+            chains[p.kind] = nil
         }
+    }
+
+    /// The last file's transaction did not commit: its segment's files are removed.
+    func discardPending() {
+        pending?.remove()
+        pending = nil
     }
 
     /// After the call's last file: the manifests, when nobody else committed meanwhile.
@@ -168,5 +184,70 @@ final class IngestSegments {
         for name in names where !keep.contains(name) && name.hasSuffix(".tcol") {
             unlink(directory + "/" + name)
         }
+    }
+}
+
+/// One file's segment and tombstones, written under temporary names by a thread of their own.
+final class PendingSegment: @unchecked Sendable {
+    let kind: RecordKind
+    let rows: SegmentRows
+    /// Nil: the file's rows cannot be named exactly; its kind is dropped when it commits.
+    let name: String?
+    private let done = DispatchSemaphore(value: 0)
+    private var started = false
+    private var result: Result<(rows: String, tombstones: String?, count: Int), Error> = .failure(CancellationError())
+
+    init(kind: RecordKind, rows: SegmentRows, name: String?) {
+        self.kind = kind
+        self.rows = rows
+        self.name = name
+    }
+
+    func start(_ builder: SegmentBuilder, cache: String) {
+        guard let name else { return }
+        started = true
+        let kind = self.kind, rows = self.rows
+        let thread = Thread { [self] in
+            result = Result {
+                let directory = SegmentManifest.directory(cache, kind)
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+                let table = rows.segment(of: builder.build())
+                let main = try ColumnFile.writeTemporary(table, path: SegmentManifest.rowsPath(cache, kind, name),
+                                                         fingerprint: SegmentManifest.rowsKey(name))
+                guard !rows.tombstones.isEmpty else { return (main, nil, table.rowCount) }
+                var ids = ColumnBuilder(type: .int64, capacity: rows.tombstones.count)
+                for id in rows.tombstones { ids.append(id) }
+                do {
+                    let dead = try ColumnFile.writeTemporary(Table([(Store.rowIdentity, ids.build())]),
+                                                             path: SegmentManifest.tombstonesPath(cache, kind, name),
+                                                             fingerprint: SegmentManifest.tombstonesKey(name))
+                    return (main, dead, table.rowCount)
+                } catch {
+                    unlink(main)
+                    throw error
+                }
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// The temporary files, once written.
+    func wait() throws -> (rows: String, tombstones: String?, count: Int) {
+        if started {
+            done.wait()
+            started = false
+        }
+        return try result.get()
+    }
+
+    /// Waits for the writing thread and removes what it wrote.
+    func remove() {
+        if let written = try? wait() {
+            unlink(written.rows)
+            if let t = written.tombstones { unlink(t) }
+        }
+        result = .failure(CancellationError())
     }
 }

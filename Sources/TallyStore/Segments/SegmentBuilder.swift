@@ -143,8 +143,9 @@ final class SegmentBuilder: @unchecked Sendable {
 /// The SQLite thread's half of a segment: for each valid row of the file, in order, whether
 /// it became a current version (inserted, updated, corrected) or not (a duplicate, a
 /// conflict), and the current versions this file superseded (tombstones, by their row
-/// identity `file_id << 32 | line`).
-final class SegmentRows {
+/// identity `file_id << 32 | line`). Used by one thread at a time: the SQLite thread, then the
+/// thread that writes the segment.
+final class SegmentRows: @unchecked Sendable {
     let fileID: Int64
     private(set) var lines: [Int] = []
     private(set) var keep: [Bool] = []
