@@ -95,7 +95,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release --skip-build
-	$(MAKE) notebooks browser-test spark-test TALLY=.build/debug/tally TALLY_BUILD=
+	$(MAKE) notebooks browser-test spark-test store-tools-test TALLY=.build/debug/tally TALLY_BUILD=
 
 ## fuzz: the fuzz targets (CSV reader with row validation; YAML specs) coverage-guided with libFuzzer,
 ## FUZZ_SECONDS each (default 600); inputs that crash are written to $(OUT)/fuzz/
@@ -246,6 +246,19 @@ $(SPARK_VENV)/.installed: Tests/spark/requirements.txt
 	@[ -x $(SPARK_VENV)/bin/pip ] || $(PYTHON) -m venv $(SPARK_VENV)
 	@echo '*' > $(SPARK_VENV)/.gitignore
 	$(SPARK_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/spark/requirements.txt
+	@touch $@
+
+## store-tools-test: the store stays an ordinary SQLite database: after ingest and figures (a column cache beside
+## it) the sqlite3 program and Datasette (from PyPI, served for real over HTTP) open it and count every record.
+.PHONY: store-tools-test
+STORE_TOOLS_VENV ?= Tests/store-tools/.venv
+store-tools-test: $(TALLY_BUILD) $(STORE_TOOLS_VENV)/.installed
+	TALLY=$(CURDIR)/$(TALLY) $(STORE_TOOLS_VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/store-tools
+
+$(STORE_TOOLS_VENV)/.installed: Tests/store-tools/requirements.txt
+	@[ -x $(STORE_TOOLS_VENV)/bin/pip ] || $(PYTHON) -m venv $(STORE_TOOLS_VENV)
+	@echo '*' > $(STORE_TOOLS_VENV)/.gitignore
+	$(STORE_TOOLS_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/store-tools/requirements.txt pytest
 	@touch $@
 
 ## bench-spark: 1,000,000 takedowns (10,000,000 with SPARK_BENCH_ROWS=10000000): Spark local[2] against Tally's engine

@@ -190,36 +190,55 @@ extension Store {
         var report = FileReport(path: path, status: .loaded)
         report.member = origin?.member
         report.archiveSHA256 = origin?.archiveSHA256
-        var digest: String?
-        func sha256() -> String {
-            if let digest { return digest }
-            let d = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-            digest = d
-            return d
-        }
+        // The SHA-256 is computed on its own thread while the file is parsed and written.
+        let hash = BackgroundSHA256(data)
+        func sha256() -> String { hash.value }
 
         do {
             let text = try Self.decodeText(data, encoding: options.encoding, checkLater: true)
             try text.withUnsafeBytes { bytes in
-                // The parse starts at once and runs ahead while the SHA-256 is computed; it is
-                // stopped unused when the file turns out to be loaded already.
+                // The parse starts at once; it is stopped unused when the file turns out to be
+                // loaded already.
                 let parser = RowParser(bytes: bytes, options: options, zone: zone)
                 parser.segmentKinds = segments?.kinds ?? []
                 // A capacity on the generous side: pages of a column never written cost nothing.
                 parser.segmentCapacity = bytes.count / 48
                 parser.start()
                 defer { parser.stop() }
-                report.sha256 = sha256()
-                // A revision loads a file again: the rows that were conflicts become corrections.
-                if try alreadyLoaded(sha256(), report: &report, asRevision: options.revise) { return }
+                // Only a loaded file of the same size can be this one: then its SHA-256 is
+                // awaited and checked first, so that loading a file again costs its hash only.
+                // Otherwise the rows are written while the hash is computed, and the check is
+                // made at the end, before the commit (`LoadedAlready`).
+                if try loadedFile(ofBytes: bytes.count) {
+                    report.sha256 = sha256()
+                    // A revision loads a file again: the rows that were conflicts become corrections.
+                    if try alreadyLoaded(sha256(), report: &report, asRevision: options.revise) { return }
+                }
                 // The load inserts only its own file's id into file_id: checking that foreign
                 // key row by row would be work without purpose. (The pragma cannot change
                 // inside a transaction, hence around it.)
                 try db.execute("PRAGMA foreign_keys = OFF")
                 defer { try? db.execute("PRAGMA foreign_keys = ON") }
-                try inBatchTransaction(&batch, options) { batch in
-                    try load(byteCount: bytes.count, parser: parser, path: path, origin: origin, sha256: sha256(), batch: batch,
-                             options: options, report: &report)
+                do {
+                    try inBatchTransaction(&batch, options) { batch in
+                        // The file's row holds a unique stand-in until the SHA-256 is known.
+                        let pending = "pending:" + UUID().uuidString
+                        try load(byteCount: bytes.count, parser: parser, path: path, origin: origin, sha256: pending, batch: batch,
+                                 options: options, report: &report)
+                        var probe = FileReport(path: path, status: .loaded)
+                        if try alreadyLoaded(sha256(), report: &probe, asRevision: options.revise) { throw LoadedAlready() }
+                        let update = try db.prepare("UPDATE files SET sha256 = ? WHERE sha256 = ?")
+                        try update.bind([.text(sha256()), .text(pending)])
+                        try update.step()
+                        report.sha256 = sha256()
+                    }
+                } catch is LoadedAlready {
+                    // Rolled back: the report is that of a file loaded before, as when found first.
+                    report = FileReport(path: path, status: .loaded)
+                    report.member = origin?.member
+                    report.archiveSHA256 = origin?.archiveSHA256
+                    report.sha256 = sha256()
+                    _ = try alreadyLoaded(sha256(), report: &report, asRevision: options.revise)
                 }
                 segments?.fileCommitted()
             }
@@ -309,6 +328,16 @@ extension Store {
             batch = existing
             throw error
         }
+    }
+
+    /// A file found loaded already once its SHA-256 was known, at the end of its load (which
+    /// is then rolled back).
+    struct LoadedAlready: Error {}
+
+    /// Whether a loaded file has this many bytes (as `files.bytes` counts them), i.e. whether
+    /// a file of this size may have been loaded before.
+    func loadedFile(ofBytes count: Int) throws -> Bool {
+        try db.scalarInt("SELECT 1 FROM files WHERE status = 'loaded' AND bytes = ? LIMIT 1", [.int(Int64(count))]) != nil
     }
 
     /// Whether a file with this SHA-256 is in the store already; if so, says so in `report`.
