@@ -268,6 +268,29 @@ import TallyTestSupport
         try Self.check(store, "after another writer")
     }
 
+    /// A file found loaded only when its SHA-256 is known, at the end of its load (its recorded
+    /// size differs): the load is rolled back, and the segment written for its rows is removed,
+    /// never named.
+    @Test func aLoadRolledBackAtTheEndLeavesNoSegment() throws {
+        let box = Sandbox()
+        let store = try box.store()
+        let path = box.write("t.csv", takedownHeader + "\n" + (0..<30).map {
+            "L\($0),Naver,domestic,image,victim,ai,2024-08-01T09:00:00+09:00,2024-08-02T09:00:00Z,removed"
+        }.joined(separator: "\n") + "\n")
+        _ = try store.ingest([path])
+        try store.db.execute("UPDATE files SET bytes = bytes + 1")
+        // The cache rebuilt at the store's new state: the next load may extend it.
+        #expect(!(try store.table(.takedowns)).fromCache)
+        let again = try store.ingest([path])
+        #expect(again.files[0].status == .alreadyLoaded)
+        try Self.check(store, "after a rolled-back load")
+        let directory = SegmentManifest.directory(store.cacheDirectory, .takedowns)
+        let named = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let manifest = try Self.manifest(store, .takedowns)
+        #expect(named.filter { $0.hasSuffix(".tcol") || $0.contains("tally-tmp") }.allSatisfy { manifest?.files.contains($0) == true },
+                "files: \(named), manifest: \(String(describing: manifest))")
+    }
+
     /// Runs a Python program (the standard library only) with arguments.
     static func python(_ program: String, _ arguments: [String]) throws {
         let p = Process()

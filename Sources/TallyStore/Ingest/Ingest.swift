@@ -232,15 +232,17 @@ extension Store {
                         try update.step()
                         report.sha256 = sha256()
                     }
+                    segments?.fileCommitted()
                 } catch is LoadedAlready {
-                    // Rolled back: the report is that of a file loaded before, as when found first.
+                    // Rolled back: the report is that of a file loaded before, as when found first
+                    // (and the segment written for its rows is removed, never named).
+                    segments?.discardPending()
                     report = FileReport(path: path, status: .loaded)
                     report.member = origin?.member
                     report.archiveSHA256 = origin?.archiveSHA256
                     report.sha256 = sha256()
                     _ = try alreadyLoaded(sha256(), report: &report, asRevision: options.revise)
                 }
-                segments?.fileCommitted()
             }
         } catch let rejection as FileRejection {
             report = FileReport(path: path, status: .rejected)
