@@ -12,7 +12,7 @@ TALLY ?= .build/release/tally
 # What `bulletin` and `notebooks` build first; `make test` runs them on its debug build instead.
 TALLY_BUILD ?= build
 
-.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats bench-decisions clean
+.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats bench-first-figures bench-decisions clean
 
 ## deps: install the Debian packages Tally needs, if any is missing (root, or sudo).
 deps:
@@ -134,6 +134,10 @@ bench-engine: build
 ## bench-stats: a fresh `tally stats` over 10M takedowns, 1M victims, 100k arrests
 bench-stats: build
 	Benchmarks/stats.sh
+
+## bench-first-figures: 10M takedowns from CSV to the first `tally stats`, against DuckDB's read_csv and a query (issue 16)
+bench-first-figures: build
+	Benchmarks/first-figures.sh
 
 clean:
 	rm -rf .build $(OUT)

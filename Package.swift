@@ -61,9 +61,10 @@ let package = Package(
         // Streaming reader of .xlsx workbooks (zip via libarchive, XML via libxml2): rows of
         // cell texts, with sheets, shared strings, number formats and dates, merged header cells.
         .target(name: "TallyXLSX", dependencies: ["CArchive", "CXML2", "TallyTime"], swiftSettings: fast),
-        // The SQLite store: schema, migrations, ingest, quarantine, provenance.
+        // The SQLite store: schema, migrations, ingest, quarantine, provenance; the engine columns
+        // a load writes beside it (column segments: the engine's column types and file format only).
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "TallyProfiles", "TallyXLSX", "TallyFiles", "CSQLite", "CArchive",
+            "TallyCore", "TallyCSV", "TallyProfiles", "TallyXLSX", "TallyFiles", "TallyEngine", "CSQLite", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: fast),
         // Engine tables of the stored records (through the column cache, at a vintage) and of

@@ -44,6 +44,9 @@ public struct IngestOptions: Sendable {
     /// Decisions: store the long free-text columns (`tally ingest --keep-text`); without it
     /// they are read and not stored.
     public var keepText = false
+    /// Write the engine's column segments while loading (`<store>.cache/<kind>/`), so that the
+    /// first query after the load maps them instead of reading SQLite (`IngestSegments`).
+    public var columnSegments = true
 
     public init() {}
 }
@@ -83,12 +86,24 @@ extension Store {
         if let registry = options.platforms {
             report.platformRemap = try remapPlatforms(registry, options: options)
         }
+        // Which kinds' cached tables this call can extend with its files' segments, decided
+        // before any file (see `IngestSegments`).
+        if options.columnSegments && db.path != ":memory:" {
+            let session = IngestSegments(store: self)
+            if (try? session.begin()) != nil { segments = session }
+        }
+        defer {
+            segments?.discardPending()
+            segments = nil
+        }
         for path in paths {
             report.files += try ingestInput(path, options: options, zone: zone, batch: &report.batch)
         }
         if let batch = report.batch {
             try db.execute("UPDATE batches SET finished_at = '\(Self.now())' WHERE id = \(batch)")
         }
+        // A cache that cannot be finished is not an error of the load: readers rebuild it.
+        try? segments?.finish()
         return report
     }
 
@@ -185,6 +200,9 @@ extension Store {
                 // The parse starts at once; it is stopped unused when the file turns out to be
                 // loaded already.
                 let parser = RowParser(bytes: bytes, options: options, zone: zone)
+                parser.segmentKinds = segments?.kinds ?? []
+                // A capacity on the generous side: pages of a column never written cost nothing.
+                parser.segmentCapacity = bytes.count / 48
                 parser.start()
                 defer { parser.stop() }
                 // Only a loaded file of the same size can be this one: then its SHA-256 is
@@ -214,8 +232,11 @@ extension Store {
                         try update.step()
                         report.sha256 = sha256()
                     }
+                    segments?.fileCommitted()
                 } catch is LoadedAlready {
-                    // Rolled back: the report is that of a file loaded before, as when found first.
+                    // Rolled back: the report is that of a file loaded before, as when found first
+                    // (and the segment written for its rows is removed, never named).
+                    segments?.discardPending()
                     report = FileReport(path: path, status: .loaded)
                     report.member = origin?.member
                     report.archiveSHA256 = origin?.archiveSHA256
@@ -267,6 +288,7 @@ extension Store {
                 throw FileRejection(message: error.description)
             }
             let parser = RowParser(sheet: reader, options: options, zone: zone)
+            parser.segmentKinds = segments?.kinds ?? []
             parser.start()
             defer { parser.stop() }
             try db.execute("PRAGMA foreign_keys = OFF")
@@ -275,6 +297,7 @@ extension Store {
                 try load(byteCount: data.count, sheet: info.name, parser: parser, path: path, origin: origin, sha256: sha256,
                          batch: batch, options: options, report: &report)
             }
+            segments?.fileCommitted()
         } catch let rejection as FileRejection {
             report = FileReport(path: path, status: .rejected)
             report.member = origin?.member
@@ -295,12 +318,14 @@ extension Store {
     /// file leaves no batch behind.
     func inBatchTransaction(_ batch: inout Int?, _ options: IngestOptions, _ body: (Int) throws -> Void) throws {
         let existing = batch
+        segments?.discardPending()
         do {
             try db.transaction {
                 let id = try existing ?? startBatch(options)
                 try body(id)
                 batch = id
             }
+            segments?.committed = true
         } catch {
             batch = existing
             throw error
@@ -416,6 +441,8 @@ extension Store {
         var applicationBeforeContent = 0
         var dateColumns: (application: Int, content: Int)?
         var raisedCache = false
+        // The SQLite thread's half of the file's column segment, when its kind gets one.
+        var segmentRows: SegmentRows?
         defer { if raisedCache { try? db.execute("PRAGMA cache_size = -65536") } }
         let started = Date()
         var lastProgress = started
@@ -440,6 +467,9 @@ extension Store {
                                           revise: options.revise, platforms: options.platforms)
                 report.kind = kind.rawValue
                 report.unknownColumns = binding?.unknownColumns ?? v.unknownColumns
+                if let s = segments, s.kinds.contains(kind) {
+                    if parser.segment != nil { segmentRows = SegmentRows(fileID: fileID) } else { s.drop(kind) }
+                }
                 report.source = binding?.profile.name
                 if kind == .decisions {
                     dateColumns = (kind.schema.index(of: "application_date")!, kind.schema.index(of: "content_date")!)
@@ -483,6 +513,21 @@ extension Store {
                     case .duplicate: counts.duplicates += 1
                     case .updated: counts.updated += 1
                     case .corrected: counts.corrected += 1
+                    case .conflict: break
+                    }
+                    if let rows = segmentRows {
+                        switch outcome {
+                        case .inserted:
+                            rows.add(line: b.lines[i], current: true)
+                        case .updated, .corrected:
+                            rows.add(line: b.lines[i], current: true)
+                            rows.superseded(file: w.superseded.file, line: w.superseded.line)
+                        case .duplicate, .conflict:
+                            rows.add(line: b.lines[i], current: false)
+                        }
+                    }
+                    switch outcome {
+                    case .inserted, .duplicate, .updated, .corrected: break
                     case let .conflict(otherPath, otherLine, fields, otherSheet):
                         let key = profile?.sourceName(of: v.schema.key) ?? v.schema.key
                         let value = String(decoding: b.text(i, v.schema.keyIndex), as: UTF8.self)
@@ -513,6 +558,7 @@ extension Store {
             }
         }
         guard validator != nil else { throw FileRejection(message: "no header: the file has no rows") }
+        if let rows = segmentRows, let builder = parser.segment { segments?.fileLoaded(builder, rows) }
         report.unregisteredPlatforms = writer?.platforms.unregistered() ?? []
         report.skippedRows = parser.profileSink?.skipped ?? []
 
