@@ -12,7 +12,7 @@ TALLY ?= .build/release/tally
 # What `bulletin` and `notebooks` build first; `make test` runs them on its debug build instead.
 TALLY_BUILD ?= build
 
-.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats bench-decisions clean
+.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats bench-first-figures bench-decisions clean
 
 ## deps: install the Debian packages Tally needs, if any is missing (root, or sudo).
 deps:
@@ -135,6 +135,10 @@ bench-engine: build
 bench-stats: build
 	Benchmarks/stats.sh
 
+## bench-first-figures: 10M takedowns from CSV to the first `tally stats`, against DuckDB's read_csv and a query (issue 16)
+bench-first-figures: build
+	Benchmarks/first-figures.sh
+
 clean:
 	rm -rf .build $(OUT)
 
@@ -223,8 +227,9 @@ $(BROWSER_VENV)/.installed: Tests/browser/requirements.txt
 	$(BROWSER_VENV)/bin/pip install -q --disable-pip-version-check --no-deps $(AXE_PACKAGE)
 	@touch $@
 
-## spark-test: `tally stats --engine spark` on a real local Spark (pyspark from PyPI, Java 17 from Debian)
-## against Tally's own engine and `tally ingest`: the sample year and a seeded generated set with bad rows.
+## spark-test: `tally stats|rank|bulletin --engine spark` on a real local Spark (pyspark from PyPI, Java 17 from Debian)
+## against Tally's own engine and `tally ingest`: the sample year, seeded generated sets with bad rows (takedowns and
+## decisions), the DSA fixtures, and the bulletin with its verification (five Spark jobs: minutes, not seconds).
 ## Without Java the target fails loudly: the Spark engine is then untested, which CI must not pass.
 .PHONY: spark-test spark-deps
 SPARK_PACKAGES := openjdk-17-jre-headless
