@@ -3,7 +3,7 @@
 # over 100M takedowns < 3 s, peak memory < 1.5x the column bytes): per store, RUNS fresh
 # processes with the column cache warm (one run first to warm it and the page cache), each
 # with wall, user and system seconds and peak RSS (/usr/bin/time), then the peak RSS over the
-# bytes of the cached columns (the sizes of <store>.cache/*.tcol). With BASE=/path/to/tally, the
+# bytes of the cached columns (the sizes of every .tcol under <store>.cache: bases and segments). With BASE=/path/to/tally, the
 # same runs of that binary alternate with this one and the two reports are checked equal.
 # Reads the stores only (the cache is rewritten only when stale, as by any `tally` read).
 # Usage: Benchmarks/stats-scale.sh STORE.sqlite [STORE.sqlite ...]   (RUNS=3, TALLY=.build/release/tally)
@@ -16,7 +16,7 @@ OUT=$(mktemp -d); trap 'rm -rf "$OUT"' EXIT
 one() {  # binary store label
   /usr/bin/time -f "%e %U %S %M" -o "$OUT/time" "$1" stats --db "$2" --period 2024-08 --format json > "$OUT/$3.json"
   read -r e u s m < "$OUT/time"
-  local bytes; bytes=$(stat -c %s "$2.cache"/*.tcol | paste -sd+ | bc)
+  local bytes; bytes=$(find "$2.cache" -name '*.tcol' -printf '%s\n' | paste -sd+ | bc)   # bases and any segments
   printf "  %-6s wall %6.2f s  user %6.2f s  sys %5.2f s  CPU %6.2f s  peak RSS %6.0f MB = %.2fx the %.0f MB of columns\n" \
     "$3" "$e" "$u" "$s" "$(echo "$u + $s" | bc)" "$(echo "$m / 1024" | bc -l)" "$(echo "$m * 1024 / $bytes" | bc -l)" "$(echo "$bytes / 1048576" | bc -l)"
 }
