@@ -362,12 +362,19 @@ public enum FigureCatalogue {
         return String(p.suffix.dropFirst())
     }
 
+    /// The entries without a placeholder by pattern (the first of a pattern, as a search in
+    /// order finds it), and the families in order: a report looks up every id it makes.
+    static let exact: [String: FigureEntry] = entries.reduce(into: [:]) { d, e in
+        if !e.isFamily && d[e.pattern] == nil { d[e.pattern] = e }
+    }
+    static let families = entries.filter(\.isFamily)
+
     /// The entry of an id and the comparison it carries, if any (nil: not a catalogued id).
     /// Exact ids win over families, so `platforms.x.due` is never read as a breakdown.
     public static func lookup(_ id: String) -> (entry: FigureEntry, key: String, comparison: Comparison?)? {
         func find(_ base: String) -> (FigureEntry, String)? {
-            if let e = entries.first(where: { !$0.isFamily && $0.pattern == base }) { return (e, "") }
-            for e in entries where e.isFamily { if let k = e.match(base) { return (e, k) } }
+            if let e = exact[base] { return (e, "") }
+            for e in families { if let k = e.match(base) { return (e, k) } }
             return nil
         }
         for c in Comparison.allCases where id.hasSuffix("." + c.rawValue) {

@@ -46,14 +46,13 @@ public struct StatsReport: Sendable {
     }
 
     /// The default as-of time: the latest `requested_at` or `resolved_at` loaded, or the end
-    /// of `period` (local midnight after its last day) when no takedowns are loaded.
+    /// of `period` (local midnight after its last day) when no takedowns are loaded. The
+    /// maxima come from the columns' zone maps, which the figures then reuse.
     public static func defaultAsOf(_ takedowns: Table, period: Period, zone: ZoneOffsets) -> Int64 {
         var latest: Int64?
         for name in ["requested_at", "resolved_at"] {
-            guard let c = try? takedowns.column(name) else { continue }
-            c.withInt64s { v in
-                for i in 0..<c.count where c.isValid(i) && (latest == nil || v[i] > latest!) { latest = v[i] }
-            }
+            guard let m = try? takedowns.maximum(name) else { continue }
+            latest = max(latest ?? m, m)
         }
         return latest ?? AsOf.endOfDay(period.last, zone: zone)
     }

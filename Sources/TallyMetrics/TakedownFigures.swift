@@ -8,6 +8,8 @@ public struct TakedownCounts: Equatable, Sendable {
     public var requests = 0, due = 0, within = 0, late = 0, overdue = 0, refused = 0, ai = 0, detectorKnown = 0
     public var unresolved: Int { due - within - late }
 
+    static func += (a: inout TakedownCounts, b: TakedownCounts) { a = a + b }
+
     static func + (a: TakedownCounts, b: TakedownCounts) -> TakedownCounts {
         TakedownCounts(requests: a.requests + b.requests, due: a.due + b.due, within: a.within + b.within,
                        late: a.late + b.late, overdue: a.overdue + b.overdue, refused: a.refused + b.refused,
@@ -42,9 +44,11 @@ public struct PlatformRow: Sendable {
 }
 
 /// The takedown figures: counts per platform and local day in one pass, from which any
-/// period's counts are sums; quantiles per period directly.
+/// period's counts are sums; quantiles per period directly. Only the blocks of rows whose
+/// request time can fall on the days asked are read (the engine's zone map of
+/// `requested_at`), a slice at a time, so time and memory follow those rows, not the table.
 public struct TakedownFigures {
-    let table: Table
+    let source: Table
     let asOf: Int64
     let settings: Settings
     /// (platform, local day) → counts.
@@ -54,13 +58,9 @@ public struct TakedownFigures {
 
     /// `source` has the store's takedown columns; counts cover local days `from...to`.
     init(source: Table, asOf: Int64, settings: Settings, from: Int, to: Int) throws {
+        self.source = source
         self.asOf = asOf
         self.settings = settings
-        var t = source
-        t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
-        t = t.adding("duration", try t.difference("resolved_at", "requested_at"))
-        t = t.adding("hours", try t.scaledDifference("resolved_at", "requested_at", by: 3_600_000_000))
-        table = t
 
         let dl = settings.deadlineMicros
         let strict = settings.injectedFault == .withinDeadlineExclusive
@@ -78,17 +78,41 @@ public struct TakedownFigures {
             Aggregation("ai", .count, filter: .compare("detected_by", .eq, .string("ai"))),
             Aggregation("known", .countValid("detected_by")),
         ]
-        let sel = try t.filter(Self.days(from, to))
-        let g = try t.groupBy(["platform", "day"], aggs, where: sel)
-        let p = g["platform"], d = g["day"]
-        let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0] }
-        for i in 0..<g.rowCount {
-            guard case .string(let name) = p.value(i) else { continue }
-            let n = cols.map { Int($0.int64(at: i)) }
-            let c = TakedownCounts(requests: n[0], due: n[1], within: n[2], late: n[3],
-                                   overdue: n[4], refused: n[5], ai: n[6], detectorKnown: n[7])
-            daily[name, default: [:]][Int(d.int32(at: i))] = c
+        // Counts are sums over rows, so each slice's (platform, day) counts add up; slices are
+        // counted two at a time (one per core), then added in order.
+        let slices = try Self.slices(source, from, to, zone: settings.zone)
+        let groups = try Parallel.map(slices.count) { k -> Table? in
+            var t = slices[k]
+            t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
+            t = t.adding("duration", try t.difference("resolved_at", "requested_at"))
+            let sel = try t.filter(Self.days(from, to))
+            guard sel.count > 0 else { return nil }
+            return try t.groupBy(["platform", "day"], aggs, where: sel)
         }
+        for case let g? in groups {
+            let p = g["platform"], d = g["day"]
+            let cols = ["requests", "due", "within", "late", "overdue", "refused", "ai", "known"].map { g[$0] }
+            for i in 0..<g.rowCount {
+                guard case .string(let name) = p.value(i) else { continue }
+                let n = cols.map { Int($0.int64(at: i)) }
+                let c = TakedownCounts(requests: n[0], due: n[1], within: n[2], late: n[3],
+                                       overdue: n[4], refused: n[5], ai: n[6], detectorKnown: n[7])
+                daily[name, default: [:]][Int(d.int32(at: i)), default: TakedownCounts()] += c
+            }
+        }
+    }
+
+    /// Slices of `t` (sharing its memory) holding every row whose `requested_at` can fall on
+    /// local days `from...to` in `zone`: the UTC span of those days widened by the zone's
+    /// largest offset, so that no such row is missed whatever the offset at its instant.
+    /// Callers still test the local day of each row. No `requested_at`: the whole table.
+    static func slices(_ t: Table, _ from: Int, _ to: Int, zone: ZoneOffsets) throws -> [Table] {
+        guard t.rowCount > 0, let c = try? t.column("requested_at"), c.type == .timestamp else { return [t] }
+        let widest = zone.spans.map { abs($0.offsetSeconds) }.max() ?? 0
+        let margin = (widest + 1) * 1_000_000
+        let lo = Int64(from) * 86_400_000_000 - margin
+        let hi = Int64(to + 1) * 86_400_000_000 + margin
+        return try t.rowRanges(where: "requested_at", from: lo, through: hi).map { t.slice($0) }
     }
 
     static func days(_ from: Int, _ to: Int) -> Predicate {
@@ -136,19 +160,33 @@ public struct TakedownFigures {
     }
 
     /// Median and p90 hours to removal in `period`, per platform and over all: removed or
-    /// blocked, resolved at or before the as-of time.
+    /// blocked, resolved at or before the as-of time. The hours of the rows that count are
+    /// taken slice by slice into one small table, whose quantiles are those of the rows.
     func durations(_ period: Period) throws -> (perPlatform: [String: (Double?, Double?)], all: (Double?, Double?)) {
-        let sel = try table.filter(Self.days(period.first, period.last))
-        let f = Self.removed(asOf: asOf)
-        let aggs = [Aggregation("median", .quantile("hours", 0.5), filter: f), Aggregation("p90", .quantile("hours", 0.9), filter: f)]
-        let g = try table.groupBy(["platform"], aggs, where: sel)
+        let f = Predicate.and([Self.days(period.first, period.last), Self.removed(asOf: asOf)])
+        var platforms: [Column] = [], hours: [Column] = []
+        let slices = try Self.slices(source, period.first, period.last, zone: settings.zone)
+        for (p, h) in try Parallel.map(slices.count, { k -> (Column, Column) in
+            var t = slices[k]
+            t = t.adding("day", try t.localDate("requested_at", zone: settings.zone))
+            t = t.adding("hours", try t.scaledDifference("resolved_at", "requested_at", by: 3_600_000_000))
+            let sel = try t.filter(f)
+            return (t["platform"].take(sel), t["hours"].take(sel))
+        }) {
+            platforms.append(p)
+            hours.append(h)
+        }
+        let table = Table([("platform", Column.concatenate(platforms, like: try source.column("platform"))),
+                           ("hours", Column.concatenate(hours, like: ColumnBuilder(type: .float64, capacity: 0).build()))])
+        let aggs = [Aggregation("median", .quantile("hours", 0.5)), Aggregation("p90", .quantile("hours", 0.9))]
+        let g = try table.groupBy(["platform"], aggs)
         var per: [String: (Double?, Double?)] = [:]
         for i in 0..<g.rowCount {
             if case .string(let name) = g["platform"].value(i) {
                 per[name] = (g["median"].value(i).asDouble, g["p90"].value(i).asDouble)
             }
         }
-        let all = try table.groupBy([], aggs, where: sel)
+        let all = try table.groupBy([], aggs)
         return (per, (all["median"].value(0).asDouble, all["p90"].value(0).asDouble))
     }
 

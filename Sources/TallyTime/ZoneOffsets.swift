@@ -79,6 +79,22 @@ public struct ZoneOffsets: Sendable {
         }
     }
 
+    /// The offset in force at every UTC second of `from...through` when one is (no
+    /// transition in between), else nil: lets a scan of instants close together (a block of
+    /// rows) convert them all with one offset.
+    public func constantOffset(fromUTC from: Int64, through: Int64) -> Int64? {
+        func index(_ seconds: Int64) -> Int {
+            var lo = 0, hi = transitions.count
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if transitions[mid] <= seconds { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        let i = index(from)
+        return from <= through && i == index(through) ? Int64(offsets[i]) : nil
+    }
+
     /// Local calendar day (days since 1970-01-01) of a UTC instant in microseconds.
     @inlinable
     public func localDay(utcMicros: Int64) -> Int64 {

@@ -69,9 +69,33 @@ extension Table {
         }
     }
 
+    /// The truth of `p` for every row. AND, OR and NOT are combined from their parts' masks,
+    /// which are kept too: aggregations of one group-by often share a condition inside
+    /// different filters (a report's "due" in four counts), evaluated so once. Kleene's
+    /// AND = min, OR = max, NOT = 2 − x, as `evaluate` does.
     func mask(_ p: Predicate, _ shared: SharedWork) throws -> [UInt8] {
         if let m = shared.masks[p] { return m }
-        let m = try truth(p)
+        var m: [UInt8]
+        switch p {
+        case .and(let parts) where parts.count > 1, .or(let parts) where parts.count > 1:
+            var isAnd = false
+            if case .and = p { isAnd = true }
+            m = try mask(parts[0], shared)
+            for q in parts.dropFirst() {
+                let b = try mask(q, shared)
+                m.withUnsafeMutableBufferPointer { out in
+                    b.withUnsafeBufferPointer { x in
+                        if isAnd { for i in 0..<out.count { out[i] = Swift.min(out[i], x[i]) } }
+                        else { for i in 0..<out.count { out[i] = Swift.max(out[i], x[i]) } }
+                    }
+                }
+            }
+        case .not(let q):
+            m = try mask(q, shared)
+            m.withUnsafeMutableBufferPointer { out in for i in 0..<out.count { out[i] = Truth.yes - out[i] } }
+        default:
+            m = try truth(p)
+        }
         shared.masks[p] = m
         return m
     }

@@ -30,6 +30,31 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// `body(0) … body(count − 1)`, up to one per core at a time, results in index order; the
+    /// first error thrown (by index) is rethrown once all are done. For independent pieces of
+    /// work that each are partly sequential (a group-by per slice of a table): running two at
+    /// once keeps both cores busy where one piece alone would leave one idle. `body` must be
+    /// safe to call concurrently (the engine's tables and columns are immutable).
+    public static func map<R>(_ count: Int, _ body: (Int) throws -> R) throws -> [R] {
+        if count <= 1 || cores == 1 { return try (0..<count).map(body) }
+        let results = UnsafeMutableBufferPointer<Result<R, any Error>?>.allocate(capacity: count)
+        results.initialize(repeating: nil)
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
+        // Each iteration writes only its own slot; `concurrentPerform` returns when all are done.
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedSendable((escapable, results))
+            DispatchQueue.concurrentPerform(iterations: count) { i in
+                box.value.1[i] = Result { try box.value.0(i) }
+            }
+        }
+        return try results.map { try $0!.get() }
+    }
+}
+
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }

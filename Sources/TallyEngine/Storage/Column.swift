@@ -33,9 +33,12 @@ public struct Column: @unchecked Sendable {
     let dataOffset: Int
     public let validity: Bitmap?
     public let dictionary: StringDictionary?
+    /// What is worked out once about the column (its zone map), shared by its copies.
+    let memo: ColumnMemo
 
     init(type: DataType, count: Int, data: Storage, dataOffset: Int = 0, validity: Bitmap?,
-                dictionary: StringDictionary? = nil) {
+                dictionary: StringDictionary? = nil, memo: ColumnMemo = ColumnMemo()) {
+        self.memo = memo
         precondition(type != .string || dictionary != nil, "a string column needs a dictionary")
         self.type = type
         self.count = count
