@@ -26,6 +26,8 @@ public final class SharedFigures: @unchecked Sendable {
     private var victimsByPeriod: [ClosedRange<Int>: (Figures, [(ids: [String], groups: [[Int]])])] = [:]
     private var arrestsByPeriod: [ClosedRange<Int>: Figures] = [:]
     private var decisionsByPeriod: [ClosedRange<Int>: DecisionFigures.Result] = [:]
+    /// Tests: `TakedownFigures`' limit of dense cells.
+    var denseCells = 1 << 22
     /// How many passes over the takedowns were made (tests and timings).
     public private(set) var passes = 0
 
@@ -66,7 +68,7 @@ public final class SharedFigures: @unchecked Sendable {
         // Without an as-of time given or any instant loaded, no request has a time and the
         // pass is empty whatever the time: the end of its days will do.
         let made = try TakedownFigures(source: tables.takedowns, asOf: fixedAsOf ?? AsOf.endOfDay(hi, zone: settings.zone),
-                                       settings: settings, from: lo, to: hi)
+                                       settings: settings, from: lo, to: hi, denseCells: denseCells)
         passes += 1
         pass = made
         return made

@@ -55,10 +55,20 @@ public struct StatsReport: Sendable {
     public static func latestInstant(_ takedowns: Table) -> Int64? {
         var latest: Int64?
         for name in ["requested_at", "resolved_at"] {
-            guard let c = try? takedowns.column(name) else { continue }
-            c.withInt64s { v in
-                for i in 0..<c.count where c.isValid(i) && (latest == nil || v[i] > latest!) { latest = v[i] }
-            }
+            guard let c = try? takedowns.column(name), c.type == .timestamp || c.type == .int64 else { continue }
+            // Each core takes a chunk: the largest value of its rows that have one.
+            let chunks = Parallel.chunks(c.count)
+            var most = [Int64?](repeating: nil, count: chunks.count)
+            c.withInt64s { v in c.withValidityWords { valid in
+                most.withUnsafeMutableBufferPointer { out in
+                    Parallel.run(chunks) { k, range in
+                        var m = Int64.min, any = false
+                        for i in range where isValidRow(valid, i) { any = true; m = max(m, v[i]) }
+                        out[k] = any ? m : nil
+                    }
+                }
+            }}
+            for m in most.compactMap({ $0 }) where latest == nil || m > latest! { latest = m }
         }
         return latest
     }

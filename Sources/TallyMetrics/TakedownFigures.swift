@@ -73,7 +73,9 @@ public final class TakedownFigures: @unchecked Sendable {
     let hours: [Double]
 
     /// `source` has the store's takedown columns; counts cover local days `from...to`.
-    public init(source: Table, asOf: Int64, settings: Settings, from: Int, to: Int) throws {
+    /// `denseCells`: above this many (platform, day) cells, chunks keep a hash table of the
+    /// cells they meet instead of a block of days per platform (tests lower it).
+    public init(source: Table, asOf: Int64, settings: Settings, from: Int, to: Int, denseCells: Int = 1 << 22) throws {
         precondition(from <= to)
         self.asOf = asOf
         self.settings = settings
@@ -96,7 +98,7 @@ public final class TakedownFigures: @unchecked Sendable {
         self.dayCount = dayCount
 
         let pass = Pass(rows: source.rowCount, asOf: asOf, settings: settings, from: from, to: to,
-                        slots: names.count + 1, dayCount: dayCount,
+                        slots: names.count + 1, dayCount: dayCount, denseCells: denseCells,
                         outcome: outcome.dictionary, detected: detected.dictionary)
         let r = pass.run(platform: platform, outcome: outcome, detected: detected, requested: requested, resolved: resolved)
         keys = r.keys; cells = r.cells; offsets = r.offsets; hours = r.hours
@@ -235,7 +237,7 @@ extension TakedownFigures {
         /// Counters per cell: requests, due, within, late, overdue, refused, ai, known, removals.
         static let stride = 9
 
-        init(rows: Int, asOf: Int64, settings: Settings, from: Int, to: Int, slots: Int, dayCount: Int,
+        init(rows: Int, asOf: Int64, settings: Settings, from: Int, to: Int, slots: Int, dayCount: Int, denseCells: Int,
              outcome: StringDictionary?, detected: StringDictionary?) {
             self.rows = rows
             self.asOf = asOf
@@ -258,7 +260,7 @@ extension TakedownFigures {
             let loS = floorDiv(lo, 1_000_000), hiS = floorDiv(hi, 1_000_000)
             let changes = zone.spans.contains { $0.fromUTC.map { $0 > loS && $0 <= hiS } ?? false }
             fixedOffset = changes ? nil : zone.offset(atUTC: loS) * 1_000_000
-            dense = slots * dayCount <= 1 << 22
+            dense = slots * dayCount <= denseCells
         }
 
         /// One chunk's cells: counters and where each cell's hours go.
@@ -274,15 +276,35 @@ extension TakedownFigures {
             init(slots: Int, dense: Bool) { slotBase = dense ? Array(repeating: -1, count: slots) : [] }
         }
 
+        /// The columns' values and validity words (nil: no nulls), lent for one pass.
+        struct Rows {
+            var platform: UnsafeBufferPointer<UInt32>, platformValid: UnsafeBufferPointer<UInt64>?
+            var outcome: UnsafeBufferPointer<UInt32>, outcomeValid: UnsafeBufferPointer<UInt64>?
+            var detected: UnsafeBufferPointer<UInt32>, detectedValid: UnsafeBufferPointer<UInt64>?
+            var requested: UnsafeBufferPointer<Int64>, requestedValid: UnsafeBufferPointer<UInt64>?
+            var resolved: UnsafeBufferPointer<Int64>, resolvedValid: UnsafeBufferPointer<UInt64>?
+        }
+
+        static func withRows<R>(_ platform: Column, _ outcome: Column, _ detected: Column, _ requested: Column, _ resolved: Column,
+                                _ body: (Rows) -> R) -> R {
+            platform.withCodes { pc in platform.withValidityWords { pv in
+            outcome.withCodes { oc in outcome.withValidityWords { ov in
+            detected.withCodes { dc in detected.withValidityWords { dv in
+            requested.withInt64s { rq in requested.withValidityWords { rqv in
+            resolved.withInt64s { rs in resolved.withValidityWords { rsv in
+                body(Rows(platform: pc, platformValid: pv, outcome: oc, outcomeValid: ov, detected: dc, detectedValid: dv,
+                          requested: rq, requestedValid: rqv, resolved: rs, resolvedValid: rsv))
+            }}}}}}}}}}
+        }
+
         /// The row's (slot, day index) when its request falls in the stretch, else nil.
         @inline(__always)
-        func locate(_ i: Int, _ rq: UnsafeBufferPointer<Int64>, _ requested: Column, _ platform: Column,
-                    _ pc: UnsafeBufferPointer<UInt32>) -> (slot: Int, day: Int)? {
-            let r = rq[i]
-            guard r >= lo, r < hi, requested.isValid(i) else { return nil }
+        func locate(_ i: Int, _ rows: Rows) -> (slot: Int, day: Int)? {
+            let r = rows.requested[i]
+            guard r >= lo, r < hi, isValidRow(rows.requestedValid, i) else { return nil }
             let day = fixedOffset.map { Int(floorDiv(r &+ $0, Self.dayMicros)) } ?? Int(zone.localDay(utcMicros: r))
             guard day >= from, day <= to else { return nil }
-            return (platform.isValid(i) ? Int(pc[i]) : slots - 1, day - from)
+            return (isValidRow(rows.platformValid, i) ? Int(rows.platform[i]) : slots - 1, day - from)
         }
 
         @inline(__always)
@@ -311,45 +333,47 @@ extension TakedownFigures {
             let chunks = Parallel.chunks(rows)
             var states = (0..<chunks.count).map { _ in Chunk(slots: slots, dense: dense) }
             let due = asOf - deadline
-            platform.withCodes { pc in outcome.withCodes { oc in detected.withCodes { dc in
-            requested.withInt64s { rq in resolved.withInt64s { rs in
+            Self.withRows(platform, outcome, detected, requested, resolved) { rows in
                 states.withUnsafeMutableBufferPointer { st in
                     Parallel.run(chunks) { k, range in
-                        var c = st[k]
+                        var c = Chunk(slots: 0, dense: false)
+                        swap(&c, &st[k])
                         for i in range {
-                            guard let (slot, day) = locate(i, rq, requested, platform, pc) else { continue }
+                            guard let (slot, day) = locate(i, rows) else { continue }
                             let b = cell(&c, slot, day) * Self.stride
-                            let r = rq[i]
-                            let cls = outcome.isValid(i) ? outcomeClass[Int(oc[i])] : 0
+                            let r = rows.requested[i]
+                            let cls = isValidRow(rows.outcomeValid, i) ? outcomeClass[Int(rows.outcome[i])] : 0
                             let rb = cls & Self.removedOrBlocked != 0
-                            let hasResolved = resolved.isValid(i)
-                            let s = rs[i]
-                            c.counters[b] += 1
-                            if r <= due {
-                                c.counters[b + 1] += 1
-                                if rb && hasResolved {
-                                    // Within: removed or blocked at most the deadline after the
-                                    // request (exactly 24:00:00 is within); late: after it, by
-                                    // the as-of time.
-                                    let d = s &- r
-                                    if strict ? d < deadline : d <= deadline { c.counters[b + 2] += 1 }
-                                    else if s <= asOf { c.counters[b + 3] += 1 }
+                            let hasResolved = isValidRow(rows.resolvedValid, i)
+                            let s = rows.resolved[i]
+                            c.counters.withUnsafeMutableBufferPointer { n in
+                                n[b] += 1
+                                if r <= due {
+                                    n[b + 1] += 1
+                                    if rb && hasResolved {
+                                        // Within: removed or blocked at most the deadline after the
+                                        // request (exactly 24:00:00 is within); late: after it, by
+                                        // the as-of time.
+                                        let d = s &- r
+                                        if strict ? d < deadline : d <= deadline { n[b + 2] += 1 }
+                                        else if s <= asOf { n[b + 3] += 1 }
+                                    }
+                                    // Overdue: still pending, or resolved only after the as-of time.
+                                    if cls & Self.pending != 0 || (hasResolved && s > asOf) { n[b + 4] += 1 }
                                 }
-                                // Overdue: still pending, or resolved only after the as-of time.
-                                if cls & Self.pending != 0 || (hasResolved && s > asOf) { c.counters[b + 4] += 1 }
+                                if cls & Self.refused != 0 { n[b + 5] += 1 }
+                                if isValidRow(rows.detectedValid, i) {
+                                    n[b + 7] += 1
+                                    if let ai = aiCode, rows.detected[i] == ai { n[b + 6] += 1 }
+                                }
+                                // Hours to removal: removed or blocked, resolved by the as-of time.
+                                if rb && hasResolved && s <= asOf { n[b + 8] += 1 }
                             }
-                            if cls & Self.refused != 0 { c.counters[b + 5] += 1 }
-                            if detected.isValid(i) {
-                                c.counters[b + 7] += 1
-                                if let ai = aiCode, dc[i] == ai { c.counters[b + 6] += 1 }
-                            }
-                            // Hours to removal: removed or blocked, resolved by the as-of time.
-                            if rb && hasResolved && s <= asOf { c.counters[b + 8] += 1 }
                         }
-                        st[k] = c
+                        swap(&c, &st[k])
                     }
                 }
-            }}}}}
+            }
 
             // Cells with requests, in key order, summed over the chunks.
             var present: [Int: [(chunk: Int, cell: Int)]] = [:]
@@ -384,23 +408,24 @@ extension TakedownFigures {
             let hours = [Double](unsafeUninitializedCapacity: total) { buffer, count in
                 if total > 0 {
                     let out = buffer.baseAddress!
-                    platform.withCodes { pc in outcome.withCodes { oc in
-                    requested.withInt64s { rq in resolved.withInt64s { rs in
+                    Self.withRows(platform, outcome, detected, requested, resolved) { rows in
                         states.withUnsafeMutableBufferPointer { st in
                             Parallel.run(chunks) { k, range in
-                                var c = st[k]
+                                var c = Chunk(slots: 0, dense: false)
+                                swap(&c, &st[k])
                                 for i in range {
-                                    guard let (slot, day) = locate(i, rq, requested, platform, pc) else { continue }
-                                    let cls = outcome.isValid(i) ? outcomeClass[Int(oc[i])] : 0
-                                    guard cls & Self.removedOrBlocked != 0, resolved.isValid(i), rs[i] <= asOf else { continue }
+                                    guard let (slot, day) = locate(i, rows) else { continue }
+                                    let cls = isValidRow(rows.outcomeValid, i) ? outcomeClass[Int(rows.outcome[i])] : 0
+                                    let s = rows.resolved[i], r = rows.requested[i]
+                                    guard cls & Self.removedOrBlocked != 0, isValidRow(rows.resolvedValid, i), s <= asOf else { continue }
                                     let ci = dense ? c.slotBase[slot] + day : c.cellOfKey[slot * dayCount + day]!
-                                    out[c.cursor[ci]] = Double(rs[i] &- rq[i]) / 3_600_000_000
+                                    out[c.cursor[ci]] = Double(s &- r) / 3_600_000_000
                                     c.cursor[ci] += 1
                                 }
-                                st[k] = c
+                                swap(&c, &st[k])
                             }
                         }
-                    }}}}
+                    }
                 }
                 count = total
             }
