@@ -46,13 +46,14 @@ printf "  column bytes (takedowns + victims + arrests): %.0f MB (MB: 10^6 bytes 
 bulletin() {
   $TALLY stats --db "$DB" --period 2024-08 --format json >/dev/null
   /usr/bin/time -f "%e %U %S %M" -o "$WORK/bulletin.time" \
-    $TALLY bulletin --db "$DB" --period 2024-08 --lang ko --out "$WORK/bulletin" >/dev/null
+    $TALLY bulletin --db "$DB" --period 2024-08 --lang ko --out "$WORK/bulletin" --timing >/dev/null 2>"$WORK/bulletin.err"
   cat "$WORK/bulletin.time"
 }
 bbest=999; bcpu=0; brss=0
 for i in 1 2 3; do
   read -r wall user sys kb < <(bulletin)
-  printf "  tally bulletin run %d: %.2f s wall, %.2f s CPU, peak RSS %d MB\n" "$i" "$wall" "$(echo "$user + $sys" | bc -l)" "$((kb * 1024 / 1000000))"
+  printf "  tally bulletin run %d: %.2f s wall, %.2f s CPU, peak RSS %d MB; %s\n" "$i" "$wall" "$(echo "$user + $sys" | bc -l)" "$((kb * 1024 / 1000000))" \
+    "$(grep -o '([0-9]* pass.*)' "$WORK/bulletin.err" | tr -d '()')"
   if (( $(echo "$wall < $bbest" | bc -l) )); then bbest=$wall; bcpu=$(echo "$user + $sys" | bc -l); brss=$kb; fi
 done
 met=$( (( $(echo "$bbest <= 1.5" | bc -l) )) && echo met || echo "NOT met")

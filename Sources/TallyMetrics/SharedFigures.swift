@@ -1,3 +1,4 @@
+import Dispatch
 import TallyCore
 import TallyEngine
 import TallyTime
@@ -10,8 +11,8 @@ import TallyTime
 ///
 /// Every report made from it has exactly the figures `StatsReport(tables:…)` gives for its
 /// period alone (that initializer makes one of these for the one report; tested against it
-/// and against the catalogue's SQL).
-public final class SharedFigures: @unchecked Sendable {
+/// and against the catalogue's SQL). One thread at a time: its caches have no lock.
+public final class SharedFigures {
     public let tables: RecordTables
     public let settings: Settings
     /// The as-of time given, or the latest `requested_at` or `resolved_at` loaded: what
@@ -28,8 +29,11 @@ public final class SharedFigures: @unchecked Sendable {
     private var decisionsByPeriod: [ClosedRange<Int>: DecisionFigures.Result] = [:]
     /// Tests: `TakedownFigures`' limit of dense cells.
     var denseCells = 1 << 22
-    /// How many passes over the takedowns were made (tests and timings).
+    /// How many passes over the takedowns were made, how long they took (seconds, wall) and
+    /// the bytes the last one holds (tests and `--timing`).
     public private(set) var passes = 0
+    public private(set) var passSeconds = 0.0
+    public var passBytes: Int { pass?.byteCount ?? 0 }
 
     /// `asOf` nil: each report's default as-of time (`StatsReport.defaultAsOf`).
     public init(tables: RecordTables, asOf: Int64?, settings: Settings, span: ClosedRange<Int>? = nil) {
@@ -67,8 +71,10 @@ public final class SharedFigures: @unchecked Sendable {
         for r in [span, pass.map { $0.from...$0.to }].compactMap({ $0 }) { lo = min(lo, r.lowerBound); hi = max(hi, r.upperBound) }
         // Without an as-of time given or any instant loaded, no request has a time and the
         // pass is empty whatever the time: the end of its days will do.
+        let start = DispatchTime.now().uptimeNanoseconds
         let made = try TakedownFigures(source: tables.takedowns, asOf: fixedAsOf ?? AsOf.endOfDay(hi, zone: settings.zone),
                                        settings: settings, from: lo, to: hi, denseCells: denseCells)
+        passSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         passes += 1
         pass = made
         return made

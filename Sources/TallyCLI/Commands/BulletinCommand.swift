@@ -87,7 +87,9 @@ struct BulletinCommand: ParsableCommand {
         }
         if timing {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
-            FileHandle.standardError.write(Data("bulletin: \(Int(ms.rounded())) ms\n".utf8))
+            let pass = String(format: "%d pass%@ over the takedowns, %.0f ms, holding %.1f MB", result.takedownPasses,
+                              result.takedownPasses == 1 ? "" : "es", result.takedownPassSeconds * 1000, Double(result.takedownPassBytes) / 1e6)
+            FileHandle.standardError.write(Data("bulletin: \(Int(ms.rounded())) ms (\(pass))\n".utf8))
         }
     }
 }
