@@ -12,7 +12,7 @@ TALLY ?= .build/release/tally
 # What `bulletin` and `notebooks` build first; `make test` runs them on its debug build instead.
 TALLY_BUILD ?= build
 
-.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats bench-decisions clean
+.PHONY: deps build demo test sample bench-ingest bench-xlsx bench-engine bench-stats bench-first-figures bench-decisions clean
 
 ## deps: install the Debian packages Tally needs, if any is missing (root, or sudo).
 deps:
@@ -95,7 +95,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release --skip-build
-	$(MAKE) notebooks browser-test spark-test TALLY=.build/debug/tally TALLY_BUILD=
+	$(MAKE) notebooks browser-test spark-test store-tools-test TALLY=.build/debug/tally TALLY_BUILD=
 
 ## fuzz: the fuzz targets (CSV reader with row validation; YAML specs) coverage-guided with libFuzzer,
 ## FUZZ_SECONDS each (default 600); inputs that crash are written to $(OUT)/fuzz/
@@ -134,6 +134,10 @@ bench-engine: build
 ## bench-stats: a fresh `tally stats` over 10M takedowns, 1M victims, 100k arrests
 bench-stats: build
 	Benchmarks/stats.sh
+
+## bench-first-figures: 10M takedowns from CSV to the first `tally stats`, against DuckDB's read_csv and a query (issue 16)
+bench-first-figures: build
+	Benchmarks/first-figures.sh
 
 clean:
 	rm -rf .build $(OUT)
@@ -223,8 +227,9 @@ $(BROWSER_VENV)/.installed: Tests/browser/requirements.txt
 	$(BROWSER_VENV)/bin/pip install -q --disable-pip-version-check --no-deps $(AXE_PACKAGE)
 	@touch $@
 
-## spark-test: `tally stats --engine spark` on a real local Spark (pyspark from PyPI, Java 17 from Debian)
-## against Tally's own engine and `tally ingest`: the sample year and a seeded generated set with bad rows.
+## spark-test: `tally stats|rank|bulletin --engine spark` on a real local Spark (pyspark from PyPI, Java 17 from Debian)
+## against Tally's own engine and `tally ingest`: the sample year, seeded generated sets with bad rows (takedowns and
+## decisions), the DSA fixtures, and the bulletin with its verification (five Spark jobs: minutes, not seconds).
 ## Without Java the target fails loudly: the Spark engine is then untested, which CI must not pass.
 .PHONY: spark-test spark-deps
 SPARK_PACKAGES := openjdk-17-jre-headless
@@ -242,6 +247,19 @@ $(SPARK_VENV)/.installed: Tests/spark/requirements.txt
 	@[ -x $(SPARK_VENV)/bin/pip ] || $(PYTHON) -m venv $(SPARK_VENV)
 	@echo '*' > $(SPARK_VENV)/.gitignore
 	$(SPARK_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/spark/requirements.txt
+	@touch $@
+
+## store-tools-test: the store stays an ordinary SQLite database: after ingest and figures (a column cache beside
+## it) the sqlite3 program and Datasette (from PyPI, served for real over HTTP) open it and count every record.
+.PHONY: store-tools-test
+STORE_TOOLS_VENV ?= Tests/store-tools/.venv
+store-tools-test: $(TALLY_BUILD) $(STORE_TOOLS_VENV)/.installed
+	TALLY=$(CURDIR)/$(TALLY) $(STORE_TOOLS_VENV)/bin/python -m pytest -q -p no:cacheprovider Tests/store-tools
+
+$(STORE_TOOLS_VENV)/.installed: Tests/store-tools/requirements.txt
+	@[ -x $(STORE_TOOLS_VENV)/bin/pip ] || $(PYTHON) -m venv $(STORE_TOOLS_VENV)
+	@echo '*' > $(STORE_TOOLS_VENV)/.gitignore
+	$(STORE_TOOLS_VENV)/bin/pip install -q --disable-pip-version-check -r Tests/store-tools/requirements.txt pytest
 	@touch $@
 
 ## bench-spark: 1,000,000 takedowns (10,000,000 with SPARK_BENCH_ROWS=10000000): Spark local[2] against Tally's engine

@@ -61,9 +61,10 @@ let package = Package(
         // Streaming reader of .xlsx workbooks (zip via libarchive, XML via libxml2): rows of
         // cell texts, with sheets, shared strings, number formats and dates, merged header cells.
         .target(name: "TallyXLSX", dependencies: ["CArchive", "CXML2", "TallyTime"], swiftSettings: fast),
-        // The SQLite store: schema, migrations, ingest, quarantine, provenance.
+        // The SQLite store: schema, migrations, ingest, quarantine, provenance; the engine columns
+        // a load writes beside it (column segments: the engine's column types and file format only).
         .target(name: "TallyStore", dependencies: [
-            "TallyCore", "TallyCSV", "TallyProfiles", "TallyXLSX", "TallyFiles", "CSQLite", "CArchive",
+            "TallyCore", "TallyCSV", "TallyProfiles", "TallyXLSX", "TallyFiles", "TallyEngine", "CSQLite", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: fast),
         // Engine tables of the stored records (through the column cache, at a vintage) and of
@@ -92,7 +93,7 @@ let package = Package(
         ]),
         // The Spark engine: the record contract as Spark SQL, the catalogue's figure SQL in
         // Spark's dialect, the fixed driver run by spark-submit, and its answers.
-        .target(name: "TallySpark", dependencies: ["TallyCore", "TallyMetrics", "TallyFiles"]),
+        .target(name: "TallySpark", dependencies: ["TallyCore", "TallyMetrics", "TallyFiles", "TallyCharts"]),
         // Exports of the records for journalists and analysts (CSV, JSON, standalone SQLite,
         // version history), in the period as the figures count them.
         .target(name: "TallyExport", dependencies: ["TallyCore", "TallyMetrics", "TallyStore", "TallyTime"]),
@@ -114,7 +115,7 @@ let package = Package(
         // Helpers shared by the test targets (a temporary store, SQL rows as text).
         .target(name: "TallyTestSupport", dependencies: ["TallyStore"], path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore"]),
-        .testTarget(name: "TallySparkTests", dependencies: ["TallySpark", "TallyMetrics", "TallyCore"]),
+        .testTarget(name: "TallySparkTests", dependencies: ["TallySpark", "TallyMetrics", "TallyCore", "TallyCharts"]),
         .testTarget(name: "TallyProfilesTests", dependencies: ["TallyProfiles", "TallyCore", "TallyStore", "TallyMetrics", "TallyTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TallyEngineTests", dependencies: [
             "TallyEngine", "CSQLite", "TallyTestSupport",

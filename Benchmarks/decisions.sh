@@ -8,8 +8,17 @@
 #   - `tally ingest` of N takedowns (the same size in rows; Benchmarks/ingest.sh's file), and
 #   - DuckDB's read_csv of the decisions file into a table (the reference, as ingest.sh does),
 # alternating, DECISIONS_BENCH_RUNS runs each (default 1: a 10M-row run takes minutes).
-# Prints seconds, rows/s and MB/s of each, and the ratio of decisions' to takedowns' rows/s.
+# Prints seconds, rows/s and MB/s of each, CPU seconds (user + system) and peak RSS, and the
+# ratio of decisions' to takedowns' rows/s (wall clock, and CPU: on a shared machine the CPU
+# ratio is the steadier one).
 # Usage: Benchmarks/decisions.sh [ROWS]     (DuckDB comes from PyPI into Benchmarks/.venv)
+#   TALLY=path/to/tally       the tally binary to measure (default: this tree's release build);
+#                             run twice with two binaries to compare before and after
+#   DECISIONS_BENCH_RUNS=N    runs of each (median and every run printed)
+#   DECISIONS_BENCH_DIR=dir   where the CSV files, stores and DuckDB database go (Benchmarks/data)
+#   DECISIONS_BENCH_DUCKDB=0  skip DuckDB
+# At 10M: 11.5 GB of decisions CSV, a 5.3 GB store and 12 GB for DuckDB's database: about
+# 35 GB free in DECISIONS_BENCH_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-10000000}
@@ -18,12 +27,16 @@ mkdir -p "$WORK"
 DCSV="$WORK/decisions-$ROWS.csv"
 TCSV="$WORK/takedowns-$ROWS.csv"
 
-swift build -c release --product tally >/dev/null
+if [ -z "${TALLY:-}" ]; then
+  swift build -c release --product tally >/dev/null
+  TALLY=.build/release/tally
+fi
 swift build -c release --product tally-sample >/dev/null
 [ -f "$DCSV" ] || { .build/release/tally-sample --decisions "$ROWS" --out "$WORK" >/dev/null && mv "$WORK/decisions.csv" "$DCSV"; }
 [ -f "$TCSV" ] || { .build/release/tally-sample --takedowns "$ROWS" --out "$WORK" >/dev/null && mv "$WORK/takedowns.csv" "$TCSV"; }
+DUCK=${DECISIONS_BENCH_DUCKDB:-1}
 
-if [ ! -x Benchmarks/.venv/bin/python ]; then
+if [ "$DUCK" != 0 ] && [ ! -x Benchmarks/.venv/bin/python ]; then
   python3 -m venv Benchmarks/.venv
   Benchmarks/.venv/bin/pip install -q duckdb polars
 fi
@@ -52,7 +65,7 @@ tally_once() { # CSV, store → seconds and CPU seconds
   rm -f "$2"*
   local t0 t1 cpu
   t0=$(now)
-  cpu=$( { /usr/bin/time -f '%U %S %M' .build/release/tally ingest --db "$2" "$1" >/dev/null; } 2>&1 | tail -1)
+  cpu=$( { /usr/bin/time -f '%U %S %M' "$TALLY" ingest --db "$2" "$1" >/dev/null; } 2>&1 | tail -1)
   t1=$(now)
   echo "$(echo "$t1 - $t0" | bc -l) $(echo "$cpu" | awk '{print $1 + $2, $3}')"
 }
@@ -61,24 +74,31 @@ d_times=(); t_times=(); k_times=(); d_cpu=(); t_cpu=(); d_rss=(); t_rss=()
 for run in $(seq "$RUNS"); do
   read -r s c m <<<"$(tally_once "$DCSV" "$WORK/bench-decisions.sqlite")"; d_times+=("$s"); d_cpu+=("$c"); d_rss+=("$m")
   read -r s c m <<<"$(tally_once "$TCSV" "$WORK/bench-takedowns.sqlite")"; t_times+=("$s"); t_cpu+=("$c"); t_rss+=("$m")
-  read -r s n <<<"$(duck_once)"; k_times+=("$s")
+  if [ "$DUCK" != 0 ]; then read -r s n <<<"$(duck_once)"; k_times+=("$s"); fi
 done
 loaded=$(sqlite3 "$WORK/bench-decisions.sqlite" "SELECT count(*) FROM decisions")
 quarantined=$(sqlite3 "$WORK/bench-decisions.sqlite" "SELECT count(*) FROM quarantine")
 store_mb=$(echo "$(stat -c %s "$WORK/bench-decisions.sqlite") / 1048576" | bc -l)
 dmb=$(echo "$(stat -c %s "$DCSV") / 1048576" | bc -l)
 tmb=$(echo "$(stat -c %s "$TCSV") / 1048576" | bc -l)
-duck_version=$($PY -c 'import duckdb; print(duckdb.__version__)')
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
-md=$(median "${d_times[@]}"); mt=$(median "${t_times[@]}"); mk=$(median "${k_times[@]}")
+md=$(median "${d_times[@]}"); mt=$(median "${t_times[@]}")
+cd_=$(median "${d_cpu[@]}"); ct=$(median "${t_cpu[@]}")
 
 printf 'Ingest of %s rows, %s run(s) each (median), %s cores, %s\n' "$ROWS" "$RUNS" "$(nproc)" "$(date -u +%F)"
 printf '  tally ingest decisions (%.0f MB):  %7.1f s = %8.0f rows/s = %5.1f MB/s  (CPU %.1f s, max RSS %.0f MB; %s loaded, %s quarantined; store %.0f MB)\n' \
   "$dmb" "$md" "$(echo "$ROWS/$md" | bc -l)" "$(echo "$dmb/$md" | bc -l)" "$(median "${d_cpu[@]}")" "$(echo "$(median "${d_rss[@]}")/1024" | bc -l)" "$loaded" "$quarantined" "$store_mb"
 printf '  tally ingest takedowns (%.0f MB):  %7.1f s = %8.0f rows/s = %5.1f MB/s  (CPU %.1f s, max RSS %.0f MB)\n' \
   "$tmb" "$mt" "$(echo "$ROWS/$mt" | bc -l)" "$(echo "$tmb/$mt" | bc -l)" "$(median "${t_cpu[@]}")" "$(echo "$(median "${t_rss[@]}")/1024" | bc -l)"
-printf '  duckdb %s read_csv decisions:   %7.1f s = %8.0f rows/s = %5.1f MB/s\n' \
-  "$duck_version" "$mk" "$(echo "$ROWS/$mk" | bc -l)" "$(echo "$dmb/$mk" | bc -l)"
-printf '  decisions/takedowns rows/s: %.2f; tally/duckdb time on decisions: %.2f\n' "$(echo "$mt/$md" | bc -l)" "$(echo "$md/$mk" | bc -l)"
-printf '  all runs (s): decisions %s; takedowns %s; duckdb %s\n' "$(printf '%.1f ' "${d_times[@]}")" "$(printf '%.1f ' "${t_times[@]}")" "$(printf '%.1f ' "${k_times[@]}")"
+if [ "$DUCK" != 0 ]; then
+  mk=$(median "${k_times[@]}")
+  duck_version=$($PY -c 'import duckdb; print(duckdb.__version__)')
+  printf '  duckdb %s read_csv decisions:   %7.1f s = %8.0f rows/s = %5.1f MB/s\n' \
+    "$duck_version" "$mk" "$(echo "$ROWS/$mk" | bc -l)" "$(echo "$dmb/$mk" | bc -l)"
+  printf '  tally/duckdb time on decisions: %.2f\n' "$(echo "$md/$mk" | bc -l)"
+fi
+printf '  decisions/takedowns rows/s: %.2f (wall clock), %.2f (CPU time)\n' "$(echo "$mt/$md" | bc -l)" "$(echo "$ct/$cd_" | bc -l)"
+printf '  all runs (s): decisions %s; takedowns %s; duckdb %s\n' "$(printf '%.1f ' "${d_times[@]}")" "$(printf '%.1f ' "${t_times[@]}")" "$(printf '%.1f ' "${k_times[@]:-}")"
+printf '  all runs, CPU (s): decisions %s; takedowns %s\n' "$(printf '%.1f ' "${d_cpu[@]}")" "$(printf '%.1f ' "${t_cpu[@]}")"
+printf '  tally: %s\n' "$TALLY"

@@ -45,12 +45,42 @@ def expand(spark, patterns):
     return files
 
 
+def sha256(spark, path):
+    """The file's SHA-256 and size, read through Hadoop's file system (any scheme Spark reads)
+    by Java's MessageDigest in the JVM: the bytes never pass through Python. For the
+    provenance a bulletin publishes (the input files by name and hash)."""
+    jvm = spark.sparkContext._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    fs = p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    digest = jvm.java.security.MessageDigest.getInstance("SHA-256")
+    # Copied in the JVM (py4j passes byte arrays by value, so a read loop in Python would
+    # hash copies, not the file).
+    stream = jvm.java.security.DigestInputStream(fs.open(p), digest)
+    try:
+        total = stream.transferTo(jvm.java.io.OutputStream.nullOutputStream())
+    finally:
+        stream.close()
+    return bytes(digest.digest()).hex(), total
+
+
 def normalise(name, invisible):
     """A platform name as the registry compares names (PlatformRegistry.normalise): NFC,
     invisible characters (the code points the job lists) removed, white space trimmed and
     collapsed, case folded."""
     s = "".join(ch for ch in unicodedata.normalize("NFC", name) if ord(ch) not in invisible)
     return " ".join(s.split()).casefold()
+
+
+# A line libcsv (not strict) reads to its end without a quoted field left open: fields of
+# optional leading blanks, then either a quoted field — where `""` is a quote and a quote
+# followed by anything but blanks before a comma or the line's end is a character — or an
+# unquoted one (not starting with a quote). A line that does not match ends inside a quoted
+# field: the row `tally ingest` quarantines as broken (a leaked \" in the DSA dumps).
+QUOTED = r'"(?:[^"]++|""|"[ \t]*+(?=[^ \t,"]))*+"[ \t]*+(?=,|$)'
+FIELD = r'[ \t]*+(?:' + QUOTED + r'|(?:[^,"][^,]*+)?)'
+CLOSED_LINE = "^" + FIELD + "(?:," + FIELD + ")*+$"
+# Every quoted field where a field starts: what is left has one comma between fields.
+QUOTED_FIELD = r'(?<=^|,)[ \t]*+' + QUOTED
 
 
 def header_fields(line):
@@ -100,6 +130,8 @@ def main():
     for index, path in enumerate(files):
         entry = {"path": path, "kind": None, "status": "rejected", "rows_read": 0, "error": None, "unknown_columns": []}
         report.append(entry)
+        if job.get("hash_inputs"):
+            entry["sha256"], entry["bytes"] = sha256(spark, path)
         header = headers.get(path)
         if header is None:
             entry["error"] = "empty file"
@@ -115,7 +147,7 @@ def main():
             continue
         kind = job.get("kind")
         if kind is None:
-            found = [k for k, s in kinds.items() if s["key"] in names]
+            found = [k for k, s in kinds.items() if all(c in names for c in s.get("detect") or [s["key"]])]
             if len(found) != 1:
                 entry["error"] = "the kind of records cannot be told from the header (no single *_id column); give --kind"
                 continue
@@ -126,12 +158,15 @@ def main():
             entry["error"] = "missing required column%s %s" % ("s" if len(missing) > 1 else "", ", ".join(missing))
             continue
         entry["status"] = "read"
-        entry["unknown_columns"] = [n for n in names if n not in kinds[kind]["columns"]]
+        entry["unknown_columns"] = [n for n in names if n not in kinds[kind]["columns"] and n not in kinds[kind].get("ignored", [])]
         by_kind[kind].append((index, path, names))
 
     # Fields by Spark's CSV parser, one schema per distinct header; the field count from the
-    # commas outside quotes (the parser pads short rows and drops extra fields silently).
-    options = {"ignoreLeadingWhiteSpace": "true", "ignoreTrailingWhiteSpace": "true", "mode": "PERMISSIVE"}
+    # commas outside quoted fields, as libcsv reads them (the parser pads short rows and drops
+    # extra fields silently).
+    # `""` inside quotes is a quote, `\` is a character (RFC 4180, as libcsv reads it; Spark's
+    # default escape character is `\`).
+    options = {"ignoreLeadingWhiteSpace": "true", "ignoreTrailingWhiteSpace": "true", "mode": "PERMISSIVE", "escape": "\""}
     body = numbered.where((F.col("line") > 1) & (F.col("value") != ""))
     for kind, schema in kinds.items():
         parts = []
@@ -139,8 +174,9 @@ def main():
             ddl = ", ".join("c%d STRING" % i for i in range(len(names)))
             p = F.from_csv(F.col("value"), ddl, options)
             cols = [F.lit(index).alias("file_id"), F.col("name").alias("file"), F.col("line"),
-                    (F.size(F.split(F.regexp_replace("value", '"[^"]*"', ""), ",", -1))).alias("nfields"),
-                    F.lit(len(names)).alias("header_fields")]
+                    (F.size(F.split(F.regexp_replace("value", QUOTED_FIELD, ""), ",", -1))).alias("nfields"),
+                    F.lit(len(names)).alias("header_fields"),
+                    (~F.col("value").rlike(CLOSED_LINE)).alias("open_quote")]
             for c in schema["columns"]:
                 cols.append((F.nullif(p["c%d" % names.index(c)], F.lit("")) if c in names else F.lit(None).cast("string")).alias(c))
             parts.append(body.where(F.col("path") == path).select(*cols))
@@ -149,15 +185,19 @@ def main():
             for other in parts[1:]:
                 df = df.unionByName(other)
         else:
-            df = spark.createDataFrame([], "file_id INT, file STRING, line LONG, nfields INT, header_fields INT, "
+            df = spark.createDataFrame([], "file_id INT, file STRING, line LONG, nfields INT, header_fields INT, open_quote BOOLEAN, "
                                        + ", ".join("%s STRING" % c for c in schema["columns"]))
         df.createOrReplaceTempView("raw_" + kind)
 
     # Platform names: each distinct name as written mapped to its registered canonical name.
     registry = job.get("platforms") or {}
     invisible = set(job.get("invisible") or [])
-    written = [r[0] for r in spark.table("raw_takedowns").select("platform").where(F.col("platform").isNotNull()).distinct().collect()]
-    mapping = [(w, registry.get(normalise(w, invisible), w)) for w in written]
+    written = set()
+    for kind, schema in kinds.items():
+        column = schema.get("platform")
+        if column:
+            written |= {r[0] for r in spark.table("raw_" + kind).select(column).where(F.col(column).isNotNull()).distinct().collect()}
+    mapping = [(w, registry.get(normalise(w, invisible), w)) for w in sorted(written)]
     spark.createDataFrame(mapping, "written STRING, canonical STRING").createOrReplaceTempView("platform_map")
 
     # Validation, de-duplication, the record views: Tally's SQL, in order.
@@ -186,6 +226,11 @@ def main():
                 e[{"loaded": "loaded", "updated": "updated", "duplicate": "duplicates", "conflict": "quarantined"}[r["outcome"]]] += r["count"]
         e["quarantined"] += sum(r["count"] for r in qcounts if r["file_id"] == i and not r["reason"].startswith("conflict: "))
         e["quarantine_reasons"] = sorted(([r["reason"], r["count"]] for r in qcounts if r["file_id"] == i), key=lambda x: (-x[1], x[0]))
+    # Other per-file counts of the ingest's report (`file_notes`: file_id, note, rows), when
+    # the job defines them.
+    if any(st["name"] == "file_notes" for st in job["prepare"]):
+        for r in spark.table("file_notes").collect():
+            report[r["file_id"]][r["note"]] = r["n"]
     qpath = job.get("quarantine_out")
     quarantined = sum(e["quarantined"] for e in report)
     if qpath and quarantined > 0:

@@ -29,6 +29,12 @@ public struct BulletinInput {
     public var revisions: BulletinRevisions?
     /// The PDF, the HTML page or both (the command's default: both).
     public var format: BulletinFormat = .pdf
+    /// Where the figures and the charts' distributions come from when not from `tables`
+    /// (`--engine spark`; `tables` are then not read).
+    public var chartSource: ChartSource?
+    /// The engine that computed the figures, when not Tally's own (named in the manifest, the
+    /// sources' note and the Revisions section).
+    public var engine: BulletinEngine?
 
     public init(tables: RecordTables, period: Period, asOf: Int64?, settings: Settings, fines: FineSchedule?,
                 provenance: Provenance, spec: BulletinSpec, lang: Language, outDir: String, sourceDateEpoch: Int64?) {
@@ -69,8 +75,10 @@ public enum Bulletin {
     /// Writes `DIR/bulletin-<period>-<lang>.pdf` and, alongside, `charts/`, `tables/` and `manifest.json`.
     @discardableResult
     public static func write(_ input: BulletinInput) throws -> BulletinResult {
-        let context = ChartContext(tables: input.tables, period: input.period, asOf: input.asOf, settings: input.settings,
-                                   fines: input.fines, suppress: true)
+        let context = input.chartSource.map {
+            ChartContext(source: $0, period: input.period, settings: input.settings, fines: input.fines, suppress: true)
+        } ?? ChartContext(tables: input.tables, period: input.period, asOf: input.asOf, settings: input.settings,
+                          fines: input.fines, suppress: true)
         let report = try context.main
         if report.metrics["victims.total"]?.countValue == 0 && report.metrics["arrests.total"]?.countValue == 0
             && report.metrics["takedowns.requests"]?.countValue == 0 && (report.metrics["decisions.total"]?.countValue ?? 0) == 0 {
@@ -93,6 +101,7 @@ public enum Bulletin {
         pdfTheme.margin = 4
         var composer = Composer(spec: input.spec, words: words, context: context, provenance: input.provenance, ledger: ledger, pdfTheme: pdfTheme)
         composer.revisions = input.revisions
+        composer.engine = input.engine
         let (blocks, tables, charts) = try composer.compose()
 
         try makeDirectory(input.outDir)

@@ -94,6 +94,10 @@ extension Composer {
 
     /// The Revisions section's content: a sentence, and the table of revised figures.
     func revisionsContent() -> (paragraphs: [String], tables: [DataTable]) {
+        if revisions == nil, let e = engine {
+            return ([t("These figures were computed by \(e.displayName) (master \(e.master)) from the input files listed above, not from a store: no earlier bulletin is recorded with them, so there are no revisions to list.",
+                       "이 수치는 저장소가 아니라 위에 적은 입력 파일에서 \(e.displayName)(마스터 \(e.master))로 계산했습니다. 함께 기록된 이전 월보가 없어 밝힐 수정 사항이 없습니다.")], [])
+        }
         guard let rev = revisions else { return ([], []) }
         guard let prev = rev.previous else {
             return ([t("No earlier bulletin is recorded in this store, so there are no revisions to list.",

@@ -84,6 +84,8 @@ struct Composer {
     let pdfTheme: Theme
     /// Revised figures since the previous bulletin (nil: not computed, no store).
     var revisions: BulletinRevisions? = nil
+    /// The engine that computed the figures, when not Tally's own over a store.
+    var engine: BulletinEngine? = nil
 
     var report: StatsReport { words.report }
     var lang: Language { words.lang }
@@ -389,7 +391,10 @@ struct Composer {
                                    .init(header: t("Duplicates", "중복"), numeric: true), .init(header: t("Quarantined", "격리"), numeric: true),
                                    .init(header: "SHA-256", numeric: false, wrap: true)],
                          rows: rows,
-                         note: t("\(provenance.batches) load batch(es); \(FigureFormat.thousands(updated)) update(s) and \(FigureFormat.thousands(corrected)) correction(s) of earlier records; \(FigureFormat.thousands(quarantined)) row(s) quarantined (not loaded, listed by `tally quarantine`).",
+                         note: engine.map { e in
+                             t("Read by \(e.displayName) (master \(e.master)) as one batch; \(FigureFormat.thousands(updated)) update(s) of earlier records; \(FigureFormat.thousands(quarantined)) row(s) quarantined (not in the figures, written by Spark as JSON lines with their reasons).",
+                               "\(e.displayName)(마스터 \(e.master))가 한 번에 읽음, 기존 기록의 갱신 \(FigureFormat.thousands(updated))건, 격리된 행 \(FigureFormat.thousands(quarantined))개 (수치에 들어가지 않음, Spark가 사유와 함께 JSON 행으로 기록).")
+                         } ?? t("\(provenance.batches) load batch(es); \(FigureFormat.thousands(updated)) update(s) and \(FigureFormat.thousands(corrected)) correction(s) of earlier records; \(FigureFormat.thousands(quarantined)) row(s) quarantined (not loaded, listed by `tally quarantine`).",
                                  "적재 \(provenance.batches)회, 기존 기록의 갱신 \(FigureFormat.thousands(updated))건·정정 \(FigureFormat.thousands(corrected))건, 격리된 행 \(FigureFormat.thousands(quarantined))개 (적재되지 않음, `tally quarantine`으로 확인)."))
     }
 }

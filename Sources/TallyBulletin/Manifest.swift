@@ -127,7 +127,7 @@ public enum Manifest {
                 ("repeat_after_violations", .int(Int64(f.repeatAfterViolations))), ("note", f.note.map(JSONValue.string) ?? .null),
             ])
         }
-        return .object([
+        let json = JSONValue.object([
             ("format", .string(format)),
             ("tool", .string("tally")),
             ("tool_version", .string(Tally.version)),
@@ -155,5 +155,10 @@ public enum Manifest {
                          ("definition", .string(Definitions.definition(id)))])
             })),
         ])
+        // The engine that computed the figures, when not Tally's own over a store (after the inputs).
+        guard let engine = input.engine, case .object(var pairs) = json,
+              let i = pairs.firstIndex(where: { $0.0 == "inputs" }) else { return json }
+        pairs.insert(("engine", engine.json), at: i + 1)
+        return .object(pairs)
     }
 }

@@ -78,6 +78,19 @@ public enum ChartBuilder {
         }
     }
 
+    /// The months whose reports a monthly chart (bars, stacked bars, lines) reads, with the
+    /// same months a year earlier when it compares with the previous year; empty for other
+    /// kinds. What an engine that computes figures elsewhere (`--engine spark`) must provide.
+    public static func monthsRead(_ spec: ChartSpec, _ period: Period) -> (shown: [Period], previousYear: [Period]) {
+        switch spec.kind {
+        case .bars, .stackedBars, .lines:
+            let ms = months(spec, period)
+            return (ms.map { Period.month($0.year, $0.month) },
+                    spec.comparePreviousYear ? ms.map { Period.month($0.year - 1, $0.month) } : [])
+        default: return ([], [])
+        }
+    }
+
     static func monthLabel(_ year: Int, _ month: Int, _ lang: Language, withYear: Bool) -> String {
         switch lang {
         case .ko: return withYear ? "\(year)년 \(month)월" : "\(month)월"

@@ -21,6 +21,8 @@ public final class ChartContext {
     /// The revisions triangle of a figure over months, from the store's vintages; set by
     /// whoever has the store (`tally chart`), needed by `revisions` charts only.
     public var revisionTriangle: ((_ figure: String, _ months: [Period]) throws -> RevisionTriangle)?
+    /// Set when the numbers come from elsewhere than `tables` (which are then empty).
+    public let source: ChartSource?
 
     public init(tables: RecordTables, period: Period, asOf: Int64? = nil, settings: Settings,
                 fines: FineSchedule? = nil, suppress: Bool = true) {
@@ -36,11 +38,27 @@ public final class ChartContext {
         self.settings = settings
         self.fines = fines
         self.suppress = suppress
+        self.source = nil
+    }
+
+    /// A context whose reports and distributions come from `source` (figures computed by
+    /// another engine), not from record tables.
+    public init(source: ChartSource, period: Period, settings: Settings, fines: FineSchedule? = nil, suppress: Bool = true) {
+        self.tables = RecordTables(arrests: Table([]), victims: Table([]), takedowns: Table([]))
+        self.period = period
+        self.asOf = source.asOf
+        // Unused: every number comes from the source.
+        shared = SharedFigures(tables: tables, asOf: source.asOf, settings: settings)
+        self.settings = settings
+        self.fines = fines
+        self.suppress = suppress
+        self.source = source
     }
 
     /// The report of `p` (cached).
     public func report(_ p: Period) throws -> StatsReport {
         if let r = reports[p.label] { return r }
+        if let source { return try source.report(p) }
         let r = try StatsReport(shared: shared, period: p, fines: fines, suppress: suppress)
         reports[p.label] = r
         return r
@@ -50,6 +68,7 @@ public final class ChartContext {
     /// look at the date ranges (a day of slack for time zones), so that a comparison year
     /// without data costs nothing.
     public func mayHaveRecords(_ p: Period) -> Bool {
+        if let source { return source.mayHaveRecords(p) }
         func overlaps(_ t: Table, _ column: String, micros: Bool) -> Bool {
             guard let c = try? t.column(column) else { return false }
             var lo = Int64.max, hi = Int64.min
@@ -89,6 +108,7 @@ public final class ChartContext {
     /// Decisions' delays of the period (`decisions.moderation_delay_*_days` and
     /// `decisions.disclosure_delay_*_hours` are their quantiles); empty without decisions.
     public func decisionDelays() throws -> (moderationDays: [Double], disclosureHours: [Double]) {
+        if let source { return try source.decisionDelays() }
         guard let d = tables.decisions, d.rowCount > 0 else { return ([], []) }
         let r = try shared.decisions(d, period)
         return (r.moderationDays, r.disclosureHours)
@@ -97,6 +117,7 @@ public final class ChartContext {
     /// The hours of the removals, by platform or all under "": the population of
     /// `takedowns.median_hours`, defined once in TallyMetrics, from the shared pass.
     private func removals(byPlatform: Bool) throws -> [String: [Double]] {
-        try shared.takedowns(SharedFigures.days(for: period)).removalHours(period, byPlatform: byPlatform)
+        if let source { return try source.removalHours(byPlatform: byPlatform) }
+        return try shared.takedowns(SharedFigures.days(for: period)).removalHours(period, byPlatform: byPlatform)
     }
 }

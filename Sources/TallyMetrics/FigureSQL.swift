@@ -48,7 +48,7 @@ public enum FigureSQL {
              ("minor_age_limit", .int(Int64(settings.minorAgeLimit)))]
         }
 
-        func with(_ p: Period) -> Parameters {
+        public func with(_ p: Period) -> Parameters {
             var c = self
             c.period = p
             return c
@@ -164,19 +164,26 @@ public enum FigureSQL {
     /// steps the catalogue names): what `tally verify` compares a manifest with.
     /// `dialect`: the SQL the runner's engine speaks (SQLite for the store; Spark SQL for
     /// `--engine spark`).
+    ///
+    /// `only`: run just these queries (and the fines only when `fines.monthly` is among them),
+    /// without comparisons unless `comparisons` — what a chart of monthly figures needs of
+    /// each month it shows (`--engine spark`'s bulletin); nil: every figure.
     public static func recompute(_ p: Parameters, fines schedule: FineSchedule?, suppress: Bool,
-                                 runner: FigureSQLRunner, dialect: SQLDialect = SQLiteDialect()) throws -> RecomputedFigures {
+                                 runner: FigureSQLRunner, dialect: SQLDialect = SQLiteDialect(),
+                                 only: Set<String>? = nil, comparisons: Bool = true,
+                                 decisions: Bool? = nil) throws -> RecomputedFigures {
         // Decisions' figures only when the store holds decisions at the vintage, as the
         // engine's report has them only then. Only the store (SQLite) is asked: Spark's path
         // reads the other three kinds, and its runners answer only the figure queries.
-        let hasDecisions = !(dialect is SQLiteDialect) ? false : ((try? runner.rows(statement(ctes: [FigureQueries.atVintage(.decisions)],
+        // `decisions`: said by a caller that knows (the Spark engine, from the kinds it read).
+        let hasDecisions = decisions ?? (!(dialect is SQLiteDialect) ? false : ((try? runner.rows(statement(ctes: [FigureQueries.atVintage(.decisions)],
                                                         select: "SELECT count(*) FROM (SELECT 1 FROM decisions_at_vintage LIMIT 1)",
                                                         zone: p.settings.zone, dialect: dialect),
-                                              [("vintage", .int(Int64(p.vintage)))]))?.first?.first).map { $0 != .int(0) } ?? false
+                                              [("vintage", .int(Int64(p.vintage)))]))?.first?.first).map { $0 != .int(0) } ?? false)
         let decisionQueries = Set(FigureQueries.decisionQueries.map(\.name))
         let queries = Array(Set(FigureCatalogue.entries.compactMap { e -> String? in
             if case .sql(let q) = e.computation { return q } else { return nil }
-        })).filter { hasDecisions || !decisionQueries.contains($0) }.sorted()
+        })).filter { (hasDecisions || !decisionQueries.contains($0)) && (only?.contains($0) ?? true) }.sorted()
         let comparisonQueries = Set(FigureCatalogue.entries.filter(\.comparisons).map(\.computation.query))
 
         /// All figures of the SQL queries for one period; a query that fails (say, a sum
@@ -220,7 +227,7 @@ public enum FigureSQL {
         }
 
         // Fines: the schedule applied per platform and month to the SQL's late and unresolved counts.
-        if let schedule {
+        if let schedule, only?.contains("fines.monthly") ?? true {
             let monthly = try runner.rows(render(FigureQueries.query("fines.monthly")!, settings: p.settings, dialect: dialect), p.bindings)
             var totalValue: FigureValue?
             var total = 0
@@ -283,7 +290,7 @@ public enum FigureSQL {
         // Comparisons of a month's counts.
         var out = current
         var before = Figures(), toDate = Figures()
-        if let prev = p.period.previousMonth, let ytd = p.period.yearToDate {
+        if comparisons, let prev = p.period.previousMonth, let ytd = p.period.yearToDate {
             let names = queries.filter { comparisonQueries.contains($0) }
             before = try figures(p.with(prev), names)
             toDate = try figures(p.with(ytd), names)
@@ -367,6 +374,11 @@ public enum FigureSQL {
 public struct RecomputedFigures: Sendable {
     public var figures: Figures
     public var suppressedIDs: Set<String>
+
+    public init(figures: Figures, suppressedIDs: Set<String>) {
+        self.figures = figures
+        self.suppressedIDs = suppressedIDs
+    }
 
     /// The value as a manifest and `--format json` give it (nil: no such figure).
     public func value(_ id: String) -> JSONValue? { figures[id]?.json }

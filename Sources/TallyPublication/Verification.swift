@@ -26,6 +26,11 @@ public struct Verification {
     public var filesChecked: Int
     /// With `now`: the figures whose value at the latest vintage differs from the published.
     public var revised: [Line] = []
+    /// The engine that computed the published figures when not Tally's own over a store
+    /// (`Apache Spark 4.3.0, master local[2]`): they are recomputed here all the same, by
+    /// figure SQL over the store, which must hold the same input files (a store loaded from
+    /// them with `tally ingest`).
+    public var engine: String?
     public var differences: Int { lines.filter { !$0.matches }.count }
     /// Whether every figure and every file is as published,
     /// and the store's history up to the vintage is the one the bulletin was made from.
@@ -137,8 +142,13 @@ public struct Verification {
                 }
             }
         }
-        return Verification(period: period.label, asOf: (top["as_of"] as? String) ?? "", vintage: vintageBatch, lines: lines,
-                            inputNotes: notes, fileProblems: problems, filesChecked: checked, revised: revised)
+        var v = Verification(period: period.label, asOf: (top["as_of"] as? String) ?? "", vintage: vintageBatch, lines: lines,
+                             inputNotes: notes, fileProblems: problems, filesChecked: checked, revised: revised)
+        if let e = top["engine"] as? [String: Any] {
+            v.engine = (e["name"] as? String == "spark" ? "Apache Spark" : e["name"] as? String ?? "?") + " " + (e["version"] as? String ?? "")
+                + ", master " + (e["master"] as? String ?? "?")
+        }
+        return v
     }
 
     /// Every file the manifest lists, hashed again; and every document, chart and table it

@@ -37,8 +37,7 @@ public struct SparkDialect: SQLDialect {
     // is not, and must not be used.
     public func quantile7(_ value: String, _ p: String) -> String { "percentile(\(value), \(p))" }
 
-    /// A decisions set column (JSON array text) against a table of values. Untested: the
-    /// Spark path reads no decisions yet.
+    /// A decisions set column (JSON array text, canonical) against a table of values.
     public func setHasAny(_ set: String, _ list: String) -> String {
         "arrays_overlap(from_json(\(set), 'array<string>'), (SELECT collect_list(key) FROM \(list)))"
     }
@@ -54,11 +53,13 @@ public struct SparkDialect: SQLDialect {
     /// inputs' records (one vintage: the files given), and Spark's `REAL` is single precision.
     public static func adapt(_ sql: String) -> String {
         var s = sql
-        for kind in RecordKind.recordsKinds {
+        for kind in RecordSQL.kinds {
             let v = FigureQueries.atVintage(kind)
             s = s.replacingOccurrences(of: v.sql.trimmed, with: "SELECT * FROM \(kind.rawValue)")
         }
+        // An empty list (no sexual-abuse list in the settings) in SQLite's spelling.
         return s.replacingOccurrences(of: " AS REAL)", with: " AS DOUBLE)")
+            .replacingOccurrences(of: "SELECT NULL WHERE 0", with: "SELECT CAST(NULL AS STRING) AS key WHERE false")
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TallyCharts
 import TallyCore
 import TallyFiles
 import TallyMetrics
@@ -28,6 +29,13 @@ public struct SparkFileReport: Sendable, Equatable {
     public var rowsRead = 0, loaded = 0, updated = 0, duplicates = 0, quarantined = 0
     public var error: String?
     public var unknownColumns: [String] = []
+    /// The file's SHA-256 and size, read by the driver through Hadoop's file system (a
+    /// bulletin's job asks for them: its provenance names every input by name and hash).
+    public var sha256: String?
+    public var bytes: Int?
+    /// Decisions applied before their content's date (valid rows; loaded and reported, as
+    /// `tally ingest` reports them); nil for other kinds.
+    public var applicationBeforeContent: Int?
     /// (reason, rows), most frequent first.
     public var quarantineReasons: [(reason: String, rows: Int)] = []
 
@@ -40,13 +48,15 @@ public struct SparkFileReport: Sendable, Equatable {
     public var name: String { String(path.split(separator: "/").last ?? Substring(path)) }
 
     public var json: JSONValue {
-        .object([
+        var pairs: [(String, JSONValue)] = [
             ("file", .string(name)), ("kind", kind.map(JSONValue.string) ?? .null), ("status", .string(status)),
             ("rows_read", .integer(rowsRead)), ("loaded", .integer(loaded)), ("updated", .integer(updated)),
             ("duplicates", .integer(duplicates)), ("quarantined", .integer(quarantined)),
             ("error", error.map(JSONValue.string) ?? .null),
-            ("quarantine_reasons", .array(quarantineReasons.map { .object([("reason", .string($0.reason)), ("rows", .integer($0.rows))]) })),
-        ])
+        ]
+        if let n = applicationBeforeContent { pairs.append(("application_before_content", .integer(n))) }
+        pairs.append(("quarantine_reasons", .array(quarantineReasons.map { .object([("reason", .string($0.reason)), ("rows", .integer($0.rows))]) })))
+        return .object(pairs)
     }
 }
 
@@ -63,6 +73,10 @@ public struct SparkRun: Sendable {
     public var answers: [String: Result<[[FigureSQLValue]], SparkError>]
     /// The number of records of each kind after de-duplication.
     public var records: [RecordKind: Int] = [:]
+
+    /// Whether any input held decisions (their figures are then in the report, as in a
+    /// store that holds decisions).
+    public var holdsDecisions: Bool { (records[.decisions] ?? 0) > 0 }
 }
 
 /// An error of the Spark engine, one line.
@@ -82,6 +96,10 @@ public struct SparkJob {
     public var registry: PlatformRegistry?
     public var options: SparkOptions
     public var nowMicros: Int64
+    /// The charts a bulletin draws (`tally bulletin --engine spark`): the job then also computes
+    /// the figures of the months their monthly charts show, the record kinds' date ranges and
+    /// the distributions histograms bin, as (group, value, count) rows (`SparkChartSource`).
+    public var charts: [ChartSpec]?
 
     public init(inputs: [String], kind: RecordKind?, period: Period, settings: Settings, asOf: Int64?, fines: FineSchedule?,
                 registry: PlatformRegistry?, options: SparkOptions, nowMicros: Int64) {
@@ -103,8 +121,69 @@ public struct SparkJob {
             }
         }
         let r = Recorder()
-        _ = try FigureSQL.recompute(parameters(asOf: 0), fines: fines, suppress: true, runner: r, dialect: SparkDialect())
+        _ = try FigureSQL.recompute(parameters(asOf: 0), fines: fines, suppress: true, runner: r, dialect: SparkDialect(),
+                                    decisions: Self.readsDecisions)
+        for (month, queries) in monthQueries() {
+            _ = try FigureSQL.recompute(parameters(asOf: 0).with(month), fines: fines, suppress: true, runner: r, dialect: SparkDialect(),
+                                        only: queries, comparisons: false, decisions: Self.readsDecisions)
+        }
         return r.asked
+    }
+
+    /// Whether the Spark path reads decisions (their figure queries are then asked too; they
+    /// count nothing when no input holds decisions).
+    static var readsDecisions: Bool { RecordSQL.kinds.contains(.decisions) }
+
+    /// The months the bulletin's monthly charts show (other than the period itself, whose
+    /// report is computed whole), each with the queries of the figures drawn.
+    func monthQueries() -> [(Period, Set<String>)] {
+        var out: [(Period, Set<String>)] = []
+        for spec in charts ?? [] {
+            let (shown, before) = ChartBuilder.monthsRead(spec, period)
+            var queries = Set<String>()
+            for s in spec.series {
+                for (_, id) in s.terms {
+                    guard let c = FigureCatalogue.lookup(id)?.entry.computation else { continue }
+                    queries.insert(c.query)
+                    if c == .rank { queries.insert("platforms.hours") }
+                    if c == .decisionRank { queries.insert("decision_platforms.counts") }
+                }
+            }
+            for m in shown + before where m != period && !queries.isEmpty {
+                if let i = out.firstIndex(where: { $0.0 == m }) { out[i].1.formUnion(queries) } else { out.append((m, queries)) }
+            }
+        }
+        return out
+    }
+
+    /// The statements a bulletin's charts need besides figure queries, by name: the record
+    /// kinds' date ranges, and the populations of the histograms as (group, value, count)
+    /// rows — the catalogue's own `removals` and `decision_flags`, aggregated by Spark.
+    func chartStatements() -> [(key: String, sql: String, parameters: [(name: String, value: FigureSQLValue)])] {
+        guard charts != nil else { return [] }
+        let bindings = parameters(asOf: 0).bindings.filter { $0.name != "as_of" }
+        func render(_ q: FigureQuery) -> String { SparkDialect.adapt(FigureSQL.render(q, settings: settings, dialect: SparkDialect())) }
+        var out: [(key: String, sql: String, parameters: [(name: String, value: FigureSQLValue)])] = [
+            ("charts.ranges", """
+                SELECT (SELECT min(contacted_on) FROM victims), (SELECT max(contacted_on) FROM victims),
+                  (SELECT min(arrested_on) FROM arrests), (SELECT max(arrested_on) FROM arrests),
+                  (SELECT min(requested_at) FROM takedowns), (SELECT max(requested_at) FROM takedowns)
+                """, []),
+            ("charts.removals", render(FigureQuery("charts.removals", uses: ["removals"], select: """
+                SELECT platform, CAST(hours AS DOUBLE) AS value, count(*) AS n FROM removals GROUP BY platform, hours
+                """)), bindings),
+        ]
+        if Self.readsDecisions {
+            out.append(("charts.decision_delays", render(FigureQuery(
+                "charts.decision_delays", uses: ["decision_flags"], lists: ["dsa_abuse_categories", "dsa_abuse_keywords", "removed_visibilities"],
+                select: """
+                SELECT 'moderation' AS k, CAST(moderation_days AS DOUBLE) AS value, count(*) AS n FROM decision_flags
+                  WHERE moderation_days IS NOT NULL GROUP BY moderation_days
+                UNION ALL SELECT 'disclosure', CAST(disclosure_hours AS DOUBLE), count(*) FROM decision_flags
+                  WHERE disclosure_hours IS NOT NULL GROUP BY disclosure_hours
+                """)), bindings))
+        }
+        return out
     }
 
     func parameters(asOf: Int64) -> FigureSQL.Parameters {
@@ -128,7 +207,7 @@ public struct SparkJob {
     /// The job description the driver reads (JSON), with `result` the local file it writes.
     public func description(result: String) throws -> JSONValue {
         let record = RecordSQL(zone: settings.zone, nowMicros: nowMicros).statements()
-        let figures = try figureQueries()
+        let figures = try figureQueries() + chartStatements()
         var platforms: [(String, JSONValue)] = []
         if let r = registry {
             var seen = Set<String>()
@@ -139,17 +218,24 @@ public struct SparkJob {
                 }
             }
         }
-        let kinds: [(String, JSONValue)] = RecordKind.recordsKinds.map { k in
+        let kinds: [(String, JSONValue)] = RecordSQL.kinds.map { k in
             (k.rawValue, .object([
                 ("key", .string(k.schema.key)),
-                ("columns", .array(k.schema.columns.map { .string($0.name) })),
+                // All of them in a header tell the kind (decisions: uuid, platform_name, application_date).
+                ("detect", .array(k.schema.detectionColumns.map(JSONValue.string))),
+                // Read (free text is not: it is stored only by `tally ingest --keep-text`).
+                ("columns", .array(k.schema.columns.filter { !$0.freeText }.map { .string($0.name) })),
                 ("required", .array(k.schema.columns.filter(\.required).map { .string($0.name) })),
+                // Known and not kept: neither read nor listed as unknown.
+                ("ignored", .array((k.schema.ignoredColumns.union(k.schema.columns.filter(\.freeText).map(\.name))).sorted().map(JSONValue.string))),
+                ("platform", k.schema.platformColumn.map(JSONValue.string) ?? .null),
             ]))
         }
         // The default as-of time (metrics.md): the latest requested_at or resolved_at, else the
-        // end of the period; computed by Spark before the figures, and bound as :as_of.
+        // end of the period (no takedowns: decisions alone); computed by Spark before the
+        // figures, and bound as :as_of (`greatest` skips nulls, and is null when all are).
         let asOfSQL = asOf.map { "SELECT \($0)L AS as_of" }
-            ?? "SELECT coalesce(greatest(max(requested_at), coalesce(max(resolved_at), 0)), \(AsOf.endOfDay(period.last, zone: settings.zone))L) AS as_of FROM takedowns"
+            ?? "SELECT coalesce(greatest(max(requested_at), max(resolved_at)), \(AsOf.endOfDay(period.last, zone: settings.zone))L) AS as_of FROM takedowns"
         return .object([
             ("time_zone", .string(settings.timeZone)),
             ("inputs", .array(inputs.map(JSONValue.string))),
@@ -164,6 +250,7 @@ public struct SparkJob {
                          ("args", .object(q.parameters.map { ($0.name, Self.json($0.value)) }))])
             })),
             ("quarantine_out", .string(quarantineOut)),
+            ("hash_inputs", .bool(charts != nil)),
             ("result", .string(result)),
         ])
     }
@@ -226,7 +313,7 @@ public struct SparkJob {
         defer { if options.keepDir == nil { try? fm.removeItem(atPath: dir) } }
         let driver = dir + "/tally_spark_driver.py", jobFile = dir + "/job.json", result = dir + "/result.json", log = dir + "/spark.log"
         try Data(SparkDriver.source.utf8).write(to: URL(fileURLWithPath: driver))
-        let figures = try figureQueries()
+        let figures = try figureQueries() + chartStatements()
         try Data(description(result: result).rendered().utf8).write(to: URL(fileURLWithPath: jobFile))
 
         let p = Process()
@@ -261,8 +348,18 @@ public struct SparkJob {
     public func report(_ run: SparkRun, suppress: Bool) throws -> StatsReport {
         let replay = Replay(answers: run.answers)
         let r = try FigureSQL.recompute(parameters(asOf: run.asOf), fines: fines, suppress: suppress,
-                                        runner: replay, dialect: SparkDialect())
+                                        runner: replay, dialect: SparkDialect(), decisions: run.holdsDecisions)
         return StatsReport(recomputed: r, period: period, asOf: run.asOf, settings: settings, fines: fines, suppress: suppress)
+    }
+
+    /// The report of one month a chart shows: only the queries of the figures it draws, no
+    /// comparisons (as `figureQueries` asked them); nil for a month the job did not compute.
+    func monthReport(_ run: SparkRun, _ month: Period) throws -> StatsReport? {
+        guard let queries = monthQueries().first(where: { $0.0 == month })?.1 else { return nil }
+        let r = try FigureSQL.recompute(parameters(asOf: run.asOf).with(month), fines: fines, suppress: true,
+                                        runner: Replay(answers: run.answers), dialect: SparkDialect(),
+                                        only: queries, comparisons: false, decisions: run.holdsDecisions)
+        return StatsReport(recomputed: r, period: month, asOf: run.asOf, settings: settings, fines: fines, suppress: true)
     }
 
     /// The line of Spark's log that says what went wrong: the driver's own message, else the
@@ -314,13 +411,18 @@ public struct SparkJob {
             r.duplicates = int(f["duplicates"]); r.quarantined = int(f["quarantined"])
             r.error = f["error"] as? String
             r.unknownColumns = f["unknown_columns"] as? [String] ?? []
+            r.sha256 = f["sha256"] as? String
+            r.bytes = (f["bytes"] as? NSNumber)?.intValue
+            if r.kind == RecordKind.decisions.rawValue, r.status == "read" {
+                r.applicationBeforeContent = (f["application_before_content"] as? NSNumber)?.intValue ?? 0
+            }
             r.quarantineReasons = (f["quarantine_reasons"] as? [[Any]] ?? []).map { (text($0.first), int($0.last)) }
             files.append(r)
         }
         var run = SparkRun(sparkVersion: text(top["spark_version"]), master: text(top["master"]),
                            seconds: (top["seconds"] as? NSNumber)?.doubleValue ?? 0, files: files,
                            quarantineOut: top["quarantine_out"] as? String, asOf: asOf.int64Value, answers: answers)
-        for k in RecordKind.recordsKinds {
+        for k in RecordSQL.kinds {
             run.records[k] = files.filter { $0.kind == k.rawValue }.reduce(0) { $0 + $1.loaded + $1.updated }
         }
         return run
@@ -335,5 +437,18 @@ struct Replay: FigureSQLRunner {
             throw SparkError("no answer from Spark for a figure query (\(sql.prefix(60))…)")
         }
         return try a.get()
+    }
+}
+
+extension SparkRun {
+    /// The inputs as a bulletin publishes them: the files Spark read, by name, with the
+    /// SHA-256 the driver computed and the ingest's counts, as one batch (the Spark engine
+    /// reads files, not a store's history). Rejected files are not among them, as `tally
+    /// ingest` loads nothing from them.
+    public var provenance: Provenance {
+        Provenance(files: files.filter { $0.status == "read" }.map { f in
+            Provenance.File(batch: 1, path: f.path, sha256: f.sha256 ?? "", kind: f.kind ?? "", rowsRead: f.rowsRead,
+                            loaded: f.loaded, duplicates: f.duplicates, updated: f.updated, quarantined: f.quarantined)
+        }, batches: 1, toolVersions: [])
     }
 }

@@ -15,6 +15,8 @@ import Glibc
 public final class Store {
     public let db: Database
     public let access: Access
+    /// The column segments of the `ingest` call running (nil outside one).
+    var segments: IngestSegments?
 
     /// The path used when neither `--db` nor `TALLY_DB` names one.
     public static let defaultPath = "tally.sqlite"

@@ -22,20 +22,6 @@ extension Store {
         public var cacheDamage: String?
     }
 
-    /// Engine column name → record column of a kind (in contract order, key excluded).
-    public static func engineColumns(of kind: RecordKind) -> [(name: String, type: DataType)] {
-        let schema = kind.schema
-        return schema.columns.filter { $0.name != schema.key && $0.inEngine }.map { c in
-            switch c.kind {
-            case .string, .enumeration, .set, .jsonSet: return (c.name, .string)
-            case .date: return (c.name, .date)
-            case .timestamp: return (c.name, .timestamp)
-            case .bool: return (c.name, .bool)
-            case .int: return (c.name, .int64)
-            }
-        }
-    }
-
     /// The records of `kind` at the vintage after batch `vintage` (nil or the latest batch:
     /// the current records, through the cache). An older vintage is taken from the table of
     /// every version (`<kind>.versions.tcol`, cached like the current records), keeping the
@@ -59,13 +45,136 @@ extension Store {
 
     /// The records of `kind` as an engine table, from the cache when it is current.
     ///
+    /// In order: the cached table `<kind>.tcol` when it was made at the store's exact state;
+    /// else the column segments of the loads since (`SegmentManifest`) when their manifest
+    /// names the store's exact state — one file mapped as it is, or several merged (rows of
+    /// superseded versions dropped) and written back as `<kind>.tcol`, so the merge is paid
+    /// once; else SQLite, and the result cached as `<kind>.tcol`.
+    ///
     /// A cache that is out of date (the store changed) is rebuilt silently. One that is
     /// present but damaged is reported once on stderr, removed, and rebuilt from the store:
     /// the figures are always the store's.
     public func table(_ kind: RecordKind, useCache: Bool = true) throws -> TableLoad {
-        try cachedTable(kind, file: "\(kind.rawValue).tcol", columns: Self.engineColumns(of: kind), useCache: useCache) {
-            try readTable(kind)
+        guard useCache else { return TableLoad(table: try readTable(kind), fromCache: false) }
+        let columns = Self.engineColumns(of: kind) + [(Self.rowIdentity, DataType.int64)]
+        let load = try cachedTable(kind, file: "\(kind.rawValue).tcol", columns: columns, useCache: true, key: Self.cacheKey(rowsAt:),
+                                   segments: { state in try self.segmentsTable(kind, state: state, columns: columns) }) {
+            try readTable(kind, rowIdentity: true)
         }
+        // The row identity is the cache's own, for tombstones; figures never see it.
+        let t = load.table
+        let table = Table(zip(t.names, t.columns).filter { $0.0 != Self.rowIdentity })
+        return TableLoad(table: table, fromCache: load.fromCache, cacheDamage: load.cacheDamage)
+    }
+
+    /// Damage found in a column segment, its manifest or its tombstones.
+    struct SegmentDamage: Error {
+        let path: String
+        let why: String
+    }
+
+    /// The table the segment manifest of `kind` describes, when it names store state `state`
+    /// and each of its files passes every check; nil when there is none, or it is out of date.
+    func segmentsTable(_ kind: RecordKind, state: String, columns: [(name: String, type: DataType)]) throws -> Table? {
+        let manifestPath = SegmentManifest.path(cacheDirectory, kind)
+        let manifest: SegmentManifest
+        do {
+            guard let m = try SegmentManifest.read(path: manifestPath) else { return nil }
+            manifest = m
+        } catch ColumnFileError.damaged(let why) {
+            throw SegmentDamage(path: manifestPath, why: why)
+        }
+        guard manifest.state == state, manifest.kind == kind.rawValue else { return nil }
+
+        /// One file of the table; nil when it is missing or not the one named (a later load or
+        /// merge replaced it): then the table is rebuilt, silently.
+        func part(_ path: String, _ key: String, _ expected: [(name: String, type: DataType)]) throws -> Table? {
+            do {
+                let t = try ColumnFile.read(path: path, fingerprint: key)
+                guard t.names == expected.map(\.name), t.columns.map(\.type) == expected.map(\.type) else {
+                    throw SegmentDamage(path: path, why: "its columns are not those of \(kind.rawValue)")
+                }
+                return t
+            } catch ColumnFileError.damaged(let why) {
+                throw SegmentDamage(path: path, why: why)
+            } catch let e as SegmentDamage {
+                throw e
+            } catch {
+                return nil
+            }
+        }
+        var parts: [Table] = []
+        if let base = manifest.base {
+            guard let t = try part(cacheFile(kind), base, columns) else { return nil }
+            parts.append(t)
+        }
+        var tombstones: [Int64] = []
+        let identity = [(Self.rowIdentity, DataType.int64)]
+        for s in manifest.segments {
+            let path = SegmentManifest.rowsPath(cacheDirectory, kind, s.name)
+            guard let t = try part(path, SegmentManifest.rowsKey(s.name), columns) else { return nil }
+            guard t.rowCount == s.rows else {
+                throw SegmentDamage(path: path, why: "it has \(t.rowCount) rows, its manifest says \(s.rows)")
+            }
+            parts.append(t)
+            if s.tombstones > 0 {
+                let deadPath = SegmentManifest.tombstonesPath(cacheDirectory, kind, s.name)
+                guard let d = try part(deadPath, SegmentManifest.tombstonesKey(s.name), identity) else { return nil }
+                let ids = d[Self.rowIdentity]
+                guard d.rowCount == s.tombstones, ids.nullCount == 0 else {
+                    throw SegmentDamage(path: deadPath, why: "it does not hold the \(s.tombstones) tombstones its manifest says")
+                }
+                ids.withInt64s { tombstones.append(contentsOf: $0) }
+            }
+        }
+        if parts.count == 1 && tombstones.isEmpty { return parts[0] }
+        if parts.isEmpty { return Table(columns.map { ($0.name, ColumnBuilder(type: $0.type, capacity: 0).build()) }) }
+
+        // Each tombstone names exactly one row of the parts: a superseded version was current
+        // once, in one file, at one line. Anything else is not the store's table.
+        let dead = Set(tombstones)
+        guard dead.count == tombstones.count else {
+            throw SegmentDamage(path: manifestPath, why: "a row is superseded twice")
+        }
+        // A bit per hash bucket: most rows are told alive without a set lookup.
+        var filter = [UInt64](repeating: 0, count: 1 << 14)
+        func bucket(_ id: Int64) -> Int { Int(truncatingIfNeeded: (UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15) >> 44) }
+        for id in tombstones { filter[bucket(id) >> 6] |= 1 << UInt64(bucket(id) & 63) }
+        var matched = 0
+        var rows: [[Int]?] = []
+        for t in parts {
+            var drop: [Int] = []
+            if !dead.isEmpty {
+                let column = t[Self.rowIdentity]
+                column.withInt64s { ids in
+                    for i in 0..<t.rowCount {
+                        let b = bucket(ids[i])
+                        if filter[b >> 6] & (1 << UInt64(b & 63)) != 0, column.isValid(i), dead.contains(ids[i]) { drop.append(i) }
+                    }
+                }
+            }
+            matched += drop.count
+            if drop.isEmpty {
+                rows.append(nil)
+            } else {
+                var keep: [Int] = []
+                keep.reserveCapacity(t.rowCount - drop.count)
+                var d = 0
+                for i in 0..<t.rowCount {
+                    if d < drop.count && drop[d] == i { d += 1 } else { keep.append(i) }
+                }
+                rows.append(keep)
+            }
+        }
+        guard matched == tombstones.count else {
+            throw SegmentDamage(path: manifestPath, why: "\(tombstones.count - matched) of its tombstones name no row")
+        }
+        let merged = Table.concatenating(Array(zip(parts, rows)).map { (table: $0.0, rows: $0.1) }, columns: columns.map(\.name))
+        // Written back as the kind's cached table at this state: the next reader maps it, and
+        // the next load extends it.
+        TemporaryFiles.sweep(directory: cacheDirectory)
+        try? ColumnFile.write(merged, path: cacheFile(kind), fingerprint: Self.cacheKey(rowsAt: state))
+        return merged
     }
 
     static let validFrom = "_valid_from", validTo = "_valid_to"
@@ -76,14 +185,18 @@ extension Store {
     }
 
     /// A table read by `read`, through the cache file `file` when it matches the store.
+    /// `key` turns the store's fingerprint into the one the file's header must hold; `segments`,
+    /// when given, is asked next (with the store's fingerprint) before SQLite is read.
     func cachedTable(_ kind: RecordKind, file: String, columns expected: [(name: String, type: DataType)], useCache: Bool,
+                     key: (String) -> String = { $0 }, segments: ((String) throws -> Table?)? = nil,
                      read: () throws -> Table) throws -> TableLoad {
         let (fingerprint, settled) = try fingerprintAndSettled(kind)
         let cachePath = cacheDirectory + "/" + file
         var damage: String?
+        var damaged = cachePath
         if useCache {
             do {
-                let cached = try ColumnFile.read(path: cachePath, fingerprint: fingerprint)
+                let cached = try ColumnFile.read(path: cachePath, fingerprint: key(fingerprint))
                 // The columns the engine expects, by name and type: anything else is not ours.
                 guard cached.names == expected.map(\.name), cached.columns.map(\.type) == expected.map(\.type) else {
                     throw ColumnFileError.damaged("its columns are not those of \(kind.rawValue)")
@@ -95,6 +208,14 @@ extension Store {
             } catch {
                 // Missing or stale: the normal case after a load, rebuilt below.
             }
+            if damage == nil, let segments {
+                do {
+                    if let table = try segments(fingerprint) { return TableLoad(table: table, fromCache: true) }
+                } catch let e as SegmentDamage {
+                    damage = e.why
+                    damaged = e.path
+                }
+            }
         }
         let table = try read()
         var rewritten: String?
@@ -103,13 +224,13 @@ extension Store {
                                                      attributes: [.posixPermissions: 0o700])
             // Temporary cache files of processes killed while writing them.
             TemporaryFiles.sweep(directory: cacheDirectory)
-            do { try ColumnFile.write(table, path: cachePath, fingerprint: fingerprint) } catch {
+            do { try ColumnFile.write(table, path: cachePath, fingerprint: key(fingerprint)) } catch {
                 rewritten = "\(error)"
             }
         }
         if let damage {
             let outcome = rewritten.map { "ignored, and not rebuilt (\($0))" } ?? "ignored and rebuilt from the store"
-            Self.warnOnce(path: cachePath, "tally: warning: the column cache \(cachePath) is damaged (\(damage)); \(outcome)")
+            Self.warnOnce(path: damaged, "tally: warning: the column cache \(damaged) is damaged (\(damage)); \(outcome)")
         }
         return TableLoad(table: table, fromCache: false, cacheDamage: damage)
     }
@@ -126,65 +247,18 @@ extension Store {
         if first { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 
-    public var cacheDirectory: String { db.path + ".cache" }
-    func cacheFile(_ kind: RecordKind) -> String { cacheDirectory + "/\(kind.rawValue).tcol" }
-
-    /// What the cache must match: schema version, the files loaded and their row counts,
-    /// and the state of the store's files, which any commit by any program alters: the
-    /// identity, size and modification time of the store file and of its `-wal` file (in
-    /// WAL mode a commit appends to the WAL; a checkpoint rewrites the store file).
-    ///
-    /// It is computed before the table is read, so a table read from the store is never
-    /// older than the fingerprint it is cached under: a commit in between only makes the
-    /// next reader rebuild the cache, it cannot make it trust a stale one.
-    func fingerprint(_ kind: RecordKind) throws -> String {
-        try fingerprintAndSettled(kind).key
-    }
-
-    /// The fingerprint, and whether it is safe to cache under: file times have a coarse
-    /// clock (a few milliseconds), so a commit in the same tick as the last one, after this
-    /// fingerprint was taken, might leave size and time as they were. When both files were
-    /// last changed more than 50 ms before now, any later commit has a later time.
-    /// Right after a commit, this waits out those 50 ms once rather than not caching.
-    func fingerprintAndSettled(_ kind: RecordKind) throws -> (key: String, settled: Bool) {
-        var files = Self.fileStamp(db.path)
-        if !files.settled {
-            usleep(60_000)
-            files = Self.fileStamp(db.path)
+    /// Reads every record of `kind` from SQLite into columns; with `rowIdentity`, each row's
+    /// `file_id << 32 | line` too (null beyond that range), as column segments name rows.
+    func readTable(_ kind: RecordKind, vintage: Int? = nil, rowIdentity: Bool = false) throws -> Table {
+        var columns = Self.engineColumns(of: kind)
+        var names = columns.map(\.name).joined(separator: ", ")
+        if rowIdentity {
+            columns.append((Self.rowIdentity, .int64))
+            names += ", CASE WHEN file_id BETWEEN 0 AND 2147483647 AND line BETWEEN 0 AND 4294967295 THEN file_id << 32 | line END"
         }
-        let s = try db.prepare("""
-            SELECT coalesce(max(id), 0), coalesce(sum(loaded), 0) FROM files WHERE status = 'loaded' AND kind = ?
-            """)
-        try s.bind([.text(kind.rawValue)])
-        _ = try s.step()
-        return ("v\(try db.userVersion):\(s.int(0)):\(s.int(1)):\(files.text)", files.settled)
-    }
-
-    /// The identity, size and time of the store file and its `-wal`, by `stat` only: opening
-    /// and closing a descriptor of a file SQLite has locked would drop its POSIX locks.
-    static func fileStamp(_ path: String) -> (text: String, settled: Bool) {
-        guard path != ":memory:" else { return ("memory", true) }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var settled = true
-        func stamp(_ p: String) -> String {
-            var info = stat()
-            guard stat(p, &info) == 0 else { return "-" }
-            let age = Double(now.tv_sec - info.st_mtim.tv_sec) + Double(now.tv_nsec - info.st_mtim.tv_nsec) / 1e9
-            if age < 0.05 { settled = false }
-            return "\(info.st_dev).\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
-        }
-        // The clock is read first: a change after it has a time at or after it.
-        return ([stamp(path), stamp(path + "-wal")].joined(separator: "|"), settled)
-    }
-
-    /// Reads every record of `kind` from SQLite into columns.
-    func readTable(_ kind: RecordKind, vintage: Int? = nil) throws -> Table {
-        let names = Self.engineColumns(of: kind).map(\.name).joined(separator: ", ")
         return try db.read {
             let rows = vintage == nil ? try db.scalarInt("SELECT count(*) FROM \(kind.rawValue)") ?? 0 : 1024
-            return try readTableInSnapshot(Self.engineColumns(of: kind), sql: Self.vintageSQL(kind, columns: names, vintage: vintage),
-                                           rows: rows)
+            return try readTableInSnapshot(columns, sql: Self.vintageSQL(kind, columns: names, vintage: vintage), rows: rows)
         }
     }
 

@@ -248,6 +248,7 @@ import TallyPublication
         let hour: Int64 = 3_600_000_000
         let start = jan1 * 86_400_000_000 - 9 * hour   // local midnight of 2024-01-01 in Seoul
         var takedowns = takedownHeader + "\n", updates = takedownHeader + "\n"
+        var updated = 0
         let platforms = ["Alpha", "Beta", "Gamma", "Delta.net"]
         for i in 0..<(100 + g.below(400)) {
             // Some requests exactly at a local midnight, the rest anywhere.
@@ -265,12 +266,22 @@ import TallyPublication
                 resolved = iso(requested + d)
             }
             let detector = g.chance(0.2) ? "" : pick(RecordSchema.detectors)
-            let row = "R\(i),\(pick(platforms)),,,police,\(detector),\(iso(requested)),\(resolved),\(outcome)\n"
+            let platform = pick(platforms)
+            let row = "R\(i),\(platform),,,police,\(detector),\(iso(requested)),\(resolved),\(outcome)\n"
             takedowns += row
-            // An update (revisions.md): a pending request resolved in the next batch.
+            // An update (revisions.md): a pending request resolved in the next batch, same
+            // platform (another platform would be a correction: a conflict without --revise).
             if outcome == "pending" && resolved.isEmpty && g.chance(0.6) {
-                updates += "R\(i),\(pick(platforms)),,,police,\(detector),\(iso(requested)),\(iso(requested + 5 * hour)),removed\n"
+                updates += "R\(i),\(platform),,,police,\(detector),\(iso(requested)),\(iso(requested + 5 * hour)),removed\n"
+                updated += 1
             }
+        }
+        // Some seeds draw no update at all: one pending request resolved
+        // later is always there, so that the vintages differ.
+        if updated == 0 {
+            let requested = start + Int64(g.below(100 * 24)) * hour
+            takedowns += "R-pending,Alpha,,,police,,\(iso(requested)),,pending\n"
+            updates += "R-pending,Alpha,,,police,,\(iso(requested)),\(iso(requested + 30 * hour)),removed\n"
         }
         let store = try box.store()
         _ = try store.ingest([box.write("victims.csv", victims), box.write("arrests.csv", arrests), box.write("takedowns.csv", takedowns)])

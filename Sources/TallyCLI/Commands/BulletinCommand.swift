@@ -5,6 +5,7 @@ import TallyPublication
 import TallyCharts
 import TallyEngine
 import TallyMetrics
+import TallySpark
 import TallyStore
 
 /// `tally bulletin`: the period's statistical bulletin as a PDF (Korean or English), with
@@ -27,6 +28,11 @@ struct BulletinCommand: ParsableCommand {
         Examples:
           tally bulletin --period 2024-08 --lang ko --out out/bulletin
           SOURCE_DATE_EPOCH=1725148800 tally bulletin --period 2024-Q3 --lang en --out out/q3
+          tally bulletin --period 2024-08 --lang en --out out/spark --engine spark --input 'in/*.csv'
+
+        With --engine spark, Apache Spark computes the figures and the charts'
+        data from the --input files (no store: no vintage, no revisions); verify
+        it with `tally verify` against a store loaded from the same files.
         """)
 
     @Option(help: ArgumentHelp("Language of the bulletin: ko or en.", valueName: "lang"))
@@ -58,6 +64,14 @@ struct BulletinCommand: ParsableCommand {
         let start = DispatchTime.now()
         let bulletinSpec: BulletinSpec
         bulletinSpec = try BulletinSpec.load(spec)
+        if options.engine.engine == .spark {
+            try runSpark(bulletinSpec)
+            if timing {
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+                FileHandle.standardError.write(Data("bulletin: \(Int(ms.rounded())) ms\n".utf8))
+            }
+            return
+        }
         let i = try options.inputs()
         var input = BulletinInput(tables: i.tables, period: i.period, asOf: i.asOf, settings: i.settings, fines: i.fines,
                                   provenance: try i.store.provenance(vintage: i.vintage.batch), spec: bulletinSpec,
@@ -91,5 +105,34 @@ struct BulletinCommand: ParsableCommand {
                               result.takedownPasses == 1 ? "" : "es", result.takedownPassSeconds * 1000, Double(result.takedownPassBytes) / 1e6)
             FileHandle.standardError.write(Data("bulletin: \(Int(ms.rounded())) ms (\(pass))\n".utf8))
         }
+    }
+
+    /// `--engine spark`: the figures, the months monthly charts show and the histograms'
+    /// populations computed by Spark from the --input files (one job), then the same bulletin.
+    /// No store: no vintage, no revisions, and the bulletin is not recorded as a publication.
+    func runSpark(_ bulletinSpec: BulletinSpec) throws {
+        let charts = bulletinSpec.sections.flatMap(\.charts)
+        let (report, run, job) = try options.sparkRun(charts: charts)
+        for f in run.files where f.status == "read" && f.sha256 == nil {
+            throw CLIError("\(f.name): Spark did not report its SHA-256; the bulletin's sources need it")
+        }
+        let empty = RecordTables(arrests: Table([]), victims: Table([]), takedowns: Table([]))
+        var input = BulletinInput(tables: empty, period: report.period, asOf: run.asOf, settings: report.settings, fines: report.fines,
+                                  provenance: run.provenance, spec: bulletinSpec, lang: lang, outDir: out,
+                                  sourceDateEpoch: Bulletin.sourceDateEpochFromEnvironment)
+        input.chartSource = SparkChartSource(job: job, run: run, report: report)
+        input.engine = BulletinEngine(name: "spark", displayName: "Apache Spark \(run.sparkVersion)", version: run.sparkVersion, master: run.master)
+        input.extras = !pdfOnly
+        input.format = pdfOnly ? .pdf : format
+        let result: BulletinResult
+        do { result = try Bulletin.write(input) } catch let e as SparkError { throw CLIError(e.description) }
+        if !result.pdf.isEmpty { Terminal.print("\(result.pdf) (\(result.pages) pages, \(result.figures) figures)") }
+        if let html = result.html { Terminal.print("\(html) (\(result.figures) figures)") }
+        if !pdfOnly {
+            let documents = (result.pdf.isEmpty ? 0 : 1) + (result.html == nil ? 0 : 1)
+            Terminal.print("\(out)/manifest.json, \(result.files.count - documents - 1) charts and tables")
+        }
+        Terminal.print("Figures computed by Apache Spark \(run.sparkVersion) (master \(run.master)) in \(FigureFormat.fixed(run.seconds, 1)) s"
+                       + (run.quarantineOut.map { "; quarantined rows (JSON lines, written by Spark): \($0)" } ?? ""))
     }
 }

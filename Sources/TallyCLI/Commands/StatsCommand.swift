@@ -41,6 +41,11 @@ struct StatsCommand: ParsableCommand {
                 Terminal.print("")
                 Terminal.print("Platforms")
                 Terminal.print(StatsOutput.platformsText(report))
+                if report.decisionPlatforms != nil {
+                    Terminal.print("")
+                    Terminal.print("Decisions by platform (EU DSA Transparency Database)")
+                    Terminal.print(StatsOutput.decisionsText(report))
+                }
             }
             return
         }
@@ -142,17 +147,26 @@ struct RankCommand: ParsableCommand {
 
     /// `tally rank --kind decisions`.
     func runDecisions() throws {
-        let (report, provenance) = try options.report()
+        let report: StatsReport, provenance: Provenance?, spark: SparkRun?
+        if options.engine.engine == .spark {
+            (report, spark) = try options.sparkReport()
+            provenance = nil
+        } else {
+            let r = try options.report()
+            (report, provenance, spark) = (r.0, r.1, nil)
+        }
         guard let platforms = report.decisionPlatforms else {
+            if spark != nil { throw CLIError("the --input files hold no decisions (DSA statements of reasons)") }
             throw CLIError("the store \(options.store.path) holds no decisions: load DSA statements of reasons first with `tally ingest FILE...`")
         }
         let rows = StatsReport.decisionLeague(platforms)
         switch format {
         case .json:
-            print(JSONValue.object([("period", .string(report.period.label))]
+            let json = JSONValue.object([("period", .string(report.period.label))]
                                    + (report.vintage.map { [("vintage", $0.json)] } ?? [])
                                    + [("min_decisions", .int(Int64(report.settings.minDecisions))),
-                                      ("decision_platforms", .array(rows.map(\.json)))]).rendered())
+                                      ("decision_platforms", .array(rows.map(\.json)))])
+            print((spark.map { StatsOutput.withEngine(json, $0) } ?? json).rendered())
         case .csv:
             let keys = ["rank", "platform", "total", "sexual_abuse", "automated_detection_share", "automated_decision_share",
                         "moderation_delay_median_days", "moderation_delay_p90_days", "disclosure_delay_median_hours",
@@ -171,7 +185,8 @@ struct RankCommand: ParsableCommand {
             }
             print(lines.joined(separator: "\n"))
         case .text:
-            Terminal.print(StatsOutput.header(report, provenance, store: options.store.path))
+            if let provenance { Terminal.print(StatsOutput.header(report, provenance, store: options.store.path)) }
+            if let spark { Terminal.print(StatsOutput.sparkHeader(report, spark)) }
             Terminal.print("")
             Terminal.print(StatsOutput.decisionsText(report))
         }

@@ -19,8 +19,14 @@ struct VerifyCommand: ParsableCommand {
         of the bulletin (PDFs, charts, tables) against the manifest. Exit status 1
         when any figure or file differs.
 
+        A bulletin made with --engine spark is verified the same way, against a
+        store loaded from the same input files (tally ingest): an independent
+        computation (Tally's validator and SQLite, not Spark). The input files'
+        SHA-256 in the manifest must be the store's.
+
         Example:
           tally verify out/bulletin/manifest.json --db tally.sqlite
+          tally ingest --db check.sqlite in/*.csv && tally verify --db check.sqlite out/spark-bulletin/manifest.json
         """)
 
     @Argument(help: ArgumentHelp("A bulletin's manifest.json.", valueName: "manifest"))
@@ -39,6 +45,10 @@ struct VerifyCommand: ParsableCommand {
         let v = try Verification.run(manifestPath: manifest, store: st, now: now)
         Terminal.print("Manifest \(manifest): period \(v.period), as of \(v.asOf), "
             + (v.vintage.map { "vintage batch \($0)" } ?? "no vintage (the latest is used)") + "; store \(store.path)")
+        if let e = v.engine {
+            Terminal.print("The figures were computed by \(e) from input files; recomputed here by figure SQL over the store \(store.path), "
+                + "which must hold the same files (load them with `tally ingest`; their SHA-256 are checked)")
+        }
         let width = min(60, v.lines.map(\.id.count).max() ?? 0)
         for l in v.lines where !quiet || !l.matches {
             let id = l.id.padding(toLength: max(width, l.id.count), withPad: " ", startingAt: 0)

@@ -10,7 +10,7 @@ enum Engine: String, ExpressibleByArgument, CaseIterable {
     case local, spark
 }
 
-/// `--engine`, and the Spark engine's options (`stats`, `rank`).
+/// `--engine`, and the Spark engine's options (`stats`, `rank`, `bulletin`).
 struct EngineOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Who computes the figures: local (Tally's engine over the store) or spark (Apache Spark over --input files).",
                                valueName: "engine"))

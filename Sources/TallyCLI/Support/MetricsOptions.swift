@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TallyCharts
 import TallyCore
 import TallyEngine
 import TallyMetrics
@@ -103,14 +104,22 @@ struct MetricsOptions: ParsableArguments {
     /// The report computed by Apache Spark from the --input files, with the run's engine,
     /// files and quarantine counts.
     func sparkReport() throws -> (StatsReport, SparkRun) {
+        let (report, run, _) = try sparkRun(charts: nil)
+        return (report, run)
+    }
+
+    /// The Spark job run, with its report; with `charts` (a bulletin's), the job also computes
+    /// what those charts draw and hashes the inputs.
+    func sparkRun(charts: [ChartSpec]?) throws -> (StatsReport, SparkRun, SparkJob) {
         if vintage != nil { throw CLIError("--vintage reads the store's history; the Spark engine reads --input files") }
         let (settings, schedule) = try resolvedSettings()
         let period = try parsedPeriod()
         let asOf = try parsedAsOf(zone: settings.zone)
         let registry = try PlatformRegistryOption.load(engine.platforms)
-        let job = SparkJob(inputs: engine.resolvedInputs, kind: engine.kind, period: period, settings: settings, asOf: asOf,
+        var job = SparkJob(inputs: engine.resolvedInputs, kind: engine.kind, period: period, settings: settings, asOf: asOf,
                            fines: schedule, registry: registry, options: engine.spark,
                            nowMicros: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()))
+        job.charts = charts
         let run: SparkRun
         do { run = try job.run() } catch let e as SparkError { throw CLIError(e.description) }
         for f in run.files where f.status == "rejected" {
@@ -123,7 +132,7 @@ struct MetricsOptions: ParsableArguments {
         do { report = try job.report(run, suppress: !noSuppress) }
         catch let e as SparkError { throw CLIError(e.description) }
         catch let e as FigureSQLError { throw CLIError(e.description) }
-        return (report, run)
+        return (report, run, job)
     }
 
     /// Everything a figure command needs: the report and where its data came from.

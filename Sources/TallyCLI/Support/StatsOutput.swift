@@ -51,6 +51,9 @@ enum StatsOutput {
             lines.append("  \(f.name)  \(f.kind ?? "")  \(FigureFormat.thousands(f.rowsRead)) rows read: \(FigureFormat.thousands(f.loaded)) loaded, "
                          + "\(FigureFormat.thousands(f.updated)) updated, \(FigureFormat.thousands(f.duplicates)) duplicates, \(FigureFormat.thousands(f.quarantined)) quarantined")
             for q in f.quarantineReasons.prefix(5) { lines.append("    \(FigureFormat.thousands(q.rows)) × \(q.reason)") }
+            if let n = f.applicationBeforeContent, n > 0 {
+                lines.append("    \(FigureFormat.thousands(n)) decisions applied before the content's date (loaded, left out of the moderation delay)")
+            }
         }
         if let q = run.quarantineOut { lines.append("Quarantined rows (JSON lines, written by Spark): \(q)") }
         return lines.joined(separator: "\n")

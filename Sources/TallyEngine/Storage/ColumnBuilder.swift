@@ -71,6 +71,21 @@ public struct ColumnBuilder {
         put(code)
     }
 
+    /// For `string`: the dictionary code of these bytes (added when new), to be appended with
+    /// `append(code:)` — so that a caller who knows a value recurs (an enum's value, a set)
+    /// can look its code up once and append it without hashing the bytes again.
+    public mutating func code(of bytes: UnsafeRawBufferPointer) -> UInt32 {
+        precondition(type == .string)
+        return dictionary.code(of: bytes)
+    }
+
+    /// For `string`: a row holding `code`, which `code(of:)` of this builder returned.
+    @inline(__always)
+    public mutating func append(code: UInt32) {
+        precondition(type == .string && Int(code) < dictionary.count)
+        put(code)
+    }
+
     public mutating func appendNull() {
         reserveOne()
         count += 1

@@ -62,6 +62,21 @@ package enum ColumnFile {
     // MARK: Writing
 
     package static func write(_ table: Table, path: String, fingerprint: String) throws {
+        try rename(try writeTemporary(table, path: path, fingerprint: fingerprint), to: path)
+    }
+
+    /// Puts a file written by `writeTemporary` under its final name.
+    package static func rename(_ tmp: String, to path: String) throws {
+        guard Glibc.rename(tmp, path) == 0 else {
+            let e = ColumnFileError.writeFailed("cannot rename \(tmp): \(String(cString: strerror(errno)))")
+            unlink(tmp)
+            throw e
+        }
+    }
+
+    /// Writes and syncs the file that `write` would write at `path`, under the temporary name
+    /// it returns, for the caller to rename when the file may appear (or remove).
+    package static func writeTemporary(_ table: Table, path: String, fingerprint: String) throws -> String {
         var blocks: [(offset: Int, bytes: UnsafeRawBufferPointer)] = []
         var dictionaries: [(offset: Int, bytes: [UInt8])] = []
         var entries: [Header.Entry] = []
@@ -107,11 +122,11 @@ package enum ColumnFile {
         let tmp = AtomicFile.temporaryPath(for: path)
         let fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ColumnFileError.writeFailed("cannot create \(tmp): \(String(cString: strerror(errno)))") }
-        // Until the rename, any failure removes the temporary file: nothing is left behind.
-        var renamed = false
+        // Until it is synced, any failure removes the temporary file: nothing is left behind.
+        var synced = false
         defer {
             close(fd)
-            if !renamed { unlink(tmp) }
+            if !synced { unlink(tmp) }
         }
         func fail(_ what: String) -> ColumnFileError {
             .writeFailed("\(what) \(tmp): \(String(cString: strerror(errno)))")
@@ -134,8 +149,8 @@ package enum ColumnFile {
         // On disk before it gets its name: a crash can leave the old cache or the new one,
         // never a renamed file whose blocks were not yet written.
         guard fsync(fd) == 0 else { throw fail("cannot sync") }
-        guard rename(tmp, path) == 0 else { throw fail("cannot rename") }
-        renamed = true
+        synced = true
+        return tmp
     }
 
     static func pwriteAll<C: ContiguousBytes>(_ fd: Int32, _ bytes: C, at offset: Int) -> Bool {
@@ -178,6 +193,28 @@ package enum ColumnFile {
         }
         let storage = Storage(base: map, byteCount: size) { p, n in munmap(p, n) }
         return try parse(UnsafeRawBufferPointer(start: map, count: size), storage: storage, fingerprint: fingerprint)
+    }
+
+    /// The store state the file at `path` says it was made from: its header only, checked
+    /// against the header's checksum (nil when the file is missing, of another format or its
+    /// header does not check). The columns are not read, so this says nothing of them; `read`
+    /// checks everything before a table is used.
+    package static func fingerprint(path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var prefix = [UInt8](repeating: 0, count: prefixLength)
+        guard pread(fd, &prefix, prefixLength, 0) == prefixLength, Array(prefix[0..<8]) == magic else { return nil }
+        let word = { (at: Int) in prefix[at..<(at + 4)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+        guard word(8) == format else { return nil }
+        let length = Int(word(12))
+        guard length <= 1 << 26 else { return nil }
+        var header = [UInt8](repeating: 0, count: length)
+        guard pread(fd, &header, length, off_t(prefixLength)) == length else { return nil }
+        let sum = prefix[16..<24].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard header.withUnsafeBytes({ Checksum.of($0, seed: UInt64(length)) }) == sum,
+              let h = try? JSONDecoder().decode(Header.self, from: Data(header)) else { return nil }
+        return h.fingerprint
     }
 
     /// Checks and decodes a whole cache file held in `raw` (owned by `storage`).

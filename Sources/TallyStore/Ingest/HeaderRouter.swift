@@ -30,7 +30,15 @@ final class HeaderRouter {
     private var first = true
     private var packed = PackedRow()
 
-    init(options: IngestOptions, zone: ZoneOffsets, now: Int64, output: Channel<RowParser.Message>, free: Channel<RowBatch>) {
+    /// Kinds whose rows are built into engine columns too, and the builder of this file's.
+    private let segmentKinds: Set<RecordKind>
+    private let segmentCapacity: Int
+    private(set) var segment: SegmentBuilder?
+
+    init(options: IngestOptions, zone: ZoneOffsets, now: Int64, output: Channel<RowParser.Message>, free: Channel<RowBatch>,
+         segmentKinds: Set<RecordKind> = [], segmentCapacity: Int = 1024) {
+        self.segmentKinds = segmentKinds
+        self.segmentCapacity = segmentCapacity
         self.options = options
         self.zone = zone
         self.now = now
@@ -86,9 +94,12 @@ final class HeaderRouter {
     private func start(_ kind: RecordKind, _ validator: RowValidator, header: [String], binding: ProfileBinding?) throws -> RowSink {
         validator.rejectFuture(now: now)
         for _ in 0..<RowParser.spareBatches { free.send(RowBatch(schema: kind.schema, jsonSets: validator.jsonSets)) }
+        if segmentKinds.contains(kind) {
+            segment = SegmentBuilder(kind: kind, registry: options.platforms, capacity: segmentCapacity)
+        }
         let rows = RowSink(validator: validator, batch: RowBatch(schema: kind.schema, jsonSets: validator.jsonSets),
                            output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
-                           strictPlatforms: options.strictPlatforms ? options.platforms : nil)
+                           strictPlatforms: options.strictPlatforms ? options.platforms : nil, segment: segment)
         guard output.send(.header(kind, validator, binding)) else { throw RowParser.Cancelled() }
         return rows
     }

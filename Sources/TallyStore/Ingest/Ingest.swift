@@ -44,6 +44,9 @@ public struct IngestOptions: Sendable {
     /// Decisions: store the long free-text columns (`tally ingest --keep-text`); without it
     /// they are read and not stored.
     public var keepText = false
+    /// Write the engine's column segments while loading (`<store>.cache/<kind>/`), so that the
+    /// first query after the load maps them instead of reading SQLite (`IngestSegments`).
+    public var columnSegments = true
 
     public init() {}
 }
@@ -83,12 +86,24 @@ extension Store {
         if let registry = options.platforms {
             report.platformRemap = try remapPlatforms(registry, options: options)
         }
+        // Which kinds' cached tables this call can extend with its files' segments, decided
+        // before any file (see `IngestSegments`).
+        if options.columnSegments && db.path != ":memory:" {
+            let session = IngestSegments(store: self)
+            if (try? session.begin()) != nil { segments = session }
+        }
+        defer {
+            segments?.discardPending()
+            segments = nil
+        }
         for path in paths {
             report.files += try ingestInput(path, options: options, zone: zone, batch: &report.batch)
         }
         if let batch = report.batch {
             try db.execute("UPDATE batches SET finished_at = '\(Self.now())' WHERE id = \(batch)")
         }
+        // A cache that cannot be finished is not an error of the load: readers rebuild it.
+        try? segments?.finish()
         return report
     }
 
@@ -175,33 +190,58 @@ extension Store {
         var report = FileReport(path: path, status: .loaded)
         report.member = origin?.member
         report.archiveSHA256 = origin?.archiveSHA256
-        var digest: String?
-        func sha256() -> String {
-            if let digest { return digest }
-            let d = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-            digest = d
-            return d
-        }
+        // The SHA-256 is computed on its own thread while the file is parsed and written.
+        let hash = BackgroundSHA256(data)
+        func sha256() -> String { hash.value }
 
         do {
             let text = try Self.decodeText(data, encoding: options.encoding, checkLater: true)
             try text.withUnsafeBytes { bytes in
-                // The parse starts at once and runs ahead while the SHA-256 is computed; it is
-                // stopped unused when the file turns out to be loaded already.
+                // The parse starts at once; it is stopped unused when the file turns out to be
+                // loaded already.
                 let parser = RowParser(bytes: bytes, options: options, zone: zone)
+                parser.segmentKinds = segments?.kinds ?? []
+                // A capacity on the generous side: pages of a column never written cost nothing.
+                parser.segmentCapacity = bytes.count / 48
                 parser.start()
                 defer { parser.stop() }
-                report.sha256 = sha256()
-                // A revision loads a file again: the rows that were conflicts become corrections.
-                if try alreadyLoaded(sha256(), report: &report, asRevision: options.revise) { return }
+                // Only a loaded file of the same size can be this one: then its SHA-256 is
+                // awaited and checked first, so that loading a file again costs its hash only.
+                // Otherwise the rows are written while the hash is computed, and the check is
+                // made at the end, before the commit (`LoadedAlready`).
+                if try loadedFile(ofBytes: bytes.count) {
+                    report.sha256 = sha256()
+                    // A revision loads a file again: the rows that were conflicts become corrections.
+                    if try alreadyLoaded(sha256(), report: &report, asRevision: options.revise) { return }
+                }
                 // The load inserts only its own file's id into file_id: checking that foreign
                 // key row by row would be work without purpose. (The pragma cannot change
                 // inside a transaction, hence around it.)
                 try db.execute("PRAGMA foreign_keys = OFF")
                 defer { try? db.execute("PRAGMA foreign_keys = ON") }
-                try inBatchTransaction(&batch, options) { batch in
-                    try load(byteCount: bytes.count, parser: parser, path: path, origin: origin, sha256: sha256(), batch: batch,
-                             options: options, report: &report)
+                do {
+                    try inBatchTransaction(&batch, options) { batch in
+                        // The file's row holds a unique stand-in until the SHA-256 is known.
+                        let pending = "pending:" + UUID().uuidString
+                        try load(byteCount: bytes.count, parser: parser, path: path, origin: origin, sha256: pending, batch: batch,
+                                 options: options, report: &report)
+                        var probe = FileReport(path: path, status: .loaded)
+                        if try alreadyLoaded(sha256(), report: &probe, asRevision: options.revise) { throw LoadedAlready() }
+                        let update = try db.prepare("UPDATE files SET sha256 = ? WHERE sha256 = ?")
+                        try update.bind([.text(sha256()), .text(pending)])
+                        try update.step()
+                        report.sha256 = sha256()
+                    }
+                    segments?.fileCommitted()
+                } catch is LoadedAlready {
+                    // Rolled back: the report is that of a file loaded before, as when found first
+                    // (and the segment written for its rows is removed, never named).
+                    segments?.discardPending()
+                    report = FileReport(path: path, status: .loaded)
+                    report.member = origin?.member
+                    report.archiveSHA256 = origin?.archiveSHA256
+                    report.sha256 = sha256()
+                    _ = try alreadyLoaded(sha256(), report: &report, asRevision: options.revise)
                 }
             }
         } catch let rejection as FileRejection {
@@ -248,6 +288,7 @@ extension Store {
                 throw FileRejection(message: error.description)
             }
             let parser = RowParser(sheet: reader, options: options, zone: zone)
+            parser.segmentKinds = segments?.kinds ?? []
             parser.start()
             defer { parser.stop() }
             try db.execute("PRAGMA foreign_keys = OFF")
@@ -256,6 +297,7 @@ extension Store {
                 try load(byteCount: data.count, sheet: info.name, parser: parser, path: path, origin: origin, sha256: sha256,
                          batch: batch, options: options, report: &report)
             }
+            segments?.fileCommitted()
         } catch let rejection as FileRejection {
             report = FileReport(path: path, status: .rejected)
             report.member = origin?.member
@@ -276,16 +318,28 @@ extension Store {
     /// file leaves no batch behind.
     func inBatchTransaction(_ batch: inout Int?, _ options: IngestOptions, _ body: (Int) throws -> Void) throws {
         let existing = batch
+        segments?.discardPending()
         do {
             try db.transaction {
                 let id = try existing ?? startBatch(options)
                 try body(id)
                 batch = id
             }
+            segments?.committed = true
         } catch {
             batch = existing
             throw error
         }
+    }
+
+    /// A file found loaded already once its SHA-256 was known, at the end of its load (which
+    /// is then rolled back).
+    struct LoadedAlready: Error {}
+
+    /// Whether a loaded file has this many bytes (as `files.bytes` counts them), i.e. whether
+    /// a file of this size may have been loaded before.
+    func loadedFile(ofBytes count: Int) throws -> Bool {
+        try db.scalarInt("SELECT 1 FROM files WHERE status = 'loaded' AND bytes = ? LIMIT 1", [.int(Int64(count))]) != nil
     }
 
     /// Whether a file with this SHA-256 is in the store already; if so, says so in `report`.
@@ -387,6 +441,8 @@ extension Store {
         var applicationBeforeContent = 0
         var dateColumns: (application: Int, content: Int)?
         var raisedCache = false
+        // The SQLite thread's half of the file's column segment, when its kind gets one.
+        var segmentRows: SegmentRows?
         defer { if raisedCache { try? db.execute("PRAGMA cache_size = -65536") } }
         let started = Date()
         var lastProgress = started
@@ -411,6 +467,9 @@ extension Store {
                                           revise: options.revise, platforms: options.platforms)
                 report.kind = kind.rawValue
                 report.unknownColumns = binding?.unknownColumns ?? v.unknownColumns
+                if let s = segments, s.kinds.contains(kind) {
+                    if parser.segment != nil { segmentRows = SegmentRows(fileID: fileID) } else { s.drop(kind) }
+                }
                 report.source = binding?.profile.name
                 if kind == .decisions {
                     dateColumns = (kind.schema.index(of: "application_date")!, kind.schema.index(of: "content_date")!)
@@ -454,6 +513,21 @@ extension Store {
                     case .duplicate: counts.duplicates += 1
                     case .updated: counts.updated += 1
                     case .corrected: counts.corrected += 1
+                    case .conflict: break
+                    }
+                    if let rows = segmentRows {
+                        switch outcome {
+                        case .inserted:
+                            rows.add(line: b.lines[i], current: true)
+                        case .updated, .corrected:
+                            rows.add(line: b.lines[i], current: true)
+                            rows.superseded(file: w.superseded.file, line: w.superseded.line)
+                        case .duplicate, .conflict:
+                            rows.add(line: b.lines[i], current: false)
+                        }
+                    }
+                    switch outcome {
+                    case .inserted, .duplicate, .updated, .corrected: break
                     case let .conflict(otherPath, otherLine, fields, otherSheet):
                         let key = profile?.sourceName(of: v.schema.key) ?? v.schema.key
                         let value = String(decoding: b.text(i, v.schema.keyIndex), as: UTF8.self)
@@ -484,6 +558,7 @@ extension Store {
             }
         }
         guard validator != nil else { throw FileRejection(message: "no header: the file has no rows") }
+        if let rows = segmentRows, let builder = parser.segment { segments?.fileLoaded(builder, rows) }
         report.unregisteredPlatforms = writer?.platforms.unregistered() ?? []
         report.skippedRows = parser.profileSink?.skipped ?? []
 

@@ -64,6 +64,9 @@ final class RecordWriter {
     /// in its column and the name as written in `platform_text` (the last parameter of a row).
     let platformColumn: Int?
     let platforms: PlatformNames
+    /// Where the current version that the last update or correction replaced came from (its
+    /// file and line, which name it in the column segments' tombstones).
+    private(set) var superseded: (file: Int64, line: Int) = (0, 0)
 
     init(db: Database, schema: RecordSchema, fileID: Int64, batchID: Int64, revise: Bool,
          platforms: PlatformRegistry? = nil) throws {
@@ -241,6 +244,7 @@ final class RecordWriter {
         guard try lookup.step() else { throw NotStored(line: batch.lines[i]) }
         if lookup.int(1) == fileID && lookup.int(3) == Int64(batch.lines[i]) { return .inserted }
         if lookup.int(0) == Int64(bitPattern: batch.hashes[i]) { return .duplicate }
+        superseded = (lookup.int(1), Int(lookup.int(3)))
         // The fingerprints differ: compare field by field (a fingerprint of an older
         // definition differs for the same content).
         var filled: [String] = [], changed: [String] = []

@@ -40,6 +40,15 @@ final class RowParser: @unchecked Sendable {
     /// final once `.end` was received.
     var profileSink: ProfileSink? { router?.profileSink }
 
+    /// Record kinds whose rows are also built into engine columns (`SegmentBuilder`), and
+    /// the rows to make room for at first. Set before `start`.
+    var segmentKinds: Set<RecordKind> = []
+    var segmentCapacity = 1024
+    private var sheetSegment: SegmentBuilder?
+    /// The file's engine columns, when its kind is among `segmentKinds` (set by the parsing
+    /// thread before it sends the header; complete once `.end` was received).
+    var segment: SegmentBuilder? { sheetSegment ?? router?.segment }
+
     /// Bytes handed to libcsv so far (for progress).
     var bytesFed: Int { lock.withLock { fed } }
 
@@ -95,7 +104,8 @@ final class RowParser: @unchecked Sendable {
         // per-row method, which reaches everything it needs through constant references.
         let reader = CSVReader { _ in }
         let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
-        let router = HeaderRouter(options: options, zone: zone, now: now, output: output, free: free)
+        let router = HeaderRouter(options: options, zone: zone, now: now, output: output, free: free,
+                                  segmentKinds: segmentKinds, segmentCapacity: segmentCapacity)
         self.router = router
         reader.handler = { [self, unowned reader] csvRow in
             // Names in the header: the field limit, but never below the default (a small
@@ -176,9 +186,12 @@ final class RowParser: @unchecked Sendable {
                 let (kind, validator) = try Store.checkHeader(header, options: options, zone: zone)
                 validator.rejectFuture(now: now)
                 for _ in 0..<Self.spareBatches { free.send(RowBatch(schema: kind.schema, jsonSets: validator.jsonSets)) }
+                if segmentKinds.contains(kind) {
+                    sheetSegment = SegmentBuilder(kind: kind, registry: options.platforms, capacity: segmentCapacity)
+                }
                 sink = RowSink(validator: validator, batch: RowBatch(schema: kind.schema, jsonSets: validator.jsonSets),
                                output: output, free: free, header: header, maxFieldBytes: options.maxFieldBytes,
-                               strictPlatforms: options.strictPlatforms ? options.platforms : nil)
+                               strictPlatforms: options.strictPlatforms ? options.platforms : nil, segment: sheetSegment)
                 fields = SheetFields(header: header, firstColumn: h.firstColumn, validator: validator)
                 sheetFields = fields
                 guard output.send(.header(kind, validator, nil)) else { throw Cancelled() }
@@ -205,7 +218,8 @@ final class RowParser: @unchecked Sendable {
     /// skipped as in a CSV export), then mapped and validated; problems are placed by cell.
     private func runProfiledSheet(_ reader: SheetReader) -> Error? {
         let now = Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
-        let router = HeaderRouter(options: options, zone: zone, now: now, output: output, free: free)
+        let router = HeaderRouter(options: options, zone: zone, now: now, output: output, free: free,
+                                  segmentKinds: segmentKinds, segmentCapacity: segmentCapacity)
         self.router = router
         let nameLimit = max(options.maxFieldBytes, IngestOptions.defaultMaxFieldBytes)
         do {
@@ -294,6 +308,8 @@ final class RowSink {
     let header: [String]
     let maxFieldBytes: Int
     let tooLong: String
+    /// The file's engine columns, fed each batch before it is sent (nil: not built).
+    let segment: SegmentBuilder?
     /// `--strict-platforms`: the registry, and the field index of `platform`.
     let strict: PlatformRegistry?
     let platformField: Int
@@ -301,7 +317,9 @@ final class RowSink {
     var platformVerdicts: [[UInt8]: String?] = [:]
 
     init(validator: RowValidator, batch: RowBatch, output: Channel<RowParser.Message>, free: Channel<RowBatch>,
-         header: [String] = [], maxFieldBytes: Int = .max, strictPlatforms: PlatformRegistry? = nil) {
+         header: [String] = [], maxFieldBytes: Int = .max, strictPlatforms: PlatformRegistry? = nil,
+         segment: SegmentBuilder? = nil) {
+        self.segment = segment
         self.strict = validator.schema.platformColumn != nil ? strictPlatforms : nil
         self.platformField = validator.schema.platformColumn.flatMap { validator.schema.index(of: $0) }.map { validator.fieldIndex[$0] } ?? -1
         self.validator = validator
@@ -394,6 +412,7 @@ final class RowSink {
     @inline(__always)
     func sendIfFull() throws {
         if batch.isFull {
+            segment?.append(batch)
             guard output.send(.rows(batch)), let next = free.receive() else { throw RowParser.Cancelled() }
             batch = next
         }
@@ -429,6 +448,7 @@ final class RowSink {
     /// Sends the last, partly filled batch.
     func flush() throws {
         if batch.count > 0 {
+            segment?.append(batch)
             guard output.send(.rows(batch)) else { throw RowParser.Cancelled() }
         }
     }
