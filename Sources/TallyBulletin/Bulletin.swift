@@ -58,6 +58,11 @@ public struct BulletinResult {
     public var pages: Int
     public var files: [String]
     public var figures: Int
+    /// The passes over the takedowns its figures took (one, unless a chart reached further
+    /// back), their time in seconds and the bytes the pass held (`--timing`).
+    public var takedownPasses = 0
+    public var takedownPassSeconds = 0.0
+    public var takedownPassBytes = 0
 }
 
 public enum Bulletin {
@@ -205,7 +210,11 @@ public enum Bulletin {
             try writeText(input.outDir + "/manifest.json", manifest.rendered() + "\n")
             files += chartFiles.map { input.outDir + "/" + $0 } + tableFiles.map { input.outDir + "/" + $0 } + [input.outDir + "/manifest.json"]
         }
-        return BulletinResult(pdf: input.format.pdf ? pdfPath : "", html: htmlPath, pages: ts.pageCount, files: files, figures: ledger.ids.count)
+        var result = BulletinResult(pdf: input.format.pdf ? pdfPath : "", html: htmlPath, pages: ts.pageCount, files: files, figures: ledger.ids.count)
+        result.takedownPasses = context.shared.passes
+        result.takedownPassSeconds = context.shared.passSeconds
+        result.takedownPassBytes = context.shared.passBytes
+        return result
     }
 
     static func makeDirectory(_ path: String) throws {

@@ -75,8 +75,10 @@ public enum Revisions {
     public static func column(_ tables: RecordTables, months: [Period], figures: [String], asOf: Int64? = nil,
                               settings: Settings, fines: FineSchedule?) throws -> [[RevisionCell]] {
         var out = Array(repeating: [RevisionCell](), count: figures.count)
+        // One takedown pass for every month.
+        let shared = SharedFigures(tables: tables, asOf: asOf, settings: settings, span: SharedFigures.days(for: months))
         for m in months {
-            let r = try StatsReport(tables: tables, period: m, asOf: asOf, settings: settings, fines: fines, suppress: true)
+            let r = try StatsReport(shared: shared, period: m, fines: fines, suppress: true)
             for (k, id) in figures.enumerated() {
                 let v = try number(r, id)
                 out[k].append(hasRecords(r, for: id) ? .value(v) : .noData)

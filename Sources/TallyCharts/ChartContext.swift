@@ -5,7 +5,9 @@ import TallyTime
 /// Where charts get their numbers: the loaded records and the settings, for one period
 /// and one as-of time. Monthly series are the figures of `StatsReport` for each month (at
 /// the same as-of time), so a chart shows exactly what `tally stats` prints; reports are
-/// computed once and shared by every chart drawn from the context.
+/// computed once and shared by every chart drawn from the context, and all of them (the
+/// period's, and those of the months of trend charts) come from one `SharedFigures`: one
+/// pass over the takedowns for every month, its comparisons and the hours to removal.
 public final class ChartContext {
     public let tables: RecordTables
     public let period: Period
@@ -14,6 +16,8 @@ public final class ChartContext {
     public let fines: FineSchedule?
     public let suppress: Bool
     private var reports: [String: StatsReport] = [:]
+    /// What every report of the context shares (one takedown pass).
+    public let shared: SharedFigures
     /// The revisions triangle of a figure over months, from the store's vintages; set by
     /// whoever has the store (`tally chart`), needed by `revisions` charts only.
     public var revisionTriangle: ((_ figure: String, _ months: [Period]) throws -> RevisionTriangle)?
@@ -24,7 +28,13 @@ public final class ChartContext {
                 fines: FineSchedule? = nil, suppress: Bool = true) {
         self.tables = tables
         self.period = period
-        self.asOf = asOf ?? StatsReport.defaultAsOf(tables.takedowns, period: period, zone: settings.zone)
+        // The pass covers, from the start, the months a bulletin of the period shows with
+        // their comparisons: the period's, and every month of its years to the period's end
+        // (year-to-date charts). Others (a comparison year) widen it when asked for.
+        let firstYear = CivilDate.civil(days: period.first).year
+        let span = SharedFigures.days(for: [period, .month(firstYear, 1)])
+        shared = SharedFigures(tables: tables, asOf: asOf, settings: settings, span: span)
+        self.asOf = shared.asOf(for: period)
         self.settings = settings
         self.fines = fines
         self.suppress = suppress
@@ -37,6 +47,8 @@ public final class ChartContext {
         self.tables = RecordTables(arrests: Table([]), victims: Table([]), takedowns: Table([]))
         self.period = period
         self.asOf = source.asOf
+        // Unused: every number comes from the source.
+        shared = SharedFigures(tables: tables, asOf: source.asOf, settings: settings)
         self.settings = settings
         self.fines = fines
         self.suppress = suppress
@@ -47,7 +59,7 @@ public final class ChartContext {
     public func report(_ p: Period) throws -> StatsReport {
         if let r = reports[p.label] { return r }
         if let source { return try source.report(p) }
-        let r = try StatsReport(tables: tables, period: p, asOf: asOf, settings: settings, fines: fines, suppress: suppress)
+        let r = try StatsReport(shared: shared, period: p, fines: fines, suppress: suppress)
         reports[p.label] = r
         return r
     }
@@ -98,14 +110,14 @@ public final class ChartContext {
     public func decisionDelays() throws -> (moderationDays: [Double], disclosureHours: [Double]) {
         if let source { return try source.decisionDelays() }
         guard let d = tables.decisions, d.rowCount > 0 else { return ([], []) }
-        let r = try DecisionFigures.compute(d, period: period, list: settings.sexualAbuse, minDecisions: settings.minDecisions)
+        let r = try shared.decisions(d, period)
         return (r.moderationDays, r.disclosureHours)
     }
 
     /// The hours of the removals, by platform or all under "": the population of
-    /// `takedowns.median_hours`, defined once in TallyMetrics.
+    /// `takedowns.median_hours`, defined once in TallyMetrics, from the shared pass.
     private func removals(byPlatform: Bool) throws -> [String: [Double]] {
         if let source { return try source.removalHours(byPlatform: byPlatform) }
-        return try TakedownFigures.removalHours(tables.takedowns, period: period, asOf: asOf, zone: settings.zone, byPlatform: byPlatform)
+        return try shared.takedowns(SharedFigures.days(for: period)).removalHours(period, byPlatform: byPlatform)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import TallyCore
 
 /// What a figure's value is, which decides how it reads and whether it gets comparisons.
@@ -372,16 +373,25 @@ public enum FigureCatalogue {
     /// The entry of an id and the comparison it carries, if any (nil: not a catalogued id).
     /// Exact ids win over families, so `platforms.x.due` is never read as a breakdown.
     public static func lookup(_ id: String) -> (entry: FigureEntry, key: String, comparison: Comparison?)? {
+        if let known = lookups.get(id) { return known.found }
         func find(_ base: String) -> (FigureEntry, String)? {
             if let e = exact[base] { return (e, "") }
             for e in families { if let k = e.match(base) { return (e, k) } }
             return nil
         }
+        var found: (entry: FigureEntry, key: String, comparison: Comparison?)?
         for c in Comparison.allCases where id.hasSuffix("." + c.rawValue) {
-            if let (e, k) = find(String(id.dropLast(c.rawValue.count + 1))), e.comparisons { return (e, k, c) }
+            if let (e, k) = find(String(id.dropLast(c.rawValue.count + 1))), e.comparisons { found = (e, k, c); break }
         }
-        return find(id).map { ($0.0, $0.1, nil) }
+        if found == nil { found = find(id).map { ($0.0, $0.1, nil) } }
+        lookups.set(id, Lookup(found: found))
+        return found
     }
+
+    /// Ids looked up before (a bulletin asks for each of its few hundred ids many times: in
+    /// comparisons, formats, tables, the manifest).
+    struct Lookup: Sendable { let found: (entry: FigureEntry, key: String, comparison: Comparison?)? }
+    static let lookups = Memo<Lookup>()
 
     /// Whether `id` (with or without a comparison suffix) is a catalogued figure.
     public static func contains(_ id: String) -> Bool { lookup(id) != nil }
@@ -404,4 +414,13 @@ public enum FigureCatalogue {
         if let c = comparison { text += " — " + (lang == .ko ? c.ko : c.en) }
         return text
     }
+}
+
+/// A dictionary from strings to values shared between threads (a lock around it), for
+/// results worth keeping that any thread may ask for.
+final class Memo<Value: Sendable>: @unchecked Sendable {
+    private var values: [String: Value] = [:]
+    private let lock = NSLock()
+    func get(_ key: String) -> Value? { lock.lock(); defer { lock.unlock() }; return values[key] }
+    func set(_ key: String, _ value: Value) { lock.lock(); values[key] = value; lock.unlock() }
 }

@@ -49,46 +49,55 @@ public struct StatsReport: Sendable {
     /// of `period` (local midnight after its last day) when no takedowns are loaded. The
     /// maxima come from the columns' zone maps, which the figures then reuse.
     public static func defaultAsOf(_ takedowns: Table, period: Period, zone: ZoneOffsets) -> Int64 {
+        latestInstant(takedowns) ?? AsOf.endOfDay(period.last, zone: zone)
+    }
+
+    /// The latest `requested_at` or `resolved_at` loaded (nil: none).
+    public static func latestInstant(_ takedowns: Table) -> Int64? {
         var latest: Int64?
         for name in ["requested_at", "resolved_at"] {
             guard let m = try? takedowns.maximum(name) else { continue }
             latest = max(latest ?? m, m)
         }
-        return latest ?? AsOf.endOfDay(period.last, zone: zone)
+        return latest
     }
 
     public init(tables: RecordTables, period: Period, asOf: Int64? = nil, settings: Settings,
                 fines: FineSchedule?, suppress: Bool = true) throws {
+        try self.init(shared: SharedFigures(tables: tables, asOf: asOf, settings: settings),
+                      period: period, fines: fines, suppress: suppress)
+    }
+
+    /// The report of `period` from what reports over the same tables, as-of time and settings
+    /// share (a bulletin's months): the same figures as `init(tables:…)`, computed once.
+    public init(shared: SharedFigures, period: Period, fines: FineSchedule?, suppress: Bool = true) throws {
+        let tables = shared.tables, settings = shared.settings
         self.period = period
         self.settings = settings
         self.fines = fines
         self.suppressionApplied = suppress
-        let asOf = asOf ?? Self.defaultAsOf(tables.takedowns, period: period, zone: settings.zone)
-        self.asOf = asOf
+        self.asOf = shared.asOf(for: period)
 
         let prev = period.previousMonth, ytd = period.yearToDate
         var current = Figures(), before = Figures(), toDate = Figures()
         var breakdownGroups: [(ids: [String], groups: [[Int]])] = []
 
-        // Victims and arrests: one pass per period.
-        let victims = try VictimFigures(tables.victims, settings: settings)
-        let arrests = try ArrestFigures(tables.arrests, settings: settings)
-        breakdownGroups = try victims.add(period, to: &current)
-        try arrests.add(period, to: &current)
+        // Victims and arrests: one pass per period (shared between reports).
+        let victims = try shared.victims(period)
+        breakdownGroups = victims.1
+        for (id, v) in victims.0.items { current[id] = v }
+        for (id, v) in try shared.arrests(period).items { current[id] = v }
         if let prev, let ytd {
-            _ = try victims.add(prev, to: &before)
-            _ = try victims.add(ytd, to: &toDate)
-            try arrests.add(prev, to: &before)
-            try arrests.add(ytd, to: &toDate)
+            for (id, v) in try shared.victims(prev).0.items { before[id] = v }
+            for (id, v) in try shared.victims(ytd).0.items { toDate[id] = v }
+            for (id, v) in try shared.arrests(prev).items { before[id] = v }
+            for (id, v) in try shared.arrests(ytd).items { toDate[id] = v }
         }
 
         // Takedowns: counts per platform and day from the month before the period (for the
-        // fines' repeat months) to its end, then sums.
-        let firstMonth = period.months[0]
-        let lookback = firstMonth.month == 1 ? Period.month(firstMonth.year - 1, 12) : Period.month(firstMonth.year, firstMonth.month - 1)
-        let from = min(lookback.first, prev?.first ?? lookback.first, ytd?.first ?? lookback.first)
-        let takedowns = try TakedownFigures(source: tables.takedowns, asOf: asOf, settings: settings, from: from, to: period.last)
-        let (perPlatform, all) = try takedowns.durations(period)
+        // fines' repeat months) to its end, then sums; one pass shared by every report.
+        let takedowns = try shared.takedowns(SharedFigures.days(for: period))
+        let (perPlatform, all) = takedowns.durations(period)
         let rows = takedowns.counts(period)
         var total = TakedownCounts()
         for (_, c) in rows { total = total + c }
@@ -125,14 +134,14 @@ public struct StatsReport: Sendable {
         // Decisions (decisions.md), when loaded: periods by application date; no disclosure
         // control (public data on platforms' decisions, no person in them).
         if let d = tables.decisions, d.rowCount > 0 {
-            let now = try DecisionFigures.compute(d, period: period, list: settings.sexualAbuse, minDecisions: settings.minDecisions)
+            let now = try shared.decisions(d, period)
             for (id, v) in now.figures.items { current[id] = v }
             decisionPlatforms = now.platforms
             if let prev, let ytd {
-                for (id, v) in try DecisionFigures.compute(d, period: prev, list: settings.sexualAbuse, minDecisions: settings.minDecisions).figures.items {
+                for (id, v) in try shared.decisions(d, prev).figures.items {
                     before[id] = v
                 }
-                for (id, v) in try DecisionFigures.compute(d, period: ytd, list: settings.sexualAbuse, minDecisions: settings.minDecisions).figures.items {
+                for (id, v) in try shared.decisions(d, ytd).figures.items {
                     toDate[id] = v
                 }
             }

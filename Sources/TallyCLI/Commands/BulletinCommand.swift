@@ -78,7 +78,10 @@ struct BulletinCommand: ParsableCommand {
                                   lang: lang, outDir: out, sourceDateEpoch: Bulletin.sourceDateEpochFromEnvironment)
         input.extras = !pdfOnly
         input.vintage = i.vintage
-        let asOf = i.asOf ?? StatsReport.defaultAsOf(i.tables.takedowns, period: i.period, zone: i.settings.zone)
+        // The default as-of time found once (a scan of every request), for the bulletin and
+        // its revisions alike.
+        input.asOf = i.asOf ?? StatsReport.latestInstant(i.tables.takedowns)
+        let asOf = input.asOf ?? StatsReport.defaultAsOf(i.tables.takedowns, period: i.period, zone: i.settings.zone)
         input.revisions = try BulletinRevisions.compute(store: i.store, period: i.period, vintage: i.vintage.batch, asOf: asOf,
                                                         tables: i.tables, settings: i.settings, fines: i.fines, useCache: !options.noCache)
         input.format = pdfOnly ? .pdf : format
@@ -98,7 +101,9 @@ struct BulletinCommand: ParsableCommand {
         }
         if timing {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
-            FileHandle.standardError.write(Data("bulletin: \(Int(ms.rounded())) ms\n".utf8))
+            let pass = String(format: "%d pass%@ over the takedowns, %.0f ms, holding %.1f MB", result.takedownPasses,
+                              result.takedownPasses == 1 ? "" : "es", result.takedownPassSeconds * 1000, Double(result.takedownPassBytes) / 1e6)
+            FileHandle.standardError.write(Data("bulletin: \(Int(ms.rounded())) ms (\(pass))\n".utf8))
         }
     }
 
