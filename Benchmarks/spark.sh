@@ -8,6 +8,8 @@
 #                   with the driver's own split (start-up and reading, validation, figures).
 # The two JSON reports are checked equal (engine block aside). N takedowns (default 1,000,000),
 # N/10 victims, N/100 arrests from tally-sample. Usage: Benchmarks/spark.sh [N]
+# Spark's driver (local mode: the executors too) gets SPARK_DRIVER_MEMORY (default 8g; Spark's own 1g
+# runs out of heap at 10M rows).
 # Needs Java 17 and pyspark (make spark-test installs both into Tests/spark/.venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,15 +28,17 @@ if [ ! -f "$WORK/takedowns.csv" ]; then
 fi
 secs() { echo "$2 - $1" | bc -l; }
 DB="$WORK/store.sqlite"
-rm -rf "$DB" "$DB"-* "$DB.cache"
+rm -rf "$DB" "$DB"-* "$DB.cache" "$WORK/cpu.txt"
+# CPU seconds (user + system, children included: Spark's JVM is the tally process's child) and peak RSS.
+TIME="/usr/bin/time -a -o $WORK/cpu.txt -f %U|%S|%M"
 t0=$(date +%s.%N)
-$TALLY ingest --db "$DB" "$WORK/arrests.csv" "$WORK/victims.csv" "$WORK/takedowns.csv" >/dev/null
+$TIME $TALLY ingest --db "$DB" "$WORK/arrests.csv" "$WORK/victims.csv" "$WORK/takedowns.csv" >/dev/null
 t1=$(date +%s.%N)
-$TALLY stats --db "$DB" --period 2024-08 --format json > "$WORK/local.json"
+$TIME $TALLY stats --db "$DB" --period 2024-08 --format json > "$WORK/local.json"
 t2=$(date +%s.%N)
-$TALLY stats --db "$DB" --period 2024-08 --format json >/dev/null
+$TIME $TALLY stats --db "$DB" --period 2024-08 --format json >/dev/null
 t3=$(date +%s.%N)
-$TALLY stats --engine spark --spark-master 'local[2]' --spark-keep "$WORK/spark-job" --spark-quarantine "$WORK/quarantine" \
+$TIME $TALLY stats --engine spark --spark-master 'local[2]' --spark-conf "spark.driver.memory=${SPARK_DRIVER_MEMORY:-8g}" --spark-keep "$WORK/spark-job" --spark-quarantine "$WORK/quarantine" \
   --input "$WORK/arrests.csv" --input "$WORK/victims.csv" --input "$WORK/takedowns.csv" \
   --period 2024-08 --format json > "$WORK/spark.json"
 t4=$(date +%s.%N)
@@ -51,4 +55,6 @@ printf "%'d takedowns, %'d victims, %'d arrests (%s of CSV)\n" "$N" "$V" "$A" "$
 printf "  Tally: ingest %.1f s + stats (cache cold) %.1f s = %.1f s; stats again (cache warm) %.2f s\n" \
   "$(secs $t0 $t1)" "$(secs $t1 $t2)" "$(secs $t0 $t2)" "$(secs $t2 $t3)"
 printf "  Spark local[2], whole tally process (submit, JVM, read, validate, figures): %.1f s\n" "$(secs $t3 $t4)"
+cpu() { sed -n "${1}p" "$WORK/cpu.txt" | awk -F'|' '{printf "%.1f s CPU, peak RSS %.0f MB", $1 + $2, $3 / 1024}'; }
+echo "  CPU: Tally ingest $(cpu 1); stats cold $(cpu 2); stats warm $(cpu 3); Spark $(cpu 4) (JVM included)"
 echo "  machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
