@@ -103,14 +103,7 @@ struct RankCommand: ParsableCommand {
 
     func run() throws {
         if kind == .decisions { return try runDecisions() }
-        let report: StatsReport, provenance: Provenance?, spark: SparkRun?
-        if options.engine.engine == .spark {
-            (report, spark) = try options.sparkReport()
-            provenance = nil
-        } else {
-            let r = try options.report()
-            (report, provenance, spark) = (r.0, r.1, nil)
-        }
+        let (report, provenance, spark) = try reportByEngine()
         let rows = StatsOutput.league(report)
         switch format {
         case .json:
@@ -145,16 +138,20 @@ struct RankCommand: ParsableCommand {
         }
     }
 
+    /// The report from the engine asked for: the store's provenance with the local engine, the
+    /// Spark run's description with Spark.
+    func reportByEngine() throws -> (StatsReport, Provenance?, SparkRun?) {
+        if options.engine.engine == .spark {
+            let (report, spark) = try options.sparkReport()
+            return (report, nil, spark)
+        }
+        let r = try options.report()
+        return (r.0, r.1, nil)
+    }
+
     /// `tally rank --kind decisions`.
     func runDecisions() throws {
-        let report: StatsReport, provenance: Provenance?, spark: SparkRun?
-        if options.engine.engine == .spark {
-            (report, spark) = try options.sparkReport()
-            provenance = nil
-        } else {
-            let r = try options.report()
-            (report, provenance, spark) = (r.0, r.1, nil)
-        }
+        let (report, provenance, spark) = try reportByEngine()
         guard let platforms = report.decisionPlatforms else {
             if spark != nil { throw CLIError("the --input files hold no decisions (DSA statements of reasons)") }
             throw CLIError("the store \(options.store.path) holds no decisions: load DSA statements of reasons first with `tally ingest FILE...`")
