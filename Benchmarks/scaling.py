@@ -228,9 +228,11 @@ def fmt(x, d=2):
 def report(results, versions):
     L = ["# Scaling: from CSV to first figures at 1M, 10M, 100M takedowns", ""]
     L.append(f"Machine: {versions['machine']}. Tally {versions['tally']}, DuckDB {versions['duckdb']}, "
-             f"Polars {versions['polars']}, Python {versions['python']}. Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.")
+             f"Polars {versions['polars']}, Python {versions['python']}. Runs: " +
+             "; ".join(f"{r['n']:,} at {r.get('run', '?')}" for r in results) + ".")
     L.append("Each size: N takedowns, N/10 victims (≤ 1M), N/100 arrests (≤ 100k) from `tally-sample`; every "
-             "engine's month answer checked equal to Tally's. Times are wall-clock seconds of fresh processes.")
+             "engine's month answer checked equal to Tally's. Times are wall-clock seconds of fresh processes; "
+             "CPU seconds (user + system) of Tally's load and first figures in the last table.")
     L.append("")
     L.append("| takedowns | CSV MB | tally ingest s (rows/s) | first `stats` s | **CSV → first figures** | "
              "DuckDB load + query s | **ratio Tally/DuckDB** | Polars scan + query s | ratio Tally/Polars |")
@@ -244,13 +246,13 @@ def report(results, versions):
                  f"**{t / d:.2f}** | {fmt(p) if p else r.get('polars_error', '—')} | {fmt(t / p) if p else '—'} |")
     L.append("")
     L.append("| takedowns | warm `stats` s | `bulletin` s | column MB | store MB | peak RSS MB: stats warm / bulletin / ingest | "
-             "RSS / column bytes (stats, bulletin) | DuckDB query RSS MB | Polars RSS MB |")
-    L.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+             "RSS / column bytes (stats, bulletin) | DuckDB query RSS MB | Polars RSS MB | Tally CPU s: ingest, first stats |")
+    L.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         L.append(f"| {r['n']:,} | {fmt(r['warm_s'], 3)} | {fmt(r['bulletin_s'])} | {r['column_mb']:,.0f} | "
                  f"{r['store_mb']:,.0f} | {r['warm_rss']:,.0f} / {r['bulletin_rss']:,.0f} / {r['ingest_rss']:,.0f} | "
                  f"{r['warm_rss'] / max(r['column_mb'], 1):.2f}, {r['bulletin_rss'] / max(r['column_mb'], 1):.2f} | "
-                 f"{r['duck_query_rss']:,.0f} | {fmt(r.get('polars_rss'), 0)} |")
+                 f"{r['duck_query_rss']:,.0f} | {fmt(r.get('polars_rss'), 0)} | {fmt(r['ingest_cpu'], 1)}, {fmt(r['first_cpu'], 2)} |")
     return "\n".join(L) + "\n"
 
 
@@ -288,10 +290,20 @@ def plot(results, path):
 def main():
     tally, sample, sizes = sys.argv[1], sys.argv[2], [int(s) for s in sys.argv[3:]]
     py = sys.executable
-    results = []
+    out = os.environ.get("SCALE_OUT", HERE)
+    # Sizes measured before (another run, e.g. 100M alone) are kept, each with its own time.
+    previous = {}
+    try:
+        with open(os.path.join(out, "results-scaling.json")) as f:
+            previous = {r["n"]: r for r in json.load(f)["results"]}
+    except (OSError, ValueError, KeyError):
+        pass
     for n in sizes:
-        results.append(measure(tally, sample, n, py))
-        print(json.dumps(results[-1]), file=sys.stderr)
+        r = measure(tally, sample, n, py)
+        r["run"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        previous[n] = r
+        print(json.dumps(r), file=sys.stderr)
+    results = [previous[n] for n in sorted(previous)]
     import duckdb
     import polars
     with open("/proc/cpuinfo") as f:
@@ -301,7 +313,6 @@ def main():
                 "tally": subprocess.run([tally, "--version"], capture_output=True, text=True).stdout.strip(),
                 "duckdb": duckdb.__version__, "polars": polars.__version__, "python": platform.python_version()}
     md = report(results, versions)
-    out = os.environ.get("SCALE_OUT", HERE)
     with open(os.path.join(out, "results-scaling.md"), "w") as f:
         f.write(md)
     with open(os.path.join(out, "results-scaling.json"), "w") as f:
