@@ -51,7 +51,7 @@ t = r["timings"]
 print("  Spark driver: %.1f s reading (with start-up), %.1f s validating and de-duplicating, %.1f s figure SQL; Spark %s"
       % (t["read"], t["validate"], t["figures"], r["spark_version"]))
 PY
-printf "%'d takedowns, %'d victims, %'d arrests (%s of CSV)\n" "$N" "$V" "$A" "$(du -ch "$WORK"/*.csv | tail -1 | cut -f1)"
+printf "%'d takedowns, %'d victims, %'d arrests (%s of CSV)\n" "$N" "$V" "$A" "$(du -chL "$WORK"/*.csv | tail -1 | cut -f1)"
 printf "  Tally: ingest %.1f s + stats (cache cold) %.1f s = %.1f s; stats again (cache warm) %.2f s\n" \
   "$(secs $t0 $t1)" "$(secs $t1 $t2)" "$(secs $t0 $t2)" "$(secs $t2 $t3)"
 printf "  Spark local[2], whole tally process (submit, JVM, read, validate, figures): %.1f s\n" "$(secs $t3 $t4)"
