@@ -280,7 +280,7 @@ def plot(results, path):
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g} s"))
     ax.set_xlabel("takedown records")
     ax.set_ylabel("seconds (wall clock, log scale)")
-    ax.set_title("Cost as data grows (same machine, same run)")
+    ax.set_title("Cost as data grows (same machine; DuckDB and Polars in the same runs)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
