@@ -121,7 +121,7 @@ let package = Package(
             "TallyEngine", "CSQLite", "TallyTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyTables", "TallyCore", "TallyEngine", "TallyTestSupport"]),
+        .testTarget(name: "TallyMetricsTests", dependencies: ["TallyMetrics", "TallyStore", "TallyTables", "TallyPublication", "TallyCore", "TallyEngine", "TallyTestSupport"]),
         .testTarget(name: "TallyChartsTests", dependencies: ["TallyCharts", "TallyMetrics"], exclude: ["References"]),
         .testTarget(name: "TallyCSVTests", dependencies: ["TallyCSV"]),
         .testTarget(name: "TallyXLSXTests", dependencies: ["TallyXLSX"], exclude: ["Fixtures"]),

@@ -5,6 +5,7 @@ import TallyCore
 import TallyEngine
 import TallyStore
 @testable import TallyMetrics
+import TallyPublication
 
 /// The figures of decisions.md on the real DSA fixtures, three ways: the engine
 /// (`DecisionFigures`), the figure catalogue's SQL (`FigureSQL.recompute`) run by
@@ -40,7 +41,7 @@ import TallyStore
         settings.sexualAbuse = l.list
         settings.minDecisions = minDecisions
         let params = FigureSQL.Parameters(vintage: Int(Int64.max), period: p, asOf: 0, settings: settings)
-        return try l.store.db.read { try FigureSQL.recompute(params, fines: nil, suppress: false, runner: StoreRunner(db: l.store.db)) }.figures
+        return try l.store.db.read { try FigureSQL.recompute(params, fines: nil, suppress: false, runner: StoreFigureSQL(db: l.store.db)) }.figures
     }
 
     /// python3's figures from the CSV files: {"figures": {id: value}, "platforms": {name: {field: value}}}.
@@ -216,34 +217,5 @@ enum DecisionPython {
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "python3 failed")
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}
-
-/// Figure SQL on a store's database (`StoreFigureSQL` lives in TallyBulletin, which this
-/// test target does not import).
-struct StoreRunner: FigureSQLRunner {
-    let db: Database
-    func rows(_ sql: String, _ parameters: [(name: String, value: FigureSQLValue)]) throws -> [[FigureSQLValue]] {
-        let s = try db.prepare(sql)
-        try s.bind(named: parameters.map { p in
-            switch p.value {
-            case .null: return (p.name, SQLValue.null)
-            case .int(let x): return (p.name, .int(x))
-            case .double(let d): return (p.name, .double(d))
-            case .text(let t): return (p.name, .text(t))
-            }
-        })
-        var out: [[FigureSQLValue]] = []
-        while try s.step() {
-            out.append((0..<s.columnCount).map { i in
-                switch s.value(i) {
-                case .null: return .null
-                case .int(let x): return .int(x)
-                case .double(let d): return .double(d)
-                case .text(let t): return .text(t)
-                }
-            })
-        }
-        return out
     }
 }
