@@ -227,6 +227,39 @@ def generate(folder, seed):
     return ["takedowns-a.csv", "takedowns-b.csv", "victims.csv", "arrests.csv"]
 
 
+def quarantined_rows(folder):
+    """The rows Spark quarantined: its JSON-lines part files in `folder`."""
+    rows = []
+    for part in glob.glob(str(folder / "*.json")):
+        with open(part, encoding="utf-8") as f:
+            rows += [json.loads(line) for line in f if line.strip()]
+    return rows
+
+
+def key(r):
+    """A quarantined row as Spark and `tally quarantine` both give it: file, line, column, value, reason."""
+    return (os.path.basename(r["file"]), r["line"], r.get("column"), r.get("value") or "", r["reason"])
+
+
+def local_and_spark(tmp_path, paths, period):
+    """The same files two ways: `tally ingest` into a store, then its `stats` and `quarantine`; and
+    `tally stats --engine spark` on local[2]. Returns the ingest report, the local figures, the
+    locally quarantined rows, Spark's figures (its `engine` block taken out), that block, and the
+    folder Spark wrote its quarantined rows to."""
+    db = tmp_path / "store.sqlite"
+    ingest = json.loads(tally("ingest", "--db", str(db), "--format", "json", *paths).stdout)
+    local = json.loads(tally("stats", "--db", str(db), "--period", period, "--format", "json").stdout)
+    quarantine_local = json.loads(tally("quarantine", "--db", str(db), "--format", "json", "--limit", "100000").stdout)
+    qdir = tmp_path / "quarantine"
+    args = ["stats", "--engine", "spark", "--spark-master", "local[2]", "--period", period, "--format", "json",
+            "--spark-quarantine", str(qdir)]
+    for p in paths:
+        args += ["--input", p]
+    spark = json.loads(tally(*args, env=spark_env()).stdout)
+    engine = spark.pop("engine")
+    return ingest, local, quarantine_local, spark, engine, qdir
+
+
 def test_generated_set_equals_local_engine_and_ingest(tmp_path):
     """Figures, per-file counts (loaded, updated, duplicates, quarantined) and every
     quarantined row's line, column, value and reason: Spark equals `tally ingest` and Tally's
@@ -237,18 +270,7 @@ def test_generated_set_equals_local_engine_and_ingest(tmp_path):
     folder.mkdir()
     names = generate(str(folder), seed)
     paths = [str(folder / n) for n in names]
-    db = tmp_path / "g.sqlite"
-    ingest = json.loads(tally("ingest", "--db", str(db), "--format", "json", *paths).stdout)
-    local = json.loads(tally("stats", "--db", str(db), "--period", "2024-08", "--format", "json").stdout)
-    quarantine_local = json.loads(tally("quarantine", "--db", str(db), "--format", "json", "--limit", "100000").stdout)
-
-    qdir = tmp_path / "quarantine"
-    args = ["stats", "--engine", "spark", "--spark-master", "local[2]", "--period", "2024-08", "--format", "json",
-            "--spark-quarantine", str(qdir)]
-    for p in paths:
-        args += ["--input", p]
-    spark = json.loads(tally(*args, env=spark_env()).stdout)
-    engine = spark.pop("engine")
+    ingest, local, quarantine_local, spark, engine, qdir = local_and_spark(tmp_path, paths, "2024-08")
 
     # Counts per file, as the ingest reports them.
     by_name = {os.path.basename(f["path"]): f for f in ingest["files"]}
@@ -260,13 +282,7 @@ def test_generated_set_equals_local_engine_and_ingest(tmp_path):
     assert sum(f["updated"] for f in engine["files"]) > 0 and sum(f["duplicates"] for f in engine["files"]) > 0
 
     # Every quarantined row, with the same reason in the same words.
-    rows = []
-    for part in glob.glob(str(qdir / "*.json")):
-        with open(part, encoding="utf-8") as f:
-            rows += [json.loads(line) for line in f if line.strip()]
-
-    def key(r):
-        return (os.path.basename(r["file"]), r["line"], r.get("column"), r.get("value") or "", r["reason"])
+    rows = quarantined_rows(qdir)
     assert sorted(map(key, rows)) == sorted(map(key, quarantine_local))
     reasons = sorted({r["reason"] for r in rows if not r["reason"].startswith("conflict: ")})
     print("%d quarantined rows compared (%d conflicts); the other reasons:" % (len(rows), len(rows) - len([r for r in rows if not r["reason"].startswith("conflict: ")])))

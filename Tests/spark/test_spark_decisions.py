@@ -12,7 +12,7 @@ import json
 import os
 import random
 
-from test_spark import ROOT, figures_equal, spark_env, tally
+from test_spark import ROOT, figures_equal, key, local_and_spark, quarantined_rows, spark_env, tally
 
 FIXTURES = "/work/shared/fixtures/dsa"
 if not os.path.isdir(FIXTURES):
@@ -146,35 +146,13 @@ def generate(folder, seed):
     return ["sor-a.csv", "sor-b.csv"]
 
 
-def quarantined_rows(folder):
-    rows = []
-    for part in glob.glob(str(folder / "*.json")):
-        with open(part, encoding="utf-8") as f:
-            rows += [json.loads(line) for line in f if line.strip()]
-    return rows
-
-
-def key(r):
-    return (os.path.basename(r["file"]), r["line"], r.get("column"), r.get("value") or "", r["reason"])
-
-
 def test_decisions_equal_ingest_and_local_engine(tmp_path):
     seed = int(os.environ.get("TALLY_SPARK_SEED", random.randrange(1, 10**6)))
     print("generated decisions seed: %d (TALLY_SPARK_SEED=%d repeats it)" % (seed, seed))
     folder = tmp_path / "in"
     folder.mkdir()
     paths = [str(folder / n) for n in generate(str(folder), seed)] + sorted(glob.glob(os.path.join(FIXTURES, "*.csv")))
-    db = tmp_path / "d.sqlite"
-    ingest = json.loads(tally("ingest", "--db", str(db), "--format", "json", *paths).stdout)
-    local = json.loads(tally("stats", "--db", str(db), "--period", "2024-03", "--format", "json").stdout)
-    quarantine_local = json.loads(tally("quarantine", "--db", str(db), "--format", "json", "--limit", "100000").stdout)
-    qdir = tmp_path / "quarantine"
-    args = ["stats", "--engine", "spark", "--spark-master", "local[2]", "--period", "2024-03", "--format", "json",
-            "--spark-quarantine", str(qdir)]
-    for p in paths:
-        args += ["--input", p]
-    spark = json.loads(tally(*args, env=spark_env()).stdout)
-    engine = spark.pop("engine")
+    ingest, local, quarantine_local, spark, engine, qdir = local_and_spark(tmp_path, paths, "2024-03")
     by_name = {os.path.basename(f["path"]): f for f in ingest["files"]}
     for f in engine["files"]:
         i = by_name[f["file"]]
