@@ -16,6 +16,10 @@ import TallyPublication
 /// rendered page in `make test` (Tests/browser).
 @Suite(.serialized) struct HTMLTests {
     typealias Sample = BulletinTests.Sample
+    /// A store of the sample year of its own: a store's connection serves one thread at a time,
+    /// and BulletinTests and TaggedPDFTests read theirs while these tests run.
+    nonisolated(unsafe) static let own = Result { try Sample() }
+    static func sample() throws -> Sample { try own.get() }
 
     static func write(_ s: Sample, _ lang: Language, out: String, format: BulletinFormat = .both) throws -> BulletinResult {
         let (settings, fines) = s.settings
@@ -45,7 +49,7 @@ import TallyPublication
 
     @Test(arguments: [Language.en, .ko])
     func structureOfThePage(_ lang: Language) throws {
-        let s = try BulletinTests.sample()
+        let s = try Self.sample()
         // Both languages into one folder (each page links to the other), this one last.
         _ = try Self.write(s, lang == .ko ? .en : .ko, out: "html-\(lang.rawValue)")
         let result = try Self.write(s, lang, out: "html-\(lang.rawValue)")
@@ -117,7 +121,7 @@ import TallyPublication
     /// The page says what the PDF says, in the same order: the table captions and every
     /// figure tile, compared with pdftotext's reading of the PDF.
     @Test func sameContentAndOrderAsThePDF() throws {
-        let s = try BulletinTests.sample()
+        let s = try Self.sample()
         let result = try Self.write(s, .en, out: "html-order")
         let doc = try Self.xml(try #require(result.html))
         let captions = try Self.all(doc, "caption").filter { !(Self.attr($0, "id") ?? "").hasPrefix("f") }.map { $0.stringValue ?? "" }
@@ -138,7 +142,7 @@ import TallyPublication
     /// The league chart's text alternative names the highest and lowest ranked platforms,
     /// worked out here from the report's platform rows.
     @Test func chartTextAlternativesComeFromTheFigures() throws {
-        let s = try BulletinTests.sample()
+        let s = try Self.sample()
         for lang in [Language.en, .ko] {
             let result = try Self.write(s, lang, out: "html-alt-\(lang.rawValue)")
             let doc = try Self.xml(try #require(result.html))
@@ -157,7 +161,7 @@ import TallyPublication
     /// Same inputs, the same bytes: the page and the standalone SVGs within one process too
     /// (ids are renumbered, not Cairo's process-wide counters).
     @Test func reproducibleWithinAProcess() throws {
-        let s = try BulletinTests.sample()
+        let s = try Self.sample()
         let a = try Self.write(s, .ko, out: "html-repro-a")
         let b = try Self.write(s, .ko, out: "html-repro-b")
         #expect(a.files.count == b.files.count)
@@ -172,7 +176,7 @@ import TallyPublication
 
     /// `--format html`: no PDF, and the manifest names the page only.
     @Test func htmlOnly() throws {
-        let s = try BulletinTests.sample()
+        let s = try Self.sample()
         let result = try Self.write(s, .en, out: "html-only", format: .html)
         #expect(result.pdf.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: s.dir + "/html-only/bulletin-2024-08-en.pdf"))

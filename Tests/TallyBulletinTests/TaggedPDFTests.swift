@@ -8,6 +8,10 @@ import TallyPublication
 /// The PDF's structure tree, read back with poppler (`pdfinfo -struct`, `-struct-text`):
 /// a tagged PDF whose headings, lists, tables and figures follow the layout.
 @Suite(.serialized) struct TaggedPDFTests {
+    /// A store of the sample year of its own (see `HTMLTests.own`).
+    nonisolated(unsafe) static let own = Result { try BulletinTests.Sample() }
+    static func sample() throws -> BulletinTests.Sample { try own.get() }
+
     /// `pdfinfo -struct` as (depth, element) in document order.
     static func tree(_ pdf: String) throws -> [(depth: Int, name: String)] {
         try BulletinTests.tool("pdfinfo", ["-struct", pdf]).split(separator: "\n").compactMap { line in
@@ -21,7 +25,7 @@ import TallyPublication
 
     @Test(arguments: [Language.en, .ko])
     func structureTree(_ lang: Language) throws {
-        let s = try BulletinTests.sample()
+        let s = try Self.sample()
         let result = try s.bulletin("2024-08", lang, out: "tagged-\(lang.rawValue)")
         let info = try BulletinTests.tool("pdfinfo", [result.pdf])
         #expect(info.contains("Tagged:          yes"))

@@ -10,7 +10,10 @@ import TallyPublication
 /// The figures of decisions.md on the real DSA fixtures, three ways: the engine
 /// (`DecisionFigures`), the figure catalogue's SQL (`FigureSQL.recompute`) run by
 /// SQLite on the store, and python3 reading the CSV files with its csv and json modules.
-@Suite struct DecisionFigureTests {
+/// Serialized: its tests share one store, and a store's connection serves one thread at a time
+/// (two threads stepping statements on one connection at once is undefined behaviour in SQLite's
+/// no-mutex mode; it once spun for ever).
+@Suite(.serialized) struct DecisionFigureTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = root.appendingPathComponent("Tests/TallyStoreTests/Fixtures/dsa")
     static var paths: [String] {
@@ -207,15 +210,8 @@ import TallyPublication
 /// python3 with a script and arguments (stdout, trimmed); a failure fails the test.
 enum DecisionPython {
     static func run(_ script: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + args
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "python3 failed")
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try runChild("/usr/bin/env", ["python3", "-c", script] + args)
+        #expect(r.status == 0, "python3 failed: \(r.stderr)")
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,9 +16,42 @@ public struct SQLiteError: Error, CustomStringConvertible {
 ///
 /// Files are created owner-only (0600): SQLite's journal and WAL files inherit the mode of
 /// the database file.
+///
+/// A connection serves one thread at a time: it is opened without SQLite's own mutex
+/// (`SQLITE_OPEN_NOMUTEX`), so two threads stepping statements on it at once is undefined
+/// behaviour (seen: a test whose parallel cases shared a store spun for ever in `sqlite3_step`).
+/// Debug builds check it: a statement run or stepped while another thread is inside one traps
+/// with the store's name.
 public final class Database {
     package let handle: OpaquePointer
     public let path: String
+    #if DEBUG
+    private let userLock = NSLock()
+    private var user: pthread_t?
+    private var depth = 0
+
+    /// Marks the calling thread as the connection's user until the matching `leave`.
+    func enter() {
+        userLock.lock()
+        defer { userLock.unlock() }
+        let me = pthread_self()
+        if let user, pthread_equal(user, me) == 0 {
+            preconditionFailure("the SQLite connection to \(path) is used by two threads at once")
+        }
+        user = me
+        depth += 1
+    }
+
+    func leave() {
+        userLock.lock()
+        defer { userLock.unlock() }
+        depth -= 1
+        if depth == 0 { user = nil }
+    }
+    #else
+    @inline(__always) func enter() {}
+    @inline(__always) func leave() {}
+    #endif
 
     /// Process-wide settings made once, before the first connection.
     private static let configured: Bool = {
@@ -98,7 +132,9 @@ public final class Database {
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>?
+        enter()
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        leave()
         if rc != SQLITE_OK {
             let message = err.map { String(cString: $0) } ?? lastMessage
             sqlite3_free(err)
@@ -183,7 +219,9 @@ public final class Statement {
     /// Steps once; true when a row is available, false when done.
     @discardableResult
     public func step() throws -> Bool {
+        database.enter()
         let rc = sqlite3_step(handle)
+        database.leave()
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
         throw SQLiteError(code: rc, message: database.lastMessage, context: String(cString: sqlite3_sql(handle)))
