@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import Testing
 import TallyCharts
 import TallyCore
@@ -59,16 +60,7 @@ import TallyPublication
     static func sample() throws -> Sample { try shared.get() }
 
     static func tool(_ name: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/" + name)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try runChild("/usr/bin/" + name, args).stdout
     }
 
     @Test func headlineFiguresInBothLanguages() throws {

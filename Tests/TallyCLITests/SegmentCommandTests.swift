@@ -95,7 +95,7 @@ import Glibc
             let delay = Double(random.below(1000)) / 1000 * full
             let p = try TrustTests.Running(tallyBinary, ["ingest", "--db", db, b], in: dir, tag: "kill\(round)")
             usleep(useconds_t(delay * 1_000_000))
-            p.kill()
+            try p.kill()
             let s = try stats(db), sqlite = try stats(db, cache: false)
             #expect(s.status == 0 && s.stdout == sqlite.stdout, "round \(round), killed after \(delay) s")
             #expect(try run(tallyBinary, ["ingest", "--db", db, b]).status == 0)

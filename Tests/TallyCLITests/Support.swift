@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 
 /// The package's root folder (…/Tests/TallyCLITests/Support.swift → …).
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -23,37 +24,15 @@ struct RunResult {
     var stderr: String
 }
 
-/// Runs a program to completion with the given environment additions.
+/// Runs a program to completion with the given environment additions (TallyTestSupport's
+/// `runChild`: outputs through files, a deadline, no descriptor of another test inherited).
 func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
          cwd: URL? = nil) throws -> RunResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "TALLY_DB")
     for (k, v) in environment { env[k] = v }
-    p.environment = env
-    if let cwd { p.currentDirectoryURL = cwd }
-    // Outputs go to files: no pipe can fill up and block the child.
-    let base = FileManager.default.temporaryDirectory.appendingPathComponent("tally-run-\(UUID().uuidString)")
-    let outURL = base.appendingPathExtension("out"), errURL = base.appendingPathExtension("err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    defer {
-        try? FileManager.default.removeItem(at: outURL)
-        try? FileManager.default.removeItem(at: errURL)
-    }
-    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    p.waitUntilExit()
-    try out.close()
-    try err.close()
-    return RunResult(status: p.terminationStatus,
-                     stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                     stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    let r = try runChild(executable, arguments, environment: env, cwd: cwd?.path)
+    return RunResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
 }
 
 func tally(_ arguments: String..., environment: [String: String] = [:], cwd: URL? = nil) throws -> RunResult {

@@ -27,35 +27,28 @@ import Glibc
         return dir.write(name, lines.joined(separator: "\n"))
     }
 
-    /// A started process whose output goes to files.
+    /// A started process whose output goes to files (TallyTestSupport's `ChildProcess`).
     final class Running {
-        let process = Process()
+        let process: ChildProcess
         let out: String, err: String
         init(_ executable: String, _ arguments: [String], in dir: TempDir, tag: String) throws {
             out = dir.path("\(tag).out")
             err = dir.path("\(tag).err")
-            FileManager.default.createFile(atPath: out, contents: nil)
-            FileManager.default.createFile(atPath: err, contents: nil)
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
             var env = ProcessInfo.processInfo.environment
             env.removeValue(forKey: "TALLY_DB")
-            process.environment = env
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-            process.standardInput = FileHandle.nullDevice
             // Default paths (Charts/…, Data/…) are relative to the package's folder.
-            process.currentDirectoryURL = packageRoot
-            try process.run()
+            process = try ChildProcess(executable, arguments, environment: env, cwd: packageRoot.path,
+                                       stdout: out, stderr: err)
         }
         var isRunning: Bool { process.isRunning }
-        func kill() {
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        var pid: Int32 { process.pid }
+        func kill() throws {
+            process.signal(SIGKILL)
+            try process.wait()
         }
-        func wait() -> (status: Int32, stdout: String, stderr: String) {
-            process.waitUntilExit()
-            return (process.terminationStatus,
+        func wait() throws -> (status: Int32, stdout: String, stderr: String) {
+            let status = ChildProcess.exitCode(try process.wait())
+            return (status,
                     (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                     (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
         }
@@ -94,7 +87,7 @@ import Glibc
                 #expect(s.status == 0, "tally status failed: \(s.stderr)")
                 reads += 2
             }
-            let r1 = first.wait(), r2 = second.wait()
+            let r1 = try first.wait(), r2 = try second.wait()
             #expect(r1.status == 0, "\(r1.stderr)")
             #expect(r2.status == 0, "\(r2.stderr)")
             #expect(try Self.integrity(db) == "ok")
@@ -124,12 +117,12 @@ import Glibc
         let deadline = Date().addingTimeInterval(20)
         while (try? String(contentsOfFile: db + ".lock", encoding: .utf8))?.isEmpty ?? true, Date() < deadline { usleep(5_000) }
         let second = try tally("ingest", "--db", db, "--wait", "0.2", small)
-        let r1 = first.wait()
+        let r1 = try first.wait()
         #expect(r1.status == 0, "\(r1.stderr)")
         #expect(second.status == 1)
         let lines = second.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(second.stderr)")
-        #expect(second.stderr.contains("pid \(first.process.processIdentifier)"), "\(second.stderr)")
+        #expect(second.stderr.contains("pid \(first.pid)"), "\(second.stderr)")
         #expect(second.stderr.contains("nothing was loaded"))
         #expect(try Self.count(db) == bigRows)
         #expect(try sqlite3(db, "SELECT count(*) FROM files") == "1")
@@ -161,7 +154,7 @@ import Glibc
             let delay = Double(random.below(1000)) / 1000 * full
             let p = try Running(tallyBinary, ["ingest", "--db", db, a, b], in: dir, tag: "kill\(round)")
             usleep(useconds_t(delay * 1_000_000))
-            p.kill()
+            try p.kill()
             guard FileManager.default.fileExists(atPath: db) else { outcomes[-1, default: 0] += 1; continue }
             #expect(try Self.integrity(db) == "ok", "round \(round), killed after \(delay) s")
             // Killed while the new store's schema was being created: nothing committed, a new
@@ -207,7 +200,7 @@ import Glibc
             let p = try Running(tallyBinary, ["query", "--db", db, "--format", "csv", "takedowns", "--group-by", "platform",
                                               "--agg", "count"], in: dir, tag: "cache\(round)")
             usleep(useconds_t(random.below(400_000)))
-            p.kill()
+            try p.kill()
             let r = try tally("query", "--db", db, "--format", "csv", "takedowns", "--group-by", "platform", "--agg", "count")
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout == reference.stdout, "round \(round)")
@@ -260,7 +253,7 @@ import Glibc
             let p = try bulletin(out, asOf: "2025-01-31")
             // Kills spread over the time a whole run takes here.
             usleep(useconds_t(Double(random.below(1000)) / 1000 * duration * 1_000_000))
-            p.kill()
+            try p.kill()
             let now = files(out)
             // Temporary files of the killed run are allowed here; the next run sweeps them.
             for (name, bytes) in now where !name.contains(".tally-tmp-") {

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -58,15 +59,7 @@ import Testing
     }
 
     func pdfText(_ path: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        p.arguments = ["-enc", "UTF-8", path, "-"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try runChild("/usr/bin/pdftotext", ["-enc", "UTF-8", path, "-"]).stdout
     }
 
     @Test func pdfTextHasLabelsAndHangul() throws {

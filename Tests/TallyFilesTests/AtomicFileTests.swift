@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import Testing
 @testable import TallyFiles
 
@@ -68,11 +69,9 @@ import Testing
     @Test func sweepRemovesOnlyTemporariesOfDeadProcesses() throws {
         let dir = Dir()
         // A child that has exited: its pid is free (until reused, which a fresh pid is not).
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/true")
-        try child.run()
-        child.waitUntilExit()
-        let dead = child.processIdentifier
+        let child = try ChildProcess("/bin/true", [])
+        try child.wait()
+        let dead = child.pid
         let mine = AtomicFile.temporaryPath(for: dir.path + "/live.pdf")
         let stale = dir.path + "/.old.pdf" + TemporaryFiles.marker + "\(dead)"
         for p in [mine, stale, dir.path + "/keep.tally-tmp-x", dir.path + "/report.pdf"] {

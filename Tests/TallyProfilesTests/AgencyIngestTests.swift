@@ -9,19 +9,9 @@ import TallyTestSupport
 
 /// The text in CP949 (as Korean Excel saves "CSV"), by the system's iconv: an independent encoder.
 func cp949(_ text: String) throws -> [UInt8] {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
-    p.arguments = ["-f", "UTF-8", "-t", "CP949"]
-    let input = Pipe(), output = Pipe()
-    p.standardInput = input
-    p.standardOutput = output
-    try p.run()
-    input.fileHandleForWriting.write(Data(text.utf8))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0)
-    return Array(data)
+    let r = try runChild("/usr/bin/iconv", ["-f", "UTF-8", "-t", "CP949"], input: Data(text.utf8))
+    #expect(r.status == 0, "iconv: \(r.stderr)")
+    return Array(r.data)
 }
 
 /// Each shipped profile on hand-made exports: a title row, the header, data rows with every

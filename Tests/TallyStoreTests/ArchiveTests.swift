@@ -21,16 +21,9 @@ import TallyCore
     /// Runs a python3 script with arguments; fails the test on a non-zero exit.
     @discardableResult
     static func python(_ script: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + args
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "python3 failed")
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try runChild("/usr/bin/env", ["python3", "-c", script] + args)
+        #expect(r.status == 0, "python3 failed: \(r.stderr)")
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func sha256(_ path: String) throws -> String {

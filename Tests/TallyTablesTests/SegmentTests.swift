@@ -293,11 +293,7 @@ import TallyTestSupport
 
     /// Runs a Python program (the standard library only) with arguments.
     static func python(_ program: String, _ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", program] + arguments
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "python failed")
+        let r = try runChild("/usr/bin/python3", ["-c", program] + arguments)
+        #expect(r.status == 0, "python failed: \(r.stderr)")
     }
 }

@@ -1,0 +1,163 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A program the tests run: started with `posix_spawn`, waited for with `waitpid`, never longer
+/// than a deadline.
+///
+/// Why not Foundation's `Process`: tests run in parallel, and on Linux `Process` gives each child
+/// a socket pair (and `Pipe` two descriptors) that are not close-on-exec; a child started on
+/// another thread at the wrong moment inherits them, and then the first child's exit (or its
+/// pipe's end) is not seen until the second child exits — two children reading their standard
+/// input until its end can wait for each other for ever. Here every child closes every descriptor
+/// above 2 as it starts (`posix_spawn_file_actions_addclosefrom_np`), its standard streams are
+/// files, and `waitpid` on its own pid says when it ended. A child still running at its deadline
+/// is killed and the wait throws `ChildProcess.Overran`, naming the command: a test that would
+/// hang fails instead.
+public final class ChildProcess: @unchecked Sendable {
+    /// How long a child may run before it is killed: `TALLY_TEST_CHILD_SECONDS`, default 600.
+    public static let defaultDeadline: TimeInterval =
+        ProcessInfo.processInfo.environment["TALLY_TEST_CHILD_SECONDS"].flatMap(TimeInterval.init) ?? 600
+
+    public struct Overran: Error, CustomStringConvertible {
+        public let command: String
+        public let seconds: TimeInterval
+        public var description: String { "\(command) was still running after \(Int(seconds)) s and was killed" }
+    }
+
+    public struct SpawnFailed: Error, CustomStringConvertible {
+        public let command: String
+        public let code: Int32
+        public var description: String { "cannot start \(command): \(String(cString: strerror(code)))" }
+    }
+
+    public let pid: pid_t
+    public let command: String
+    private let lock = NSLock()
+    private var status: Int32?
+
+    /// Starts `executable` (a path) with `arguments`. `stdin`, `stdout`, `stderr` are paths
+    /// (nil: /dev/null); `environment` replaces the whole environment when given.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                cwd: String? = nil, stdin: String? = nil, stdout: String? = nil, stderr: String? = nil) throws {
+        command = ([executable] + arguments).joined(separator: " ")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // glibc ≥ 2.34 and ≥ 2.29; Swift's Glibc module does not declare them, so they are looked up.
+        guard Self.closeFrom(&actions, 3) == 0 else { throw SpawnFailed(command: command, code: errno) }
+        if let cwd { guard Self.changeDirectory(&actions, cwd) == 0 else { throw SpawnFailed(command: command, code: errno) } }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The child starts with no signal blocked, whatever the spawning thread blocks.
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0)=\($1)" }
+        var child: pid_t = 0
+        let code = Self.withCStrings([executable] + arguments) { argv in
+            Self.withCStrings(env) { envp in
+                posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+            }
+        }
+        guard code == 0 else { throw SpawnFailed(command: command, code: code) }
+        pid = child
+    }
+
+    /// Whether the child still runs (reaps it if it has ended).
+    public var isRunning: Bool { poll() == nil }
+
+    /// Sends a signal (the child may already have ended: then nothing happens).
+    public func signal(_ signal: Int32) {
+        lock.withLock { if status == nil { _ = Glibc.kill(pid, signal) } }
+    }
+
+    /// Waits for the end and returns the raw wait status; kills the child at the deadline.
+    @discardableResult
+    public func wait(deadline seconds: TimeInterval = ChildProcess.defaultDeadline) throws -> Int32 {
+        let end = Date().addingTimeInterval(seconds)
+        var pause: useconds_t = 1_000
+        while true {
+            if let s = poll() { return s }
+            if Date() >= end {
+                signal(SIGKILL)
+                while poll() == nil { usleep(1_000) }
+                throw Overran(command: command, seconds: seconds)
+            }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
+        }
+    }
+
+    /// The exit code, or 128 + the signal that ended it (as a shell reports it).
+    public static func exitCode(_ status: Int32) -> Int32 {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// The signal that ended the child, if one did.
+    public static func terminatingSignal(_ status: Int32) -> Int32? {
+        let signal = status & 0x7f
+        return signal == 0 || signal == 0x7f ? nil : signal
+    }
+
+    private func poll() -> Int32? {
+        lock.withLock {
+            if let status { return status }
+            var s: Int32 = 0
+            let r = waitpid(pid, &s, WNOHANG)
+            if r == pid { status = s }
+            else if r == -1 && errno == ECHILD { status = 0x7f00 }   // reaped elsewhere: unknown
+            return status
+        }
+    }
+
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    private static let closeFrom = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")!,
+                                                 to: CloseFrom.self)
+    private static let changeDirectory = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np")!,
+                                                       to: ChangeDirectory.self)
+
+    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        pointers.append(nil)
+        defer { for p in pointers { free(p) } }
+        return body(pointers)
+    }
+}
+
+/// What a finished child printed, and how it ended.
+public struct ChildOutput: Sendable {
+    /// The exit code, or 128 + the signal that ended it.
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var data: Data
+}
+
+/// Runs a program to its end (at most `deadline` seconds), its input from `input`, its outputs
+/// read from files afterwards.
+public func runChild(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                     cwd: String? = nil, input: Data? = nil,
+                     deadline: TimeInterval = ChildProcess.defaultDeadline) throws -> ChildOutput {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("tally-child-\(UUID().uuidString)").path
+    let inPath = base + ".in", outPath = base + ".out", errPath = base + ".err"
+    defer { for p in [inPath, outPath, errPath] { unlink(p) } }
+    if let input { try input.write(to: URL(fileURLWithPath: inPath)) }
+    let child = try ChildProcess(executable, arguments, environment: environment, cwd: cwd,
+                                 stdin: input == nil ? nil : inPath, stdout: outPath, stderr: errPath)
+    let status = try child.wait(deadline: deadline)
+    let out = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
+    let err = (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data()
+    return ChildOutput(status: ChildProcess.exitCode(status), stdout: String(decoding: out, as: UTF8.self),
+                       stderr: String(decoding: err, as: UTF8.self), data: out)
+}
