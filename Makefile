@@ -89,13 +89,25 @@ Scripts/.venv/.installed:
 	@touch $@
 
 ## test: every unit and end-to-end test, in a debug build and again in a release build (release builds
-## disable Swift's exclusivity checks; -enable-testing lets the tests' @testable imports see the modules)
-test: deps
+## disable Swift's exclusivity checks; -enable-testing lets the tests' @testable imports see the modules).
+## Each step runs under Scripts/watchdog.sh: past its limit (seconds; a run here takes a tenth of it) it
+## prints every thread's stack of the processes still running and fails, instead of eating CI's time.
+SWIFT_TEST_LIMIT ?= 1500
+OTHER_TESTS_LIMIT ?= 3000
+test: deps watchdog-test
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	Scripts/watchdog.sh $(SWIFT_TEST_LIMIT) $(SWIFT) test --skip-build
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
-	$(SWIFT) test -c release --skip-build
-	$(MAKE) notebooks browser-test spark-test store-tools-test TALLY=.build/debug/tally TALLY_BUILD=
+	Scripts/watchdog.sh $(SWIFT_TEST_LIMIT) $(SWIFT) test -c release --skip-build
+	Scripts/watchdog.sh $(OTHER_TESTS_LIMIT) $(MAKE) notebooks browser-test spark-test store-tools-test TALLY=.build/debug/tally TALLY_BUILD=
+
+## watchdog-test: the watchdog passes a command's status through, and stops one that runs past its limit
+.PHONY: watchdog-test
+watchdog-test:
+	@Scripts/watchdog.sh 5 true && ! Scripts/watchdog.sh 5 false 2>/dev/null || { echo "watchdog-test: status not passed through"; exit 1; }
+	@out=$$(Scripts/watchdog.sh 2 bash -c 'sleep 60; echo ran-on' 2>&1); rc=$$?; \
+	  if [ $$rc = 124 ] && echo "$$out" | grep -q "still running after 2 s" && ! echo "$$out" | grep -qx ran-on; \
+	  then echo "watchdog-test: ok"; else echo "watchdog-test failed (status $$rc): $$out"; exit 1; fi
 
 ## fuzz: the fuzz targets (CSV reader with row validation; YAML specs) coverage-guided with libFuzzer,
 ## FUZZ_SECONDS each (default 600); inputs that crash are written to $(OUT)/fuzz/
