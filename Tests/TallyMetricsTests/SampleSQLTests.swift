@@ -24,7 +24,9 @@ import TallyTables
                                   victims: try store.table(.victims, useCache: false).table,
                                   takedowns: try store.table(.takedowns, useCache: false).table)
         }
-        func sql(_ q: String) throws -> [[String]] { try box.rows(store, q) }
+        /// A store's connection serves one thread at a time, and this suite's cases run in parallel.
+        private let lock = NSLock()
+        func sql(_ q: String) throws -> [[String]] { try lock.withLock { try box.rows(store, q) } }
     }
 
     /// Built once, by the first test that asks (a static `let` is initialised exactly once,
