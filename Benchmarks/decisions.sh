@@ -79,8 +79,8 @@ done
 loaded=$(sqlite3 "$WORK/bench-decisions.sqlite" "SELECT count(*) FROM decisions")
 quarantined=$(sqlite3 "$WORK/bench-decisions.sqlite" "SELECT count(*) FROM quarantine")
 store_mb=$(echo "$(stat -c %s "$WORK/bench-decisions.sqlite") / 1048576" | bc -l)
-dmb=$(echo "$(stat -c %s "$DCSV") / 1048576" | bc -l)
-tmb=$(echo "$(stat -c %s "$TCSV") / 1048576" | bc -l)
+dmb=$(echo "$(stat -L -c %s "$DCSV") / 1048576" | bc -l)
+tmb=$(echo "$(stat -L -c %s "$TCSV") / 1048576" | bc -l)
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 md=$(median "${d_times[@]}"); mt=$(median "${t_times[@]}")
