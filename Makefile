@@ -101,13 +101,16 @@ test: deps watchdog-test
 	Scripts/watchdog.sh $(SWIFT_TEST_LIMIT) $(SWIFT) test -c release --skip-build
 	Scripts/watchdog.sh $(OTHER_TESTS_LIMIT) $(MAKE) notebooks browser-test spark-test store-tools-test TALLY=.build/debug/tally TALLY_BUILD=
 
-## watchdog-test: the watchdog passes a command's status through, and stops one that runs past its limit
+## watchdog-test: the watchdog passes a command's status through, and stops one that runs past its limit —
+## with what it started in process groups of their own (as `swift test` starts the test binary)
 .PHONY: watchdog-test
 watchdog-test:
 	@Scripts/watchdog.sh 5 true && ! Scripts/watchdog.sh 5 false 2>/dev/null || { echo "watchdog-test: status not passed through"; exit 1; }
-	@out=$$(Scripts/watchdog.sh 2 bash -c 'sleep 60; echo ran-on' 2>&1); rc=$$?; \
-	  if [ $$rc = 124 ] && echo "$$out" | grep -q "still running after 2 s" && ! echo "$$out" | grep -qx ran-on; \
-	  then echo "watchdog-test: ok"; else echo "watchdog-test failed (status $$rc): $$out"; exit 1; fi
+	@out=$$(Scripts/watchdog.sh 2 bash -c 'python3 -c "import os, time; os.setpgid(0, 0); time.sleep(61)" & sleep 60; echo ran-on' 2>&1); \
+	  rc=$$?; sleep 1; \
+	  if [ $$rc = 124 ] && echo "$$out" | grep -q "still running after 2 s" && ! echo "$$out" | grep -qx ran-on \
+	     && ! pgrep -f "^[^ ]*python3 -c import os, time" >/dev/null; \
+	  then echo "watchdog-test: ok"; else echo "watchdog-test failed (status $$rc): $$out"; pgrep -a -f "^[^ ]*python3 -c import os, time"; exit 1; fi
 
 ## fuzz: the fuzz targets (CSV reader with row validation; YAML specs) coverage-guided with libFuzzer,
 ## FUZZ_SECONDS each (default 600); inputs that crash are written to $(OUT)/fuzz/

@@ -29,7 +29,15 @@ public final class ChildProcess: @unchecked Sendable {
     public struct SpawnFailed: Error, CustomStringConvertible {
         public let command: String
         public let code: Int32
-        public var description: String { "cannot start \(command): \(String(cString: strerror(code)))" }
+        /// What was being set up: the program itself, a standard stream's file, the folder.
+        public var what = "it"
+        public var description: String { "cannot start \(command) (\(what)): \(String(cString: strerror(code)))" }
+    }
+
+    /// The child was reaped by someone else's `waitpid`: how it ended is unknown.
+    public struct ReapedElsewhere: Error, CustomStringConvertible {
+        public let command: String
+        public var description: String { "\(command) was reaped by another wait; its status is unknown" }
     }
 
     public let pid: pid_t
@@ -45,12 +53,29 @@ public final class ChildProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // The file actions run in the child; posix_spawn returns the first one's error. A stream's
+        // file or the folder that cannot be opened is checked here first, so that the error names it.
+        for (path, flags) in [(stdin, O_RDONLY), (stdout, O_WRONLY | O_CREAT), (stderr, O_WRONLY | O_CREAT)] {
+            guard let path else { continue }
+            let fd = open(path, flags | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw SpawnFailed(command: command, code: errno, what: path) }
+            close(fd)
+        }
+        if let cwd, access(cwd, X_OK) != 0 { throw SpawnFailed(command: command, code: errno, what: "folder \(cwd)") }
         posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        // glibc ≥ 2.34 and ≥ 2.29; Swift's Glibc module does not declare them, so they are looked up.
-        guard Self.closeFrom(&actions, 3) == 0 else { throw SpawnFailed(command: command, code: errno) }
-        if let cwd { guard Self.changeDirectory(&actions, cwd) == 0 else { throw SpawnFailed(command: command, code: errno) } }
+        // glibc ≥ 2.34 and ≥ 2.29; Swift's Glibc module does not declare them, so they are looked
+        // up. Both return an error number (they do not set errno).
+        guard let closeFrom = Self.closeFrom, let changeDirectory = Self.changeDirectory else {
+            throw SpawnFailed(command: command, code: ENOSYS, what: "this C library has no posix_spawn_file_actions_addclosefrom_np")
+        }
+        var rc = closeFrom(&actions, 3)
+        guard rc == 0 else { throw SpawnFailed(command: command, code: rc, what: "closing descriptors") }
+        if let cwd {
+            rc = changeDirectory(&actions, cwd)
+            guard rc == 0 else { throw SpawnFailed(command: command, code: rc, what: "folder \(cwd)") }
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -68,8 +93,17 @@ public final class ChildProcess: @unchecked Sendable {
                 posix_spawn(&child, executable, &actions, &attributes, argv, envp)
             }
         }
-        guard code == 0 else { throw SpawnFailed(command: command, code: code) }
+        guard code == 0 else { throw SpawnFailed(command: command, code: code, what: "the program") }
         pid = child
+    }
+
+    /// A child still running when its owner lets go (a test that threw before waiting) is
+    /// killed and reaped: it must not write on while later tests run, nor stay a zombie.
+    deinit {
+        if poll() == nil {
+            _ = Glibc.kill(pid, SIGKILL)
+            while poll() == nil { usleep(1_000) }
+        }
     }
 
     /// Whether the child still runs (reaps it if it has ended).
@@ -83,11 +117,14 @@ public final class ChildProcess: @unchecked Sendable {
     /// Waits for the end and returns the raw wait status; kills the child at the deadline.
     @discardableResult
     public func wait(deadline seconds: TimeInterval = ChildProcess.defaultDeadline) throws -> Int32 {
-        let end = Date().addingTimeInterval(seconds)
+        let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
         var pause: useconds_t = 1_000
         while true {
-            if let s = poll() { return s }
-            if Date() >= end {
+            if let s = poll() {
+                if s == Self.reapedElsewhere { throw ReapedElsewhere(command: command) }
+                return s
+            }
+            if DispatchTime.now().uptimeNanoseconds >= end {
                 signal(SIGKILL)
                 while poll() == nil { usleep(1_000) }
                 throw Overran(command: command, seconds: seconds)
@@ -115,17 +152,20 @@ public final class ChildProcess: @unchecked Sendable {
             var s: Int32 = 0
             let r = waitpid(pid, &s, WNOHANG)
             if r == pid { status = s }
-            else if r == -1 && errno == ECHILD { status = 0x7f00 }   // reaped elsewhere: unknown
+            else if r == -1 && errno == ECHILD { status = Self.reapedElsewhere }
             return status
         }
     }
 
+    /// Not a status `waitpid` can report (a stopped child's low byte is 0x7f, and it is never asked for).
+    private static let reapedElsewhere: Int32 = -1
+
     private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
     private typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
-    private static let closeFrom = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")!,
-                                                 to: CloseFrom.self)
-    private static let changeDirectory = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np")!,
-                                                       to: ChangeDirectory.self)
+    private static let closeFrom = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: CloseFrom.self) }
+    private static let changeDirectory = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np")
+        .map { unsafeBitCast($0, to: ChangeDirectory.self) }
 
     private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
         var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }

@@ -20,8 +20,9 @@ public struct SQLiteError: Error, CustomStringConvertible {
 /// A connection serves one thread at a time: it is opened without SQLite's own mutex
 /// (`SQLITE_OPEN_NOMUTEX`), so two threads stepping statements on it at once is undefined
 /// behaviour (seen: a test whose parallel cases shared a store spun for ever in `sqlite3_step`).
-/// Debug builds check it: a statement run or stepped while another thread is inside one traps
-/// with the store's name.
+/// Debug builds check it: a statement prepared, run, stepped or reset while another thread is
+/// inside one of those traps with the store's name (binding and reading columns are not checked:
+/// they are the hot path of a load, and the steps around them are).
 public final class Database {
     package let handle: OpaquePointer
     public let path: String
@@ -133,8 +134,8 @@ public final class Database {
     public func execute(_ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>?
         enter()
+        defer { leave() }
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
-        leave()
         if rc != SQLITE_OK {
             let message = err.map { String(cString: $0) } ?? lastMessage
             sqlite3_free(err)
@@ -206,6 +207,8 @@ public final class Statement {
 
     init(database: Database, sql: String) throws {
         var h: OpaquePointer?
+        database.enter()
+        defer { database.leave() }
         let rc = sqlite3_prepare_v2(database.handle, sql, -1, &h, nil)
         guard rc == SQLITE_OK, let h else {
             throw SQLiteError(code: rc, message: database.lastMessage, context: String(sql.prefix(120)))
@@ -220,14 +223,16 @@ public final class Statement {
     @discardableResult
     public func step() throws -> Bool {
         database.enter()
+        defer { database.leave() }
         let rc = sqlite3_step(handle)
-        database.leave()
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
         throw SQLiteError(code: rc, message: database.lastMessage, context: String(cString: sqlite3_sql(handle)))
     }
 
     public func reset() {
+        database.enter()
+        defer { database.leave() }
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
