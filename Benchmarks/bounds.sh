@@ -71,34 +71,8 @@ rm -rf "$STORE" "$STORE"-wal "$STORE"-shm "$STORE".cache
 read -r t_ing t_ing_cpu <<<"$(step "$TALLY" ingest --db "$STORE" "$TCSV")"
 read -r t_sta t_sta_cpu <<<"$(step "$TALLY" stats --db "$STORE" --period 2024-08 --format json)"
 
-cat > "$WORK/duck_load.py" <<'PY'
-import duckdb, os, sys
-csv, path = sys.argv[1], sys.argv[2]
-for p in (path, path + ".wal"):
-    if os.path.exists(p): os.remove(p)
-cols = ["request_id", "platform", "platform_origin", "content_kind", "requested_by", "detected_by",
-        "requested_at", "resolved_at", "outcome"]
-types = ", ".join(f"'{c}': '{'TIMESTAMPTZ' if c.endswith('_at') else 'VARCHAR'}'" for c in cols)
-con = duckdb.connect(path)
-con.execute(f"CREATE TABLE takedowns AS SELECT * FROM read_csv('{csv}', header=true, columns={{{types}}})")
-con.close()
-PY
-cat > "$WORK/duck_query.py" <<'PY'
-import duckdb, sys
-con = duckdb.connect(sys.argv[1], read_only=True)
-rows = con.execute("""
-WITH t AS (
-  SELECT platform, outcome, (epoch(resolved_at) - epoch(requested_at)) / 3600.0 AS hours
-  FROM takedowns
-  WHERE requested_at >= TIMESTAMPTZ '2024-08-01 00:00:00+09' AND requested_at < TIMESTAMPTZ '2024-09-01 00:00:00+09')
-SELECT platform, count(*), count_if(outcome IN ('removed', 'blocked') AND hours <= 24),
-       quantile_cont(hours, 0.5) FILTER (WHERE outcome IN ('removed', 'blocked')),
-       quantile_cont(hours, 0.9) FILTER (WHERE outcome IN ('removed', 'blocked'))
-FROM t GROUP BY platform ORDER BY platform""").fetchall()
-print(len(rows), "platforms")
-PY
-read -r d_load d_load_cpu <<<"$(step "$PY" "$WORK/duck_load.py" "$TCSV" "$WORK/bench.duckdb")"
-read -r d_query d_query_cpu <<<"$(step "$PY" "$WORK/duck_query.py" "$WORK/bench.duckdb")"
+read -r d_load d_load_cpu <<<"$(step "$PY" Benchmarks/duck_load.py "$TCSV" "$WORK/bench.duckdb")"
+read -r d_query d_query_cpu <<<"$(step "$PY" Benchmarks/duck_query.py "$WORK/bench.duckdb")"
 rm -f "$WORK/bench.duckdb" "$WORK/bench.duckdb.wal"
 
 # SQLite writing the rows of TABLE of a loaded store: a copy of the store (checkpointed), a table

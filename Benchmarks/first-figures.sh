@@ -35,35 +35,6 @@ PY=Benchmarks/.venv/bin/python
 RUNS=${FIRST_FIGURES_RUNS:-3}
 ROWS_IN=$(( $(wc -l < "$CSV") - 1 ))
 
-cat > "$WORK/duck_load.py" <<'PY'
-import duckdb, os, sys
-csv, path = sys.argv[1], sys.argv[2]
-for p in (path, path + ".wal"):
-    if os.path.exists(p): os.remove(p)
-cols = ["request_id", "platform", "platform_origin", "content_kind", "requested_by", "detected_by",
-        "requested_at", "resolved_at", "outcome"]
-types = ", ".join(f"'{c}': '{'TIMESTAMPTZ' if c.endswith('_at') else 'VARCHAR'}'" for c in cols)
-con = duckdb.connect(path)
-con.execute(f"CREATE TABLE takedowns AS SELECT * FROM read_csv('{csv}', header=true, columns={{{types}}})")
-con.close()
-PY
-cat > "$WORK/duck_query.py" <<'PY'
-import duckdb, sys
-con = duckdb.connect(sys.argv[1], read_only=True)
-rows = con.execute("""
-WITH t AS (
-  SELECT platform, outcome, (epoch(resolved_at) - epoch(requested_at)) / 3600.0 AS hours
-  FROM takedowns
-  WHERE requested_at >= TIMESTAMPTZ '2024-08-01 00:00:00+09' AND requested_at < TIMESTAMPTZ '2024-09-01 00:00:00+09')
-SELECT platform, count(*) AS requests,
-       count_if(outcome IN ('removed', 'blocked') AND hours <= 24) AS within,
-       count_if(outcome IN ('removed', 'blocked') AND hours <= 24) / count(*) AS share,
-       quantile_cont(hours, 0.5) FILTER (WHERE outcome IN ('removed', 'blocked')) AS median,
-       quantile_cont(hours, 0.9) FILTER (WHERE outcome IN ('removed', 'blocked')) AS p90
-FROM t GROUP BY platform ORDER BY platform""").fetchall()
-print(len(rows), "platforms")
-PY
-
 # One step: wall seconds and CPU seconds (user + system) of a command, on one line.
 step() {
   local t0 t1 cpu
@@ -78,8 +49,8 @@ for run in $(seq "$RUNS"); do
   rm -rf "$WORK/store.sqlite" "$WORK/store.sqlite-wal" "$WORK/store.sqlite-shm" "$WORK/store.sqlite.cache"
   T_ING+=("$(step $TALLY ingest --db "$WORK/store.sqlite" "$CSV")")
   T_STA+=("$(step $TALLY stats --db "$WORK/store.sqlite" --period 2024-08 --format json)")
-  D_LOAD+=("$(step $PY "$WORK/duck_load.py" "$CSV" "$WORK/bench.duckdb")")
-  D_QUERY+=("$(step $PY "$WORK/duck_query.py" "$WORK/bench.duckdb")")
+  D_LOAD+=("$(step $PY Benchmarks/duck_load.py "$CSV" "$WORK/bench.duckdb")")
+  D_QUERY+=("$(step $PY Benchmarks/duck_query.py "$WORK/bench.duckdb")")
   read -r a ac am <<<"${T_ING[-1]}"; read -r b bc bm <<<"${T_STA[-1]}"
   read -r c cc cm <<<"${D_LOAD[-1]}"; read -r d dc dm <<<"${D_QUERY[-1]}"
   printf 'run %d: tally ingest %.2f s (CPU %.2f, %d MB) + stats %.2f s (CPU %.2f, %d MB) = %.2f s | duckdb read_csv %.2f s (CPU %.2f) + query %.2f s (CPU %.2f) = %.2f s | ratio %.2f (CPU %.2f)\n' \
