@@ -28,11 +28,17 @@ struct RunResult {
 /// `runChild`: outputs through files, a deadline, no descriptor of another test inherited).
 func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
          cwd: URL? = nil) throws -> RunResult {
+    let r = try runChild(executable, arguments, environment: childEnvironment(environment), cwd: cwd?.path)
+    return RunResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
+}
+
+/// The environment a program run by the tests gets: this process's, without `TALLY_DB` (a
+/// developer's store must never be the one a test writes), with `additions`.
+func childEnvironment(_ additions: [String: String] = [:]) -> [String: String] {
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "TALLY_DB")
-    for (k, v) in environment { env[k] = v }
-    let r = try runChild(executable, arguments, environment: env, cwd: cwd?.path)
-    return RunResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
+    for (k, v) in additions { env[k] = v }
+    return env
 }
 
 func tally(_ arguments: String..., environment: [String: String] = [:], cwd: URL? = nil) throws -> RunResult {

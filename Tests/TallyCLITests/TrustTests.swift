@@ -34,10 +34,8 @@ import Glibc
         init(_ executable: String, _ arguments: [String], in dir: TempDir, tag: String) throws {
             out = dir.path("\(tag).out")
             err = dir.path("\(tag).err")
-            var env = ProcessInfo.processInfo.environment
-            env.removeValue(forKey: "TALLY_DB")
             // Default paths (Charts/…, Data/…) are relative to the package's folder.
-            process = try ChildProcess(executable, arguments, environment: env, cwd: packageRoot.path,
+            process = try ChildProcess(executable, arguments, environment: childEnvironment(), cwd: packageRoot.path,
                                        stdout: out, stderr: err)
         }
         var isRunning: Bool { process.isRunning }

@@ -91,7 +91,7 @@ import TallyPublication
             for p in plats: plats[p]['rank'] = ranked.index(p) + 1 if p in ranked else None
             print(json.dumps({'figures': f, 'platforms': plats}))
             """
-        let out = try DecisionPython.run(script, [CivilDate.isoString(days: period.first), CivilDate.isoString(days: period.last),
+        let out = try python3(script, [CivilDate.isoString(days: period.first), CivilDate.isoString(days: period.last),
                                                       list.categories.joined(separator: ","), list.keywords.joined(separator: ","),
                                                       String(minDecisions)] + paths)
         return try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
@@ -204,14 +204,5 @@ import TallyPublication
         #expect(throws: YAMLError(file: missing, message: "missing key 'keywords' (a list of KEYWORD_* values)")) {
             try SexualAbuseList.load(missing)
         }
-    }
-}
-
-/// python3 with a script and arguments (stdout, trimmed); a failure fails the test.
-enum DecisionPython {
-    static func run(_ script: String, _ args: [String]) throws -> String {
-        let r = try runChild("/usr/bin/env", ["python3", "-c", script] + args)
-        #expect(r.status == 0, "python3 failed: \(r.stderr)")
-        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

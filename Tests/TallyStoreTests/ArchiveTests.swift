@@ -18,16 +18,8 @@ import TallyCore
         return text.split(separator: "\n", omittingEmptySubsequences: false).prefix(n).joined(separator: "\n") + "\n"
     }
 
-    /// Runs a python3 script with arguments; fails the test on a non-zero exit.
-    @discardableResult
-    static func python(_ script: String, _ args: [String]) throws -> String {
-        let r = try runChild("/usr/bin/env", ["python3", "-c", script] + args)
-        #expect(r.status == 0, "python3 failed: \(r.stderr)")
-        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     static func sha256(_ path: String) throws -> String {
-        try python("import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())", [path])
+        try python3("import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())", [path])
     }
 
     /// Every row of the record tables and the quarantine, without store-specific ids.
@@ -58,7 +50,7 @@ import TallyCore
         box.write("arrests.csv", try head("arrests-2024.csv", 150))
         box.write("part1.csv", try head("takedowns-2024.csv", 1) + (try head("takedowns-2024.csv", 400)).split(separator: "\n").dropFirst(300).joined(separator: "\n") + "\n")
         let d = box.dir.path
-        try python("""
+        try python3("""
             import sys, zipfile, gzip, shutil
             d = sys.argv[1]
             with zipfile.ZipFile(d + '/exports.zip', 'w', zipfile.ZIP_DEFLATED) as z:
@@ -74,7 +66,7 @@ import TallyCore
             """, [d])
         // The independent method: python3 extracts every CSV to a plain file in another folder.
         let plain = Sandbox()
-        try python("""
+        try python3("""
             import sys, zipfile, gzip, io
             d, out = sys.argv[1], sys.argv[2]
             z = zipfile.ZipFile(d + '/exports.zip')
@@ -161,7 +153,7 @@ import TallyCore
         let good = box.write("arrests.csv", try Self.head("arrests-2024.csv", 21))
         let d = box.dir.path
         // Stored (not deflated), cut in the middle of b.csv's data.
-        let cut = try Self.python("""
+        let cut = try python3("""
             import sys, zipfile
             d = sys.argv[1]
             with zipfile.ZipFile(d + '/whole.zip', 'w', zipfile.ZIP_STORED) as z:
@@ -193,7 +185,7 @@ import TallyCore
         let box = Sandbox()
         let text = "victim_id,contacted_on,channel,region\nV1,2024-01-01,hotline,서울\nV2,2024-01-02,website,부산\n"
         let d = box.dir.path
-        try Self.python("""
+        try python3("""
             import sys, zipfile
             d = sys.argv[1]
             with zipfile.ZipFile(d + '/korean', 'w', zipfile.ZIP_DEFLATED) as z:

@@ -25,7 +25,7 @@ import TallyCore
     /// created_at as UTC microseconds, Yes/No as 1/0, empty cells NULL. One line per record,
     /// fields joined by U+001F, in uuid order.
     static func pythonRows(_ files: [String]) throws -> [[String]] {
-        let out = try ArchiveTests.python("""
+        let out = try python3("""
             import sys, csv, json, calendar, time
             cols = sys.argv[1].split(',')
             sets = {'category_specification', 'content_type', 'decision_visibility', 'territorial_scope'}
@@ -111,7 +111,7 @@ import TallyCore
     @Test func zipsAndTheZipOfZipsLoadTheSameRecords() throws {
         let box = Sandbox()
         let d = box.dir.path
-        try ArchiveTests.python("""
+        try python3("""
             import sys, zipfile, os
             d = sys.argv[1]
             for p in sys.argv[2:]:
@@ -149,7 +149,7 @@ import TallyCore
         let box = Sandbox()
         let d = box.dir.path
         let source = Self.paths[1]
-        try ArchiveTests.python("""
+        try python3("""
             import sys, csv
             src, d = sys.argv[1], sys.argv[2]
             rows = list(csv.reader(open(src, encoding='utf-8', newline='')))
@@ -163,7 +163,7 @@ import TallyCore
                 w = csv.writer(f, lineterminator='\\n')
                 for r in rows: w.writerow([x for j, x in enumerate(r) if j not in drop])
             """, [source, d])
-        #expect(try ArchiveTests.python("import sys; print(len(open(sys.argv[1]).readline().split(',')))", [d + "/v2.csv"]) == "38")
+        #expect(try python3("import sys; print(len(open(sys.argv[1]).readline().split(',')))", [d + "/v2.csv"]) == "38")
         let expected = try Self.pythonRows([source])
 
         let v2 = try box.store()
@@ -219,7 +219,7 @@ import TallyCore
         var options = IngestOptions()
         options.keepText = true
         _ = try store.ingest([Self.paths[0]], options: options)
-        let expected = try ArchiveTests.python("""
+        let expected = try python3("""
             import sys, csv
             r = next(csv.DictReader(open(sys.argv[1], encoding='utf-8', newline='')))
             print(r['incompatible_content_explanation'] + '\\x1f' + r['decision_facts'] + '\\x1f' + r['decision_visibility_other'])

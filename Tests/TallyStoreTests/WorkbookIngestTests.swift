@@ -15,7 +15,7 @@ import TallyCore
     static func path(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
 
     static func sha256(_ path: String) throws -> String {
-        try ArchiveTests.python("import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())", [path])
+        try python3("import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],'rb').read()).hexdigest())", [path])
     }
 
     static let takedownColumns = "request_id, platform, platform_origin, content_kind, requested_by, detected_by, "

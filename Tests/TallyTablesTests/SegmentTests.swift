@@ -153,7 +153,7 @@ import TallyTestSupport
         let box = Sandbox()
         let book = box.dir.appendingPathComponent("two-sheets.xlsx").path
         let zip = box.dir.appendingPathComponent("months.zip").path
-        try Self.python("""
+        try python3("""
             import sys, zipfile
             def sheet(rows):
                 out = []
@@ -289,11 +289,5 @@ import TallyTestSupport
         let manifest = try Self.manifest(store, .takedowns)
         #expect(named.filter { $0.hasSuffix(".tcol") || $0.contains("tally-tmp") }.allSatisfy { manifest?.files.contains($0) == true },
                 "files: \(named), manifest: \(String(describing: manifest))")
-    }
-
-    /// Runs a Python program (the standard library only) with arguments.
-    static func python(_ program: String, _ arguments: [String]) throws {
-        let r = try runChild("/usr/bin/python3", ["-c", program] + arguments)
-        #expect(r.status == 0, "python failed: \(r.stderr)")
     }
 }

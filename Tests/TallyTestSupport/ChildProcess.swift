@@ -99,11 +99,11 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// A child still running when its owner lets go (a test that threw before waiting) is
     /// killed and reaped: it must not write on while later tests run, nor stay a zombie.
-    deinit {
-        if poll() == nil {
-            _ = Glibc.kill(pid, SIGKILL)
-            while poll() == nil { usleep(1_000) }
-        }
+    deinit { killAndReap() }
+
+    private func killAndReap() {
+        signal(SIGKILL)
+        while poll() == nil { usleep(1_000) }
     }
 
     /// Whether the child still runs (reaps it if it has ended).
@@ -125,8 +125,7 @@ public final class ChildProcess: @unchecked Sendable {
                 return s
             }
             if DispatchTime.now().uptimeNanoseconds >= end {
-                signal(SIGKILL)
-                while poll() == nil { usleep(1_000) }
+                killAndReap()
                 throw Overran(command: command, seconds: seconds)
             }
             usleep(pause)
@@ -179,9 +178,10 @@ public final class ChildProcess: @unchecked Sendable {
 public struct ChildOutput: Sendable {
     /// The exit code, or 128 + the signal that ended it.
     public var status: Int32
-    public var stdout: String
-    public var stderr: String
+    /// Standard output's bytes.
     public var data: Data
+    public var stderr: String
+    public var stdout: String { String(decoding: data, as: UTF8.self) }
 }
 
 /// Runs a program to its end (at most `deadline` seconds), its input from `input`, its outputs
@@ -198,6 +198,20 @@ public func runChild(_ executable: String, _ arguments: [String], environment: [
     let status = try child.wait(deadline: deadline)
     let out = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
     let err = (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data()
-    return ChildOutput(status: ChildProcess.exitCode(status), stdout: String(decoding: out, as: UTF8.self),
-                       stderr: String(decoding: err, as: UTF8.self), data: out)
+    return ChildOutput(status: ChildProcess.exitCode(status), data: out, stderr: String(decoding: err, as: UTF8.self))
+}
+
+/// python3 (the one on PATH) running `script` with `arguments`: an independent computation for
+/// tests. Returns its standard output, trimmed; an exit other than 0 throws, with its stderr.
+@discardableResult
+public func python3(_ script: String, _ arguments: [String]) throws -> String {
+    let r = try runChild("/usr/bin/env", ["python3", "-c", script] + arguments)
+    guard r.status == 0 else { throw PythonFailed(status: r.status, stderr: r.stderr) }
+    return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+public struct PythonFailed: Error, CustomStringConvertible {
+    public let status: Int32
+    public let stderr: String
+    public var description: String { "python3 failed (status \(status)): \(stderr)" }
 }
