@@ -29,7 +29,7 @@
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
-[ -x /usr/bin/time ] || { echo "bounds.sh needs /usr/bin/time (Debian's package time)" >&2; exit 1; }
+. Benchmarks/step.sh
 ROWS=${1:-10000000}
 WORK=${BOUNDS_DIR:-Benchmarks/data/bounds}
 mkdir -p "$WORK"
@@ -51,15 +51,6 @@ gcc -O2 -o "$PARSE" Benchmarks/csv-parse-only.c -lcsv
 if command -v openssl >/dev/null; then SHA=(openssl dgst -sha256); else SHA=(sha256sum); fi
 CORES=$(nproc)
 
-# One step: wall seconds and CPU seconds (user + system) of a command; a command that fails
-# stops the script.
-step() {
-  local t0 t1 cpu
-  t0=$(date +%s.%N)
-  cpu=$( { /usr/bin/time -f '%U %S' "$@" >/dev/null || { echo "bounds.sh: failed: $*" >&2; kill -TERM $$; exit 1; }; } 2>&1 | tail -1)
-  t1=$(date +%s.%N)
-  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$cpu" | awk '{print $1 + $2}')"
-}
 f() { printf '%.2f' "$1"; }
 
 # Both files read once first, so that every step finds them in the page cache.
@@ -68,11 +59,11 @@ cat "$TCSV" "$DCSV" >/dev/null
 # --- Issue 16 ---
 STORE="$WORK/store.sqlite"
 rm -rf "$STORE" "$STORE"-wal "$STORE"-shm "$STORE".cache
-read -r t_ing t_ing_cpu <<<"$(step "$TALLY" ingest --db "$STORE" "$TCSV")"
-read -r t_sta t_sta_cpu <<<"$(step "$TALLY" stats --db "$STORE" --period 2024-08 --format json)"
+read -r t_ing t_ing_cpu _ <<<"$(step "$TALLY" ingest --db "$STORE" "$TCSV")"
+read -r t_sta t_sta_cpu _ <<<"$(step "$TALLY" stats --db "$STORE" --period 2024-08 --format json)"
 
-read -r d_load d_load_cpu <<<"$(step "$PY" Benchmarks/duck_load.py "$TCSV" "$WORK/bench.duckdb")"
-read -r d_query d_query_cpu <<<"$(step "$PY" Benchmarks/duck_query.py "$WORK/bench.duckdb")"
+read -r d_load d_load_cpu _ <<<"$(step "$PY" Benchmarks/duck_load.py "$TCSV" "$WORK/bench.duckdb")"
+read -r d_query d_query_cpu _ <<<"$(step "$PY" Benchmarks/duck_query.py "$WORK/bench.duckdb")"
 rm -f "$WORK/bench.duckdb" "$WORK/bench.duckdb.wal"
 
 # SQLite writing the rows of TABLE of a loaded store: a copy of the store (checkpointed), a table
@@ -103,7 +94,7 @@ sqlite_write() {
   n=$(sqlite3 "$copy" "SELECT count(*) FROM t2")
   [ "$n" = "$(sqlite3 "$store" "SELECT count(*) FROM $table")" ] || { echo "bounds.sh: the copy of $table holds $n rows" >&2; kill -TERM $$; exit 1; }
   rm -f "$copy" "$copy"-wal "$copy"-shm
-  echo "$a $b $n"
+  echo "$(cut -d' ' -f1,2 <<<"$a") $(cut -d' ' -f1,2 <<<"$b") $n"
 }
 read -r s_scan s_scan_cpu s_copy s_copy_cpu copied <<<"$(sqlite_write "$STORE" takedowns FULL)"
 s_write=$(echo "$s_copy - $s_scan" | bc -l)
@@ -112,11 +103,11 @@ read -r n_scan n_scan_cpu n_copy n_copy_cpu _ <<<"$(sqlite_write "$STORE" takedo
 n_write=$(echo "$n_copy - $n_scan" | bc -l)
 
 # --- Issue 18 ---
-read -r p_parse p_parse_cpu <<<"$(step "$PARSE" "$DCSV")"
-read -r p_sha p_sha_cpu <<<"$(step "${SHA[@]}" "$DCSV")"
+read -r p_parse p_parse_cpu _ <<<"$(step "$PARSE" "$DCSV")"
+read -r p_sha p_sha_cpu _ <<<"$(step "${SHA[@]}" "$DCSV")"
 DSTORE="$WORK/decisions.sqlite"
 rm -rf "$DSTORE" "$DSTORE"-wal "$DSTORE"-shm "$DSTORE".cache
-read -r d_ing d_ing_cpu <<<"$(step "$TALLY" ingest --db "$DSTORE" "$DCSV")"
+read -r d_ing d_ing_cpu _ <<<"$(step "$TALLY" ingest --db "$DSTORE" "$DCSV")"
 read -r w_scan w_scan_cpu w_copy w_copy_cpu _ <<<"$(sqlite_write "$DSTORE" decisions FULL)"
 w_write_cpu=$(echo "$w_copy_cpu - $w_scan_cpu" | bc -l)
 rm -rf "$DSTORE" "$DSTORE"-wal "$DSTORE"-shm "$DSTORE".cache "$STORE" "$STORE"-wal "$STORE"-shm "$STORE".cache

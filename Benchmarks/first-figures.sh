@@ -35,14 +35,7 @@ PY=Benchmarks/.venv/bin/python
 RUNS=${FIRST_FIGURES_RUNS:-3}
 ROWS_IN=$(( $(wc -l < "$CSV") - 1 ))
 
-# One step: wall seconds and CPU seconds (user + system) of a command, on one line.
-step() {
-  local t0 t1 cpu
-  t0=$(date +%s.%N)
-  cpu=$( { /usr/bin/time -f '%U %S %M' "$@" >/dev/null; } 2>&1 | tail -1)
-  t1=$(date +%s.%N)
-  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$cpu" | awk '{print $1 + $2, $3}')"
-}
+. Benchmarks/step.sh
 
 declare -a T_ING T_STA D_LOAD D_QUERY
 for run in $(seq "$RUNS"); do
